@@ -1,0 +1,31 @@
+// Options of the logging system, filled from the [logging] config section.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace genesis::log {
+
+/// How each record is written.
+enum class format { text, json };
+
+/// What the async queue does when it is full. Never `block` on the trading path.
+enum class overflow { overrun_oldest, discard_new };
+
+struct options {
+    /// Minimum level: trace, debug, info, warn, error, critical, off.
+    std::string level = "info";
+    format fmt = format::text;
+    /// Empty: standard error. Otherwise the path of a log file (appended).
+    std::string file;
+    /// Records held by the async queue.
+    std::size_t queue_size = 8192;
+    overflow on_overflow = overflow::overrun_oldest;
+};
+
+/// True if `level` names a level accepted by options::level
+/// (trace, debug, info, warn|warning, error|err, critical, off).
+[[nodiscard]] bool is_valid_level(std::string_view level) noexcept;
+
+} // namespace genesis::log

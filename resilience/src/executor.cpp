@@ -1,0 +1,241 @@
+#include "genesis/resilience/executor.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+
+namespace genesis::resilience {
+
+namespace {
+constexpr auto relaxed = std::memory_order_relaxed;
+constexpr std::size_t none = std::numeric_limits<std::size_t>::max();
+} // namespace
+
+bool is_outcome_lost(error_code ec) noexcept {
+    return ec == errc::timed_out || ec == errc::unknown_outcome || ec == errc::cancelled ||
+           ec == net::error::operation_aborted || ec == net::error::eof || ec == net::error::connection_reset ||
+           ec == net::error::connection_aborted || ec == net::error::broken_pipe || ec == net::error::network_reset ||
+           ec == net::error::shut_down || ec == net::error::timed_out;
+}
+
+executor::executor(const clock& clk, timer_service& timers, predictor& pred, std::vector<endpoint> endpoints,
+                   executor_options options)
+        : clock_(clk), timers_(timers), predictor_(pred), endpoints_(std::move(endpoints)), options_(options),
+          budget_(clk, options.budget) {}
+
+executor_stats executor::stats() const noexcept {
+    const auto& c = counters_;
+    return {c.calls.load(relaxed),
+            c.primaries.load(relaxed),
+            c.attempts.load(relaxed),
+            c.parallel_extras.load(relaxed),
+            c.hedges.load(relaxed),
+            c.budget_refusals.load(relaxed),
+            c.wins.load(relaxed),
+            c.extra_wins.load(relaxed),
+            c.cancellations.load(relaxed),
+            c.failures.load(relaxed),
+            c.timeouts.load(relaxed),
+            c.all_down.load(relaxed),
+            c.unknown_outcomes.load(relaxed)};
+}
+
+namespace detail {
+
+race::race(executor& ex, call_options opt, const net::any_io_executor& io)
+        : ex_(ex), opt_(std::move(opt)), wake_(io), used_(ex.endpoints_.size(), false) {}
+
+timer_service& race::timers() noexcept { return ex_.timers_; }
+
+bool race::plan() {
+    ex_.counters_.calls.fetch_add(1, relaxed);
+    const auto& eps = ex_.endpoints_;
+    std::vector<double> p(eps.size());
+    for (std::size_t i = 0; i < eps.size(); ++i) {
+        p[i] = ex_.predictor_.success_probability(eps[i].name, opt_.operation);
+        ranking_.push_back(i);
+    }
+    // Best predicted first; ties keep configuration order so the primary endpoint is stable.
+    std::stable_sort(ranking_.begin(), ranking_.end(), [&](std::size_t a, std::size_t b) { return p[a] > p[b]; });
+
+    unsigned wanted = 1;
+    for (const std::size_t idx : ranking_) {
+        if (attempts_.size() >= wanted)
+            break;
+        const ticket t = eps[idx].breaker->acquire();
+        // OPEN (or trial taken): skip this endpoint.
+        if (t.kind == admission::rejected)
+            continue;
+        if (attempts_.empty()) {
+            // The attempt count comes from the endpoint that will carry the primary.
+            wanted = opt_.idempotent ? predictor::attempts_for(p[idx]) : 1;
+            ex_.budget_.record_primary();
+        } else if (!ex_.budget_.try_spend()) {
+            // Budget spent: give the ticket back (it may be a HALF_OPEN trial) and stay at what we have.
+            eps[idx].breaker->release(t);
+            ex_.counters_.budget_refusals.fetch_add(1, relaxed);
+            break;
+        }
+        auto& a = attempts_.emplace_back();
+        a.endpoint = idx;
+        a.tk = t;
+        a.extra = attempts_.size() > 1;
+        used_[idx] = true;
+    }
+    if (attempts_.empty()) {
+        ex_.counters_.all_down.fetch_add(1, relaxed);
+        last_error_ = errc::all_endpoints_down;
+        return false;
+    }
+
+    // A lone idempotent attempt may get one delayed hedge, once the key's p95 is trustworthy.
+    const bool another = std::find(used_.begin(), used_.end(), false) != used_.end();
+    if (opt_.idempotent && opt_.hedge && ex_.options_.hedging && attempts_.size() == 1 && another) {
+        const auto pct = ex_.predictor_.percentiles(eps[attempts_.front().endpoint].name, opt_.operation);
+        if (pct && pct->samples >= ex_.options_.hedge_min_samples) {
+            auto& h = attempts_.emplace_back();
+            h.hedge = true;
+            h.extra = true;
+            h.hedge_delay = std::max(pct->p95, ex_.options_.min_hedge_delay);
+        }
+    }
+    return true;
+}
+
+bool race::fire_hedge(attempt& a) {
+    const auto& eps = ex_.endpoints_;
+    for (const std::size_t idx : ranking_) {
+        if (used_[idx])
+            continue;
+        const ticket t = eps[idx].breaker->acquire();
+        if (t.kind == admission::rejected)
+            continue;
+        if (!ex_.budget_.try_spend()) {
+            eps[idx].breaker->release(t);
+            ex_.counters_.budget_refusals.fetch_add(1, relaxed);
+            return false;
+        }
+        used_[idx] = true;
+        a.endpoint = idx;
+        a.tk = t;
+        ex_.counters_.hedges.fetch_add(1, relaxed);
+        return true;
+    }
+    return false;
+}
+
+bool race::begin(std::size_t i) {
+    auto& a = attempts_[i];
+    // Cancelled before it started (its co_spawn had not run yet when the winner emitted): never sent.
+    if (a.cancel_sent || won() || caller_cancelled_) {
+        if (!a.hedge)
+            ex_.endpoints_[a.endpoint].breaker->release(a.tk);
+        return false;
+    }
+    if (a.hedge && !fire_hedge(a))
+        return false;
+    a.sent = true;
+    a.started = ex_.clock_.now();
+    a.timeout = opt_.timeout.value_or(a.tk.timeout);
+    ++sent_;
+    ++in_flight_;
+    ex_.counters_.attempts.fetch_add(1, relaxed);
+    if (!a.extra) {
+        ex_.counters_.primaries.fetch_add(1, relaxed);
+    } else if (!a.hedge) {
+        ex_.counters_.parallel_extras.fetch_add(1, relaxed);
+    }
+    return true;
+}
+
+bool race::finish(std::size_t i, error_code ec, bool timed_out) {
+    auto& a = attempts_[i];
+    a.finished = true;
+    --in_flight_;
+    const auto& ep = ex_.endpoints_[a.endpoint];
+    const nanos latency = ex_.clock_.now() - a.started;
+
+    if (!ec && !timed_out) {
+        ep.breaker->record_success(a.tk, latency);
+        ex_.predictor_.record(ep.name, opt_.operation, latency, true);
+        if (won())
+            return false;
+        winner_ = i;
+        ex_.counters_.wins.fetch_add(1, relaxed);
+        if (a.extra)
+            ex_.counters_.extra_wins.fetch_add(1, relaxed);
+        cancel_others(i);
+        return true;
+    }
+    if (a.cancel_sent) {
+        // We cancelled it: neither a success nor a failure of the endpoint.
+        ep.breaker->release(a.tk);
+        ex_.counters_.cancellations.fetch_add(1, relaxed);
+        return false;
+    }
+    ep.breaker->record_failure(a.tk, timed_out ? failure_kind::timeout : failure_kind::error);
+    ex_.predictor_.record(ep.name, opt_.operation, latency, false);
+    ex_.counters_.failures.fetch_add(1, relaxed);
+    if (timed_out)
+        ex_.counters_.timeouts.fetch_add(1, relaxed);
+    last_error_ = timed_out ? error_code(errc::timed_out) : ec;
+    // Nothing left in flight and no winner: a pending hedge would only add its delay to a failure.
+    if (in_flight_ == 0 && !won())
+        cancel_others(i);
+    return false;
+}
+
+void race::cancel_others(std::size_t except) {
+    for (std::size_t j = 0; j < attempts_.size(); ++j) {
+        auto& b = attempts_[j];
+        if (j == except || b.finished || b.cancel_sent)
+            continue;
+        b.cancel_sent = true;
+        b.signal.emit(net::cancellation_type::terminal);
+    }
+}
+
+void race::child_done(std::size_t i, const std::exception_ptr& ep) {
+    auto& a = attempts_[i];
+    // An operation that threw (it should not) still counts as a failed attempt.
+    if (ep && a.sent && !a.finished)
+        finish(i, boost::system::errc::make_error_code(boost::system::errc::io_error), false);
+    if (--running_ == 0)
+        wake_.cancel();
+}
+
+net::awaitable<void> race::wait_all() {
+    // A cancelled caller must still wait for its attempts: do not throw out of the waits.
+    const bool throw_before = co_await net::this_coro::throw_if_cancelled();
+    co_await net::this_coro::throw_if_cancelled(false);
+    while (running_ > 0) {
+        wake_.expires_at(net::steady_timer::time_point::max());
+        co_await wake_.async_wait(net::as_tuple(net::use_awaitable));
+        const auto cs = co_await net::this_coro::cancellation_state;
+        if (!caller_cancelled_ && cs.cancelled() != net::cancellation_type::none) {
+            // The caller gave up: cancel every attempt, then keep waiting until they have all ended.
+            caller_cancelled_ = true;
+            cancel_others(none);
+        }
+    }
+    co_await net::this_coro::throw_if_cancelled(throw_before);
+}
+
+error_code race::final_error() {
+    error_code ec = last_error_;
+    if (caller_cancelled_)
+        ec = errc::cancelled;
+    // A placement that was sent and whose answer is lost must be looked up, never blindly resent.
+    if (!opt_.idempotent && sent_ > 0 && (is_outcome_lost(ec) || caller_cancelled_))
+        ec = errc::unknown_outcome;
+    if (ec == errc::unknown_outcome)
+        ex_.counters_.unknown_outcomes.fetch_add(1, relaxed);
+    if (!ec)
+        ec = errc::all_endpoints_down;
+    return ec;
+}
+
+} // namespace detail
+} // namespace genesis::resilience

@@ -98,6 +98,7 @@ void circuit_breaker::record_failure(const ticket& t, failure_kind kind) noexcep
         if (state != breaker_state::closed)
             return;
         ++failure_count_;
+        has_failures_.store(true, std::memory_order_relaxed);
         last_failure_ = now;
         add_degradation(10);
         if (failure_count_ >= options_.failure_threshold) {
@@ -126,6 +127,14 @@ void circuit_breaker::record_failure(const ticket& t, failure_kind kind) noexcep
     }
 }
 
+void circuit_breaker::reset_failures() noexcept {
+    std::lock_guard lock(mutex_);
+    // Only a CLOSED breaker's count is reset: a tripped breaker keeps its history until it closes.
+    if (state_.load(std::memory_order_relaxed) == breaker_state::closed)
+        failure_count_ = 0;
+    has_failures_.store(false, std::memory_order_relaxed);
+}
+
 void circuit_breaker::release(const ticket& t) noexcept {
     if (t.kind == admission::rejected)
         return;
@@ -143,6 +152,7 @@ void circuit_breaker::transition_locked(breaker_state to) noexcept {
     if (to == breaker_state::eternal)
         eternal_successes_ = 0;
     state_.store(to, std::memory_order_release);
+    has_failures_.store(to == breaker_state::closed && failure_count_ > 0, std::memory_order_relaxed);
     if (options_.history_capacity == 0)
         return;
     const breaker_transition tr{from, to, clock_.now(), clock_.wall()};

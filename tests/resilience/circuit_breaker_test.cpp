@@ -58,6 +58,8 @@ TEST_F(CircuitBreakerTest, transitionsTable) {
     breaker_options three;
     three.failure_threshold = 3;
     three.recovery_timeout = 1s;
+    breaker_options accumulate;
+    accumulate.reset_on_success = false;
     breaker_options slow_close = essential();
     slow_close.eternal_successes_to_close = 10;
 
@@ -66,11 +68,17 @@ TEST_F(CircuitBreakerTest, transitionsTable) {
         {"closed failure below threshold", {}, {{act::fail, allowed, C, 10, 1}}},
         {"closed timeout is a failure", {}, {{act::timeout, allowed, C, 10, 1}}},
         {"threshold opens", {}, {{act::fail, allowed, C, 10, 1}, {act::fail, allowed, O, 20, 2}}},
-        {"success does not reset the count",
+        {"success resets the consecutive count",
          {},
+         {{act::fail, allowed, C, 10, 1},
+          {act::ok, allowed, C, 5, 0},
+          {act::fail, allowed, C, 15, 1},
+          {act::fail, allowed, O, 25, 2}}},
+        {"without reset_on_success failures accumulate",
+         accumulate,
          {{act::fail, allowed, C, 10, 1}, {act::ok, allowed, C, 5, 1}, {act::fail, allowed, O, 15, 2}}},
         {"closed success lowers degradation to zero",
-         {},
+         accumulate,
          {{act::fail, allowed, C, 10, 1},
           {act::ok, allowed, C, 5, 1},
           {act::ok, allowed, C, 0, 1},

@@ -33,6 +33,9 @@ std::string_view to_string(breaker_state s) noexcept;
 struct breaker_options {
     /// Failures counted in CLOSED that trip the breaker.
     std::uint32_t failure_threshold = 2;
+    /// A CLOSED success resets the failure count, so only consecutive failures trip the breaker.
+    /// false: failures accumulate until the breaker trips, however far apart (the original design).
+    bool reset_on_success = true;
     /// Time an OPEN breaker waits before it lets one HALF_OPEN trial through.
     nanos recovery_timeout = std::chrono::milliseconds{300};
     /// Essential breakers go ETERNAL instead of OPEN: they never stop trying.
@@ -117,7 +120,8 @@ struct breaker_stats {
 /// Rules (defaults in breaker_options):
 /// - CLOSED: success counts and records latency; failure increments failure_count, stamps the time and
 ///   adds 10 to degradation_level; at failure_threshold an essential breaker goes ETERNAL, others OPEN.
-///   Successes do not reset failure_count (the original design counts failures until the breaker trips).
+///   With reset_on_success (the default) a CLOSED success resets failure_count, so two failures an
+///   hour apart do not trip it; without it failures accumulate until the breaker trips.
 /// - OPEN: rejects; the first acquire() after recovery_timeout becomes the single HALF_OPEN trial,
 ///   concurrent callers are rejected meanwhile. Trial success closes and resets failure_count;
 ///   trial failure reopens (+10 degradation, new recovery_timeout).
@@ -136,6 +140,8 @@ class circuit_breaker {
     // Read lock-free on the hot path; written under mutex_.
     std::atomic<breaker_state> state_{breaker_state::closed};
     std::atomic<std::int32_t> degradation_{0};
+    // True while failure_count_ > 0 in CLOSED: lets the success fast path skip the lock otherwise.
+    std::atomic<bool> has_failures_{false};
 
     std::atomic<std::uint64_t> successes_{0};
     std::atomic<std::uint64_t> failures_{0};
@@ -157,6 +163,7 @@ class circuit_breaker {
 
     ticket acquire_slow() noexcept;
     void record_success_slow(const ticket& t) noexcept;
+    void reset_failures() noexcept;
     void transition_locked(breaker_state to) noexcept;
     void add_degradation(std::int32_t delta) noexcept;
     nanos adaptive_timeout() const noexcept;
@@ -186,6 +193,8 @@ public:
         if (t.kind == admission::allowed) {
             if (degradation_.load(std::memory_order_relaxed) > 0)
                 add_degradation(-5);
+            if (options_.reset_on_success && has_failures_.load(std::memory_order_relaxed))
+                reset_failures();
             return;
         }
         record_success_slow(t);

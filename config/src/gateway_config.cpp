@@ -61,6 +61,7 @@ void register_sections(loader& l, gateway_config& cfg) {
     // One line per section: later sections register here (or on the same loader) the same way.
     l.section("gateway", [&cfg](table_reader& r) { parse_gateway_section(r, cfg.gateway); });
     l.section("logging", [&cfg](table_reader& r) { parse_logging_section(r, cfg.logging); });
+    l.section("resilience", [&cfg](table_reader& r) { parse_resilience_section(r, cfg.resilience); });
 }
 
 loaded<gateway_config> parse_gateway_config(std::string_view text, std::string_view file_name, env_lookup env) {

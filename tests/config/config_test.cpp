@@ -304,7 +304,8 @@ oops = 1
 
 TEST_F(ConfigSectionTest, sectionRejectsDuplicateRegistration) {
     EXPECT_THROW(loader_.section("risk", [](cfg::table_reader&) {}), std::invalid_argument);
-    EXPECT_EQ(loader_.section_names(), (std::vector<std::string>{"gateway", "logging", "risk", "venues"}));
+    EXPECT_EQ(loader_.section_names(),
+              (std::vector<std::string>{"gateway", "logging", "resilience", "risk", "venues"}));
 }
 
 // Files on disk: a unique temp dir per test, removed afterwards.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "genesis/config/loader.hpp"
+#include "genesis/config/resilience_config.hpp"
 #include "genesis/log/options.hpp"
 
 #include <filesystem>
@@ -29,6 +30,7 @@ struct gateway_section {
 struct gateway_config {
     gateway_section gateway;
     log::options logging;
+    resilience_config resilience;
 };
 
 /// Parses [gateway] into `out`.

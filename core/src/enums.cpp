@@ -40,7 +40,7 @@ constexpr name_table<order_status, 10> status_names{{
     {order_status::unknown, "UNKNOWN"},
 }};
 
-constexpr name_table<execution_type, 7> exec_names{{
+constexpr name_table<execution_type, 8> exec_names{{
     {execution_type::new_, "NEW"},
     {execution_type::canceled, "CANCELED"},
     {execution_type::replaced, "REPLACED"},
@@ -48,6 +48,7 @@ constexpr name_table<execution_type, 7> exec_names{{
     {execution_type::trade, "TRADE"},
     {execution_type::expired, "EXPIRED"},
     {execution_type::trade_prevention, "TRADE_PREVENTION"},
+    {execution_type::amendment, "AMENDMENT"},
 }};
 
 template <class E, std::size_t N>

@@ -73,6 +73,7 @@ TEST(EnumsTest, executionTypeRoundTrip) {
         {execution_type::trade, "TRADE"},
         {execution_type::expired, "EXPIRED"},
         {execution_type::trade_prevention, "TRADE_PREVENTION"},
+        {execution_type::amendment, "AMENDMENT"},
     });
 }
 

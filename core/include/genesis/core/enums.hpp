@@ -38,7 +38,16 @@ enum class order_status : std::uint8_t {
 };
 
 /// What happened to an order in one execution report.
-enum class execution_type : std::uint8_t { new_, canceled, replaced, rejected, trade, expired, trade_prevention };
+enum class execution_type : std::uint8_t {
+    new_,
+    canceled,
+    replaced,
+    rejected,
+    trade,
+    expired,
+    trade_prevention,
+    amendment, ///< order amended in place (order.amend.keepPriority)
+};
 
 // Exact names: "BUY", "LIMIT_MAKER", "GTC", "PARTIALLY_FILLED", "TRADE", ...
 std::string_view to_string(side v) noexcept;

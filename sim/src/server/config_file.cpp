@@ -1,0 +1,116 @@
+#include "genesis/sim/server/config_file.hpp"
+
+#include "genesis/config/reader.hpp"
+
+#include <limits>
+
+namespace genesis::sim::server {
+
+namespace {
+
+using std::chrono::milliseconds;
+constexpr std::int64_t max_port = 65535;
+
+void parse_server(config::table_reader& r, sim_settings& s) {
+    server_config& c = s.server;
+    c.host = r.get_string("host", c.host);
+    if (c.host != "127.0.0.1" && c.host != "localhost")
+        r.reject("host", "a loopback address (\"127.0.0.1\" or \"localhost\")");
+    if (c.host == "localhost")
+        c.host = "127.0.0.1";
+    const auto n = r.get_int("rest_listeners", static_cast<std::int64_t>(c.rest.size()), 1, 16);
+    const auto rest_port = r.get_int("rest_port", 0, 0, max_port);
+    c.rest.clear();
+    for (std::int64_t i = 0; i < n; ++i)
+        c.rest.push_back({"rest" + std::to_string(i),
+                          static_cast<std::uint16_t>(rest_port == 0 ? 0 : std::min(rest_port + i, max_port))});
+    c.streams.port = static_cast<std::uint16_t>(r.get_int("stream_port", c.streams.port, 0, max_port));
+    c.ws_api.port = static_cast<std::uint16_t>(r.get_int("ws_api_port", c.ws_api.port, 0, max_port));
+    c.control_port = static_cast<std::uint16_t>(r.get_int("control_port", c.control_port, 0, max_port));
+    c.control_enabled = r.get_bool("control", c.control_enabled);
+    c.ca_file = r.get_string("ca_file", c.ca_file);
+    c.handshake_timeout = r.get_duration_ms("handshake_timeout_ms", c.handshake_timeout, milliseconds{1});
+    c.read_timeout = r.get_duration_ms("read_timeout_ms", c.read_timeout, milliseconds{1});
+    c.max_body_bytes = static_cast<std::size_t>(
+        r.get_int("max_body_bytes", static_cast<std::int64_t>(c.max_body_bytes), 1024, 64 << 20));
+    c.agents_enabled = r.get_bool("agents", c.agents_enabled);
+    c.agent_interval = r.get_duration_ms("agent_interval_ms", c.agent_interval, milliseconds{1});
+    c.depth_fast_interval = r.get_duration_ms("depth_fast_interval_ms", c.depth_fast_interval, milliseconds{1});
+    c.depth_slow_interval = r.get_duration_ms("depth_slow_interval_ms", c.depth_slow_interval, milliseconds{1});
+}
+
+void parse_websocket(config::table_reader& r, sim_settings& s) {
+    ws_config& w = s.server.ws;
+    w.ping_interval = r.get_duration_ms("ping_interval_ms", w.ping_interval, milliseconds{1});
+    w.pong_timeout = r.get_duration_ms("pong_timeout_ms", w.pong_timeout, milliseconds{1});
+    w.connection_lifetime = r.get_duration_ms("connection_lifetime_ms", w.connection_lifetime, milliseconds{1});
+    w.max_streams =
+        static_cast<std::size_t>(r.get_int("max_streams", static_cast<std::int64_t>(w.max_streams), 1, 65536));
+}
+
+void parse_rate_limits(config::table_reader& r, sim_settings& s) {
+    rate_limit_config& l = s.server.limits;
+    l.enabled = r.get_bool("enabled", l.enabled);
+    l.weight_per_minute = r.get_int("weight_per_minute", l.weight_per_minute, 1);
+    l.orders_per_10s = r.get_int("orders_per_10s", l.orders_per_10s, 1);
+    l.orders_per_day = r.get_int("orders_per_day", l.orders_per_day, 1);
+    l.ban_after_violations = r.get_int("ban_after_violations", l.ban_after_violations, 1);
+    l.ban_duration = r.get_duration_ms("ban_duration_ms", l.ban_duration, milliseconds{1});
+    l.key = r.get_choice("key", l.key, {"ip", "connection"});
+}
+
+void parse_faults(config::table_reader& r, sim_settings& s) {
+    fault_config& f = s.server.faults;
+    f.seed = static_cast<std::uint64_t>(r.get_int("seed", static_cast<std::int64_t>(f.seed), 0));
+    f.clock_skew = milliseconds{r.get_int("clock_skew_ms", f.clock_skew.count(), -86'400'000, 86'400'000)};
+    auto rules = r.table("rules");
+    for (auto& [name, t] : rules.tables()) {
+        fault_rule rule;
+        const std::string kind = t.get_choice("kind", "latency",
+                                              {"latency", "http_error", "lost_ack", "reset", "stall", "ws_disconnect",
+                                               "depth_gap", "duplicate", "reorder", "malformed", "truncated"});
+        rule.kind = parse_fault_kind(kind).value_or(fault_kind::latency);
+        rule.listener = t.get_string("listener", "");
+        rule.target = t.get_string("target", "");
+        rule.method = t.get_string("method", "");
+        rule.probability = t.get_double("probability", 1.0, 0.0, 1.0);
+        const auto lat = t.get_duration_ms("latency_ms", milliseconds{0});
+        rule.latency_min = t.get_duration_ms("latency_min_ms", lat);
+        rule.latency_max = t.get_duration_ms("latency_max_ms", std::max(lat, rule.latency_min));
+        if (rule.latency_max < rule.latency_min)
+            t.error("latency_max_ms", "must not be below latency_min_ms");
+        rule.status = static_cast<int>(t.get_int("status", rule.status, 0, 599));
+        rule.interval = t.get_duration_ms("interval_ms", rule.interval);
+        rule.max_count = static_cast<std::uint64_t>(t.get_int("max_count", 0, 0));
+        f.rules.push_back(std::move(rule));
+    }
+}
+
+void parse_exchange(config::table_reader& r, sim_settings& s) {
+    s.exchange.agents.seed =
+        static_cast<std::uint64_t>(r.get_int("agents_seed", static_cast<std::int64_t>(s.exchange.agents.seed), 0));
+    if (!r.get_bool("agents_markets", true))
+        s.exchange.agents.markets.clear();
+    s.exchange.max_open_orders = static_cast<std::size_t>(
+        r.get_int("max_open_orders", static_cast<std::int64_t>(s.exchange.max_open_orders), 0, 100'000));
+    s.exchange.report_rejections = r.get_bool("report_rejections", s.exchange.report_rejections);
+    s.ed25519_test_account = r.get_bool("ed25519_test_account", s.ed25519_test_account);
+}
+
+} // namespace
+
+void register_sim_sections(config::loader& l, sim_settings& out) {
+    l.section("server", [&out](config::table_reader& r) { parse_server(r, out); });
+    l.section("websocket", [&out](config::table_reader& r) { parse_websocket(r, out); });
+    l.section("rate_limits", [&out](config::table_reader& r) { parse_rate_limits(r, out); });
+    l.section("faults", [&out](config::table_reader& r) { parse_faults(r, out); });
+    l.section("exchange", [&out](config::table_reader& r) { parse_exchange(r, out); });
+}
+
+std::vector<config::diagnostic> load_sim_config(const std::filesystem::path& file, sim_settings& out) {
+    config::loader l;
+    register_sim_sections(l, out);
+    return l.parse_file(file);
+}
+
+} // namespace genesis::sim::server

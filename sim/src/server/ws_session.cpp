@@ -1,0 +1,500 @@
+// WebSocket sessions: market streams (/ws/<s>, /stream?streams=a/b, SUBSCRIBE & co.), legacy
+// listenKey user data (/ws/<listenKey>) and the WebSocket API (/ws-api/v3). One reader loop plus
+// a writer that keeps one async_write in flight, a pinger, and lifetime/disconnect timers, all
+// on the connection's strand.
+#include "rest_api.hpp"
+#include "server_io.hpp"
+#include "ws_api.hpp"
+
+#include "genesis/sim/protocol/render.hpp"
+#include "genesis/sim/protocol/ws_api.hpp"
+
+#include <spdlog/logger.h>
+
+#include <deque>
+#include <set>
+
+namespace genesis::sim::server {
+
+namespace proto = genesis::sim::protocol;
+
+namespace {
+
+enum class ws_mode : std::uint8_t { streams, user_stream, api };
+
+constexpr std::size_t max_queued_frames = 10'000;
+
+class ws_session final : public stream_subscriber,
+                         public user_subscriber,
+                         public std::enable_shared_from_this<ws_session> {
+    struct out_frame {
+        enum class kind : std::uint8_t { text, ping, close } k = kind::text;
+        std::string text;
+        std::chrono::steady_clock::time_point not_before{}; // latency fault
+    };
+
+    server_io& io_;
+    server_state& st_;
+    websocket::stream<tls_stream> ws_;
+    std::string listener_;
+    std::string path_;
+    ws_mode mode_ = ws_mode::streams;
+    bool combined_ = false;
+    std::set<std::string> streams_;
+    std::string listen_key_;
+    account_id user_account_ = 0;
+    std::deque<out_frame> queue_;
+    net::steady_timer wake_;
+    net::steady_timer ping_timer_;
+    net::steady_timer lifetime_timer_;
+    net::steady_timer disconnect_timer_;
+    net::steady_timer api_timer_;
+    time_point last_pong_;
+    bool closed_ = false;
+    bool close_queued_ = false;
+    std::optional<std::string> held_; // reorder fault: a frame held back
+    proto::ws_parser parser_;
+    ws_api_session api_;
+
+public:
+    ws_session(server_io& io, std::string listener, tls_stream&& stream, std::string client_key)
+            : io_(io), st_(io.st), ws_(std::move(stream)), listener_(std::move(listener)), wake_(ws_.get_executor()),
+              ping_timer_(ws_.get_executor()), lifetime_timer_(ws_.get_executor()),
+              disconnect_timer_(ws_.get_executor()), api_timer_(ws_.get_executor()) {
+        api_.client_key = std::move(client_key);
+    }
+
+    net::awaitable<void> run(http::request<http::string_body> req);
+
+    void deliver(const std::string& stream, const std::shared_ptr<const std::string>& payload,
+                 bool depth_diff) override {
+        net::post(ws_.get_executor(), [self = shared_from_this(), stream, payload, depth_diff] {
+            self->on_stream_frame(stream, *payload, depth_diff);
+        });
+    }
+
+    void deliver_user(account_id acc, std::string_view type, const std::shared_ptr<const std::string>& event) override {
+        net::post(ws_.get_executor(), [self = shared_from_this(), acc, t = std::string(type), event] {
+            self->on_user_event(acc, t, *event);
+        });
+    }
+
+    /// Closes the socket and stops every timer (shutdown, resets, the end of the reader).
+    void abort() {
+        if (closed_)
+            return;
+        closed_ = true;
+        boost::system::error_code ec;
+        beast::get_lowest_layer(ws_).socket().close(ec);
+        wake_.cancel();
+        ping_timer_.cancel();
+        lifetime_timer_.cancel();
+        disconnect_timer_.cancel();
+        api_timer_.cancel();
+    }
+
+private:
+    bool setup(const http::request<http::string_body>& req, std::string& why);
+    bool add_stream(const std::string& name);
+    void enqueue(out_frame f) {
+        if (closed_ || close_queued_)
+            return;
+        // A consumer that cannot keep up is dropped, as Binance does, rather than buffered forever.
+        if (queue_.size() >= max_queued_frames) {
+            if (io_.log)
+                io_.log->warn("sim: dropping slow WebSocket consumer on {} ({} frames queued)", listener_,
+                              queue_.size());
+            abort();
+            return;
+        }
+        if (f.k == out_frame::kind::close)
+            close_queued_ = true;
+        queue_.push_back(std::move(f));
+        wake_.cancel();
+    }
+    void send_text(std::string text, std::chrono::nanoseconds delay = {}) {
+        out_frame f{out_frame::kind::text, std::move(text), {}};
+        if (delay.count() > 0)
+            f.not_before = std::chrono::steady_clock::now() + delay;
+        enqueue(std::move(f));
+    }
+    void send_with_fault(std::string text, std::string_view fault_target, bool depth_diff);
+    void on_stream_frame(const std::string& stream, const std::string& payload, bool depth_diff);
+    void on_user_event(account_id acc, const std::string& type, const std::string& event);
+    void on_text(std::string_view text);
+    void on_control(std::string_view text);
+
+    net::awaitable<void> writer();
+    net::awaitable<void> pinger();
+    net::awaitable<void> close_after(net::steady_timer& t, std::chrono::milliseconds d, bool lifetime);
+    net::awaitable<void> api_request(std::string frame);
+};
+
+bool ws_session::add_stream(const std::string& name) {
+    if (!st_.hub.parse(name) || streams_.size() >= st_.cfg.ws.max_streams)
+        return false;
+    if (streams_.insert(name).second)
+        st_.hub.subscribe(name, shared_from_this());
+    return true;
+}
+
+bool ws_session::setup(const http::request<http::string_body>& req, std::string& why) {
+    const std::string_view target(req.target().data(), req.target().size());
+    const auto q = target.find('?');
+    path_ = std::string(target.substr(0, q));
+    const std::string_view query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
+    auto split = [](std::string_view s, char sep) {
+        std::vector<std::string> out;
+        while (!s.empty()) {
+            const auto p = s.find(sep);
+            if (p != 0)
+                out.emplace_back(s.substr(0, p));
+            if (p == std::string_view::npos)
+                break;
+            s.remove_prefix(p + 1);
+        }
+        return out;
+    };
+    if (path_ == "/ws-api/v3") {
+        mode_ = ws_mode::api;
+        return true;
+    }
+    std::vector<std::string> names;
+    if (path_ == "/stream") {
+        combined_ = true;
+        for (const auto& kv : split(query, '&'))
+            if (kv.starts_with("streams="))
+                names = split(std::string_view(kv).substr(8), '/');
+    } else if (path_ == "/ws" || path_.starts_with("/ws/")) {
+        if (path_.size() > 4)
+            names = split(std::string_view(path_).substr(4), '/');
+        // /ws/<listenKey>: the legacy user data stream.
+        if (names.size() == 1) {
+            auto it = st_.listen_keys.find(names[0]);
+            if (it != st_.listen_keys.end()) {
+                mode_ = ws_mode::user_stream;
+                listen_key_ = names[0];
+                user_account_ = it->second.account;
+                return true;
+            }
+        }
+    } else {
+        why = "unknown path";
+        return false;
+    }
+    for (const auto& n : names)
+        if (!st_.hub.parse(n)) {
+            why = "invalid stream name";
+            return false;
+        }
+    return true;
+}
+
+net::awaitable<void> ws_session::run(http::request<http::string_body> req) {
+    auto self = shared_from_this();
+    closer_guard guard(io_, [this] { abort(); });
+    std::string why;
+    if (!setup(req, why)) {
+        // Refuse the upgrade with a plain HTTP error, as Binance does for a bad stream name.
+        http::response<http::string_body> res{http::status::bad_request, req.version()};
+        res.set(http::field::content_type, "application/json;charset=UTF-8");
+        res.body() = error_json({-1121, "Invalid symbol."});
+        if (why == "unknown path") {
+            res.result(http::status::not_found);
+            res.body().clear();
+        }
+        res.keep_alive(false);
+        res.prepare_payload();
+        beast::get_lowest_layer(ws_).expires_after(st_.cfg.read_timeout);
+        co_await http::async_write(ws_.next_layer(), res, use_tuple);
+        co_return;
+    }
+
+    // Keep-alive is ours (pinger); Beast's own timeouts only guard the handshake.
+    websocket::stream_base::timeout to{};
+    to.handshake_timeout = st_.cfg.handshake_timeout;
+    to.idle_timeout = websocket::stream_base::none();
+    to.keep_alive_pings = false;
+    ws_.set_option(to);
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(http::field::server, "genesis-sim"); }));
+    ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
+        if (kind == websocket::frame_type::pong)
+            last_pong_ = st_.clk.now();
+    });
+    beast::get_lowest_layer(ws_).expires_never();
+    if (auto [ec] = co_await ws_.async_accept(req, use_tuple); ec) {
+        abort();
+        co_return;
+    }
+    ++st_.stats.ws_connections;
+    last_pong_ = st_.clk.now();
+    api_.connected_ms = proto::to_ms(st_.clk.wall());
+
+    if (mode_ == ws_mode::user_stream)
+        st_.hub.subscribe_user(user_account_, self);
+    if (mode_ == ws_mode::streams) {
+        const std::string_view target(req.target().data(), req.target().size());
+        // Names were validated by setup(); subscribe now that the session is live.
+        std::vector<std::string> names;
+        if (path_ == "/stream") {
+            const auto q = target.find("streams=");
+            std::string_view s = q == std::string_view::npos ? std::string_view{} : target.substr(q + 8);
+            s = s.substr(0, s.find('&'));
+            while (!s.empty()) {
+                const auto p = s.find('/');
+                if (p != 0)
+                    names.emplace_back(s.substr(0, p));
+                if (p == std::string_view::npos)
+                    break;
+                s.remove_prefix(p + 1);
+            }
+        } else if (path_.size() > 4) {
+            std::string_view s = std::string_view(path_).substr(4);
+            while (!s.empty()) {
+                const auto p = s.find('/');
+                if (p != 0)
+                    names.emplace_back(s.substr(0, p));
+                if (p == std::string_view::npos)
+                    break;
+                s.remove_prefix(p + 1);
+            }
+        }
+        for (const auto& n : names)
+            add_stream(n);
+    }
+
+    const auto ex = ws_.get_executor();
+    net::co_spawn(ex, writer(), net::detached);
+    net::co_spawn(ex, pinger(), net::detached);
+    net::co_spawn(ex, close_after(lifetime_timer_, st_.cfg.ws.connection_lifetime, true), net::detached);
+    if (auto d = st_.faults.disconnect_interval(listener_, path_))
+        net::co_spawn(ex, close_after(disconnect_timer_, *d, false), net::detached);
+
+    beast::flat_buffer buffer;
+    for (;;) {
+        auto [ec, n] = co_await ws_.async_read(buffer, use_tuple);
+        if (ec || closed_)
+            break;
+        const std::string text = beast::buffers_to_string(buffer.data());
+        buffer.consume(buffer.size());
+        on_text(text);
+    }
+    for (const auto& s : streams_)
+        st_.hub.unsubscribe(s, this);
+    for (account_id acc : st_.ex.accounts())
+        st_.hub.unsubscribe_user(acc, this);
+    abort();
+}
+
+net::awaitable<void> ws_session::writer() {
+    auto self = shared_from_this();
+    while (!closed_) {
+        if (queue_.empty()) {
+            wake_.expires_at(net::steady_timer::time_point::max());
+            co_await wake_.async_wait(use_tuple);
+            continue;
+        }
+        // A delayed frame (latency fault) holds back the queue behind it.
+        if (queue_.front().not_before > std::chrono::steady_clock::now()) {
+            wake_.expires_at(queue_.front().not_before);
+            co_await wake_.async_wait(use_tuple);
+            continue;
+        }
+        out_frame f = std::move(queue_.front());
+        queue_.pop_front();
+        if (f.k == out_frame::kind::ping) {
+            if (auto [ec] = co_await ws_.async_ping({}, use_tuple); ec)
+                break;
+        } else if (f.k == out_frame::kind::close) {
+            co_await ws_.async_close(websocket::close_code::going_away, use_tuple);
+            break;
+        } else {
+            ws_.text(true);
+            if (auto [ec, n] = co_await ws_.async_write(net::buffer(f.text), use_tuple); ec)
+                break;
+            ++st_.stats.ws_frames_sent;
+        }
+    }
+    abort();
+}
+
+net::awaitable<void> ws_session::pinger() {
+    auto self = shared_from_this();
+    while (!closed_) {
+        ping_timer_.expires_after(st_.cfg.ws.ping_interval);
+        co_await ping_timer_.async_wait(use_tuple);
+        if (closed_)
+            break;
+        // No pong within pong_timeout of the previous one: the client is gone or deaf.
+        if (st_.clk.now() - last_pong_ > std::chrono::duration_cast<nanos>(st_.cfg.ws.pong_timeout)) {
+            ++st_.stats.pong_timeouts;
+            if (io_.log)
+                io_.log->info("sim: closing WebSocket on {}: no pong within {} ms", listener_,
+                              st_.cfg.ws.pong_timeout.count());
+            enqueue({out_frame::kind::close, {}});
+            break;
+        }
+        enqueue({out_frame::kind::ping, {}});
+    }
+}
+
+net::awaitable<void> ws_session::close_after(net::steady_timer& t, std::chrono::milliseconds d, bool lifetime) {
+    auto self = shared_from_this();
+    t.expires_after(d);
+    auto [ec] = co_await t.async_wait(use_tuple);
+    if (ec || closed_)
+        co_return;
+    if (lifetime) {
+        ++st_.stats.lifetime_closes;
+        enqueue({out_frame::kind::close, {}});
+    } else {
+        // The ws_disconnect fault drops the connection without a close handshake.
+        st_.faults.count(fault_kind::ws_disconnect);
+        reset_socket(beast::get_lowest_layer(ws_).socket());
+        abort();
+    }
+}
+
+void ws_session::send_with_fault(std::string text, std::string_view fault_target, bool depth_diff) {
+    const auto delay = st_.faults.frame_delay(listener_, fault_target);
+    switch (st_.faults.on_frame(listener_, fault_target, depth_diff)) {
+    case frame_fault::drop: return;
+    case frame_fault::duplicate: send_text(text, delay); break;
+    case frame_fault::reorder:
+        if (!held_) {
+            held_ = std::move(text);
+            return;
+        }
+        break;
+    case frame_fault::malformed: text = "{\"e\":" + text.substr(0, text.size() / 3) + ",]"; break;
+    case frame_fault::truncated: text.resize(text.size() / 2); break;
+    case frame_fault::none: break;
+    }
+    send_text(std::move(text), delay);
+    if (held_) {
+        send_text(std::move(*held_), delay);
+        held_.reset();
+    }
+}
+
+void ws_session::on_stream_frame(const std::string& stream, const std::string& payload, bool depth_diff) {
+    if (closed_ || !streams_.contains(stream))
+        return;
+    send_with_fault(combined_ ? proto::wrap_combined(stream, payload) : payload, stream, depth_diff);
+}
+
+void ws_session::on_user_event(account_id acc, const std::string& type, const std::string& event) {
+    if (closed_)
+        return;
+    if (mode_ == ws_mode::user_stream) {
+        if (acc == user_account_)
+            send_with_fault(event, type, false);
+        return;
+    }
+    for (const auto& [id, a] : api_.subscriptions)
+        if (a == acc)
+            send_with_fault(proto::wrap_user_event(id, event), type, false);
+}
+
+void ws_session::on_text(std::string_view text) {
+    if (mode_ == ws_mode::api) {
+        net::co_spawn(ws_.get_executor(), api_request(std::string(text)), net::detached);
+        return;
+    }
+    on_control(text);
+}
+
+void ws_session::on_control(std::string_view text) {
+    auto c = parser_.parse_control(text);
+    if (!c) {
+        send_text(proto::render(c.error()));
+        return;
+    }
+    switch (c->method) {
+    case proto::stream_method::subscribe:
+        for (const auto& n : c->params)
+            if (!st_.hub.parse(n)) {
+                send_text(proto::render({2, "Invalid request: invalid stream name '" + n + "'", c->id}));
+                return;
+            }
+        for (const auto& n : c->params)
+            add_stream(n);
+        send_text(proto::stream_control_response(c->id));
+        break;
+    case proto::stream_method::unsubscribe:
+        for (const auto& n : c->params) {
+            streams_.erase(n);
+            st_.hub.unsubscribe(n, this);
+        }
+        send_text(proto::stream_control_response(c->id));
+        break;
+    case proto::stream_method::list_subscriptions: {
+        std::string r = "[";
+        for (const auto& s : streams_) {
+            if (r.size() > 1)
+                r += ',';
+            r += "\"" + s + "\"";
+        }
+        r += ']';
+        send_text(proto::stream_control_response(c->id, r));
+        break;
+    }
+    case proto::stream_method::set_property:
+        if (c->value)
+            combined_ = *c->value;
+        send_text(proto::stream_control_response(c->id));
+        break;
+    case proto::stream_method::get_property:
+        send_text(proto::stream_control_response(c->id, combined_ ? "true" : "false"));
+        break;
+    }
+}
+
+net::awaitable<void> ws_session::api_request(std::string frame) {
+    auto self = shared_from_this();
+    ++st_.stats.ws_api_requests;
+    auto req = parser_.parse_request(frame);
+    if (!req) {
+        send_text(proto::ws_error_response(req.error().id, req.error().error));
+        co_return;
+    }
+    const request_faults f = st_.faults.on_request(listener_, req->method, "");
+    if (f.delay.count() > 0) {
+        // Each delayed request waits on its own timer so later requests are not held up.
+        net::steady_timer t(ws_.get_executor());
+        t.expires_after(f.delay);
+        co_await t.async_wait(use_tuple);
+        if (closed_)
+            co_return;
+    }
+    if (f.reset) {
+        reset_socket(beast::get_lowest_layer(ws_).socket());
+        abort();
+        co_return;
+    }
+    if (f.stall)
+        co_return; // never answered
+    if (f.error_status != 0) {
+        send_text(ws_api_fault_response(req->id, f.error_status));
+        co_return;
+    }
+    ws_api_outcome out = handle_ws_api(st_, api_, self, *req);
+    if (f.lost_ack) {
+        ++st_.stats.acks_dropped;
+        if (f.lost_ack_status != 0)
+            send_text(ws_api_fault_response(req->id, f.lost_ack_status));
+        co_return;
+    }
+    send_text(std::move(out.response));
+}
+
+} // namespace
+
+net::awaitable<void> run_websocket(server_io& io, std::string listener, tls_stream stream,
+                                   http::request<http::string_body> req, std::string client_key) {
+    auto session = std::make_shared<ws_session>(io, std::move(listener), std::move(stream), std::move(client_key));
+    co_await session->run(std::move(req));
+}
+
+} // namespace genesis::sim::server

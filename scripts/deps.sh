@@ -6,7 +6,7 @@ packages=(
   g++ cmake ninja-build pkg-config ccache git
   libboost1.81-dev libssl-dev libsimdjson-dev libsqlite3-dev libspdlog-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang-format
+  clang-format clang libclang-rt-14-dev
 )
 
 missing=()

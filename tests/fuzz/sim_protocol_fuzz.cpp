@@ -22,6 +22,7 @@ void exercise(const params& p) {
     (void)p.optional_client_id("newClientOrderId");
     (void)parse_new_order(p);
     (void)parse_cancel(p);
+    (void)parse_order_query(p);
     (void)parse_limit(p, 100, 5000);
     (void)rest_weight("GET", "/api/v3/depth", p);
     (void)check_timestamp(p, genesis::time_point{1'700'000'000'000'000'000});

@@ -43,6 +43,11 @@ TEST(FaultConfigTest, jsonRoundTripAndRejects) {
     EXPECT_FALSE(parse_fault_config_json(R"({"rules":[{"kind":"meteor"}]})").has_value());
     EXPECT_FALSE(parse_fault_config_json(R"({"rules":[{"listener":"x"}]})").has_value());
     EXPECT_FALSE(parse_fault_config_json(R"({"bogus":1})").has_value());
+    // Latencies beyond one day are refused: they would overflow the injector's nanosecond arithmetic.
+    EXPECT_FALSE(
+        parse_fault_config_json(R"({"rules":[{"kind":"latency","latency_ms":[0,9300000000000000]}]})").has_value());
+    EXPECT_FALSE(parse_fault_config_json(R"({"rules":[{"kind":"latency","latency_ms":9300000000000}]})").has_value());
+    EXPECT_TRUE(parse_fault_config_json(R"({"rules":[{"kind":"latency","latency_ms":86400000}]})").has_value());
     EXPECT_FALSE(parse_fault_config_json("not json").has_value());
     EXPECT_TRUE(fault_match("/api/v3/*", "/api/v3/order"));
     EXPECT_FALSE(fault_match("/api/v3/order", "/api/v3/orders"));

@@ -11,6 +11,10 @@ namespace genesis::sim::server {
 
 namespace {
 
+// Latencies and intervals are capped at one day: larger values would overflow the nanosecond
+// arithmetic of the injector (found by sim_faults_fuzz) and no test needs them.
+constexpr std::int64_t max_fault_ms = 86'400'000;
+
 constexpr std::array<std::string_view, fault_kind_count> kind_names = {
     "latency",   "http_error", "lost_ack", "reset",     "stall",    "ws_disconnect",
     "depth_gap", "duplicate",  "reorder",  "malformed", "truncated"};
@@ -234,7 +238,7 @@ result<fault_rule> parse_rule(simdjson::dom::object obj) {
             if (value.get(arr) == simdjson::SUCCESS) {
                 std::vector<std::int64_t> v;
                 for (auto x : arr) {
-                    if (!read_int(x, i) || i < 0)
+                    if (!read_int(x, i) || i < 0 || i > max_fault_ms)
                         return bad();
                     v.push_back(i);
                 }
@@ -243,7 +247,7 @@ result<fault_rule> parse_rule(simdjson::dom::object obj) {
                 r.latency_min = std::chrono::milliseconds(v[0]);
                 r.latency_max = std::chrono::milliseconds(v[1]);
             } else {
-                if (!read_int(value, i) || i < 0)
+                if (!read_int(value, i) || i < 0 || i > max_fault_ms)
                     return bad();
                 r.latency_min = r.latency_max = std::chrono::milliseconds(i);
             }
@@ -252,7 +256,7 @@ result<fault_rule> parse_rule(simdjson::dom::object obj) {
                 return bad();
             r.status = static_cast<int>(i);
         } else if (key == "interval_ms") {
-            if (!read_int(value, i) || i < 0)
+            if (!read_int(value, i) || i < 0 || i > max_fault_ms)
                 return bad();
             r.interval = std::chrono::milliseconds(i);
         } else if (key == "max_count") {

@@ -116,7 +116,7 @@ bool fault_match(std::string_view pattern, std::string_view s) noexcept;
 /// The JSON form: {"seed":1,"clock_skew_ms":0,"rules":[{"kind":"latency","listener":"rest0",
 /// "target":"/api/v3/order","method":"POST","probability":1,"latency_ms":[500,3000],
 /// "status":503,"interval_ms":0,"max_count":0}]}. Every field but "kind" is optional;
-/// "latency_ms" is a number (fixed) or a [min,max] pair.
+/// "latency_ms" is a number (fixed) or a [min,max] pair, at most 86400000 (one day), as is "interval_ms".
 std::string to_json(const fault_config& cfg);
 /// Parses the JSON form; invalid_argument (core_errc) when it is not valid.
 [[nodiscard]] result<fault_config> parse_fault_config_json(std::string_view json);

@@ -1,0 +1,94 @@
+// Request-weight budget of one venue (per IP, shared by all its hosts): throttles before the
+// venue's limit, follows X-MBX-USED-WEIGHT-* and pauses everything after 429/418 for Retry-After.
+#pragma once
+
+#include "genesis/core/clock.hpp"
+#include "genesis/core/error.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+
+namespace genesis::rest {
+
+/// Limits of one venue.
+struct rate_limit_options {
+    /// REQUEST_WEIGHT limit per window (exchangeInfo rateLimits; Binance Spot: 6000 per minute).
+    /// 0 or less disables throttling (pauses after 429/418 still apply).
+    std::int64_t weight_limit = 6000;
+    /// Requests are held back once used weight would pass this share of the limit.
+    double throttle_fraction = 0.8;
+    /// The window length; windows are aligned to the venue's clock (Binance: the UTC minute).
+    nanos window = std::chrono::minutes{1};
+    /// Pause after a 429 without Retry-After: until the window rolls, at least this long.
+    nanos min_pause = std::chrono::seconds{1};
+    /// Pause after a 418 without Retry-After (Binance bans last 2 minutes to 3 days).
+    nanos default_ban = std::chrono::minutes{2};
+};
+
+/// The verdict of try_acquire().
+struct admission {
+    /// The weight is reserved; send now.
+    bool admitted = false;
+    /// Not admitted: wait this long, then ask again.
+    nanos wait{0};
+    /// Not admitted: http_errc::throttled (budget spent), paused (after 429), banned (after 418)
+    /// or weight_over_limit (never admittable; wait is 0).
+    error_code reason;
+};
+
+/// Counters since construction.
+struct rate_limiter_stats {
+    std::uint64_t admitted = 0;
+    std::uint64_t throttled = 0; ///< try_acquire refusals for budget
+    std::uint64_t paused = 0;    ///< try_acquire refusals during a pause or ban
+    std::uint64_t responses_429 = 0;
+    std::uint64_t responses_418 = 0;
+};
+
+/// Pure arithmetic over an injected clock: now() times pauses, wall() + the venue's clock offset
+/// places the windows. Thread-safe (one mutex).
+class rate_limiter {
+    const clock& clock_;
+    rate_limit_options options_;
+    mutable std::mutex mutex_;
+    nanos venue_offset_{0};
+    std::int64_t window_index_ = -1;
+    std::int64_t used_ = 0;
+    time_point paused_until_{};
+    bool banned_ = false;
+    rate_limiter_stats stats_;
+
+    std::int64_t threshold_locked() const noexcept;
+    std::int64_t venue_ns_locked() const noexcept;
+    void roll_locked() noexcept;
+    nanos until_roll_locked() const noexcept;
+
+public:
+    explicit rate_limiter(const clock& clk, rate_limit_options options = {}) noexcept;
+
+    /// Reserves `weight` when the venue is not paused and used + weight stays within the throttle;
+    /// otherwise says how long to wait and why.
+    [[nodiscard]] admission try_acquire(std::int64_t weight);
+    /// Accounts a response: used_weight is X-MBX-USED-WEIGHT-1M (the venue's count, authoritative
+    /// when higher than ours); 429/418 pause every request for retry_after (or the defaults).
+    void on_response(unsigned status, std::optional<std::int64_t> used_weight, std::optional<nanos> retry_after);
+
+    /// The limit from exchangeInfo (REQUEST_WEIGHT) or config.
+    void set_weight_limit(std::int64_t limit) noexcept;
+    /// Venue clock minus local wall clock (server_time::offset()), so windows roll with the venue's.
+    void set_venue_offset(nanos offset) noexcept;
+
+    /// Weight used in the current window as far as we know (ours reserved, or the venue's).
+    [[nodiscard]] std::int64_t used() const;
+    /// Weight at which requests are held back: floor(limit * throttle_fraction).
+    [[nodiscard]] std::int64_t threshold() const;
+    /// The end of the current 429/418 pause (monotonic; in the past when not paused).
+    [[nodiscard]] time_point paused_until() const;
+    [[nodiscard]] bool paused() const;
+    [[nodiscard]] rate_limiter_stats stats() const;
+    [[nodiscard]] const rate_limit_options& options() const noexcept { return options_; }
+};
+
+} // namespace genesis::rest

@@ -1,0 +1,432 @@
+#include "genesis/rest/http_client.hpp"
+
+#include "connection.hpp"
+#include "genesis/log/logger.hpp"
+#include "genesis/resilience/timer.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <utility>
+
+namespace genesis::rest {
+
+namespace http = beast::http;
+
+namespace {
+
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+constexpr auto relaxed = std::memory_order_relaxed;
+
+http::verb to_verb(http_method m) noexcept {
+    switch (m) {
+    case http_method::get: return http::verb::get;
+    case http_method::post: return http::verb::post;
+    case http_method::put: return http::verb::put;
+    case http_method::del: return http::verb::delete_;
+    }
+    return http::verb::get;
+}
+
+std::optional<std::int64_t> parse_int(std::string_view s) noexcept {
+    while (!s.empty() && s.front() == ' ')
+        s.remove_prefix(1);
+    while (!s.empty() && s.back() == ' ')
+        s.remove_suffix(1);
+    std::int64_t v = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || end != s.data() + s.size())
+        return std::nullopt;
+    return v;
+}
+
+std::optional<std::int64_t> header_int(const http::response<http::string_body>& res, std::string_view name) {
+    const auto it = res.find(name);
+    if (it == res.end())
+        return std::nullopt;
+    return parse_int(std::string_view(it->value().data(), it->value().size()));
+}
+
+// Errors after which a pooled connection was simply stale (the server had closed it).
+bool is_stale_error(const error_code& ec) noexcept {
+    return ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset ||
+           ec == net::error::broken_pipe || ec == net::ssl::error::stream_truncated;
+}
+
+// The outcome of one request on the wire.
+struct wire_outcome {
+    error_code ec;
+    bool written = false;   // the whole request went out
+    bool got_bytes = false; // part of an answer arrived before the error
+    bool reused = false;
+    http::response<http::string_body> res;
+};
+
+} // namespace
+
+const char* to_string(http_method m) noexcept {
+    switch (m) {
+    case http_method::get: return "GET";
+    case http_method::post: return "POST";
+    case http_method::put: return "PUT";
+    case http_method::del: return "DELETE";
+    }
+    return "GET";
+}
+
+std::optional<std::int64_t> find_json_int(std::string_view body, std::string_view key) noexcept {
+    std::size_t pos = 0;
+    while ((pos = body.find(key, pos)) != std::string_view::npos) {
+        const std::size_t start = pos;
+        pos += key.size();
+        if (start == 0 || body[start - 1] != '"' || pos >= body.size() || body[pos] != '"')
+            continue;
+        std::size_t i = pos + 1;
+        while (i < body.size() && (body[i] == ' ' || body[i] == '\t' || body[i] == '\n' || body[i] == '\r'))
+            ++i;
+        if (i >= body.size() || body[i] != ':')
+            continue;
+        ++i;
+        while (i < body.size() && (body[i] == ' ' || body[i] == '\t' || body[i] == '\n' || body[i] == '\r'))
+            ++i;
+        std::size_t j = i;
+        if (j < body.size() && body[j] == '-')
+            ++j;
+        while (j < body.size() && body[j] >= '0' && body[j] <= '9')
+            ++j;
+        return parse_int(body.substr(i, j - i));
+    }
+    return std::nullopt;
+}
+
+struct http_client::impl : std::enable_shared_from_this<impl> {
+    struct counters {
+        std::atomic<std::uint64_t> requests{0}, responses{0}, failures{0}, cancelled{0}, outcome_unknown{0}, refused{0},
+            resyncs{0}, stale_retries{0};
+    };
+    struct credentials {
+        std::string api_key;
+        signer sign;
+    };
+
+    net::any_io_executor ex;
+    const clock& clk;
+    resilience::timer_service& timers;
+    http_client_options opt;
+    log::logger_ptr log;
+    endpoint_pool pool;
+    rate_limiter limiter;
+    server_time time;
+    std::optional<credentials> creds;
+    counters c;
+
+    impl(net::any_io_executor e, const clock& k, resilience::timer_service& t, http_client_options o, log::logger_ptr l,
+         endpoint_pool p)
+            : ex(std::move(e)), clk(k), timers(t), opt(std::move(o)), log(std::move(l)), pool(std::move(p)),
+              limiter(k, opt.limits), time(k, opt.time) {}
+
+    template <class... A>
+    void debug(spdlog::format_string_t<A...> fmt, A&&... args) {
+        if (log)
+            log->debug(fmt, std::forward<A>(args)...);
+    }
+    template <class... A>
+    void warn(spdlog::format_string_t<A...> fmt, A&&... args) {
+        if (log)
+            log->warn(fmt, std::forward<A>(args)...);
+    }
+
+    // Read synchronously: once cancelled, awaiting anything more would throw (throw_if_cancelled).
+    static bool is_cancelled(const net::cancellation_state& cs) noexcept {
+        return cs.cancelled() != net::cancellation_type::none;
+    }
+
+    net::awaitable<wire_outcome> round_trip(std::size_t ep, const http::request<http::string_body>& req,
+                                            std::chrono::steady_clock::time_point deadline, bool fresh);
+    net::awaitable<result<response>> send_once(const request& req, std::size_t ep, time_point deadline);
+    net::awaitable<result<response>> send(request req, std::size_t ep);
+    net::awaitable<result<void>> sync(std::size_t ep);
+};
+
+net::awaitable<wire_outcome> http_client::impl::round_trip(std::size_t ep, const http::request<http::string_body>& req,
+                                                           std::chrono::steady_clock::time_point deadline, bool fresh) {
+    const auto cs = co_await net::this_coro::cancellation_state;
+    wire_outcome out;
+    auto& pi = pool.internals();
+    std::unique_ptr<connection> conn;
+    if (!fresh)
+        conn = pi.take_idle(ep, clk.now());
+    out.reused = conn != nullptr;
+    if (!conn) {
+        auto r = co_await pi.connect(ep, ex, deadline);
+        if (!r) {
+            out.ec = r.error();
+            co_return out;
+        }
+        conn = std::move(*r);
+    }
+    auto& tcp = beast::get_lowest_layer(conn->stream);
+    tcp.expires_at(deadline);
+    auto [wec, wn] = co_await http::async_write(conn->stream, req, use_tuple);
+    if (wec) {
+        out.ec = wec;
+        pi.discard(ep, std::move(conn));
+        co_return out;
+    }
+    out.written = true;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(opt.max_body_bytes);
+    auto [rec, rn] = co_await http::async_read(conn->stream, conn->buffer, parser, use_tuple);
+    if (rec) {
+        out.ec = rec;
+        out.got_bytes = rn > 0 || parser.got_some();
+        // Mid-response (error, timeout or cancellation): the connection's state is unknown, close it.
+        pi.discard(ep, std::move(conn));
+        co_return out;
+    }
+    tcp.expires_never();
+    ++conn->requests;
+    out.res = parser.release();
+    // Only a connection that finished a response cleanly, and was not cancelled meanwhile, is reused.
+    if (out.res.keep_alive() && !is_cancelled(cs))
+        pi.give_back(ep, std::move(conn), clk.now());
+    else
+        pi.discard(ep, std::move(conn));
+    co_return out;
+}
+
+net::awaitable<result<response>> http_client::impl::send_once(const request& req, std::size_t ep, time_point deadline) {
+    const auto cs = co_await net::this_coro::cancellation_state;
+    // Wait for the venue's budget, or refuse at once when the wait would outlast the deadline.
+    for (;;) {
+        const admission a = limiter.try_acquire(req.weight);
+        if (a.admitted)
+            break;
+        if (a.reason == http_errc::weight_over_limit || clk.now() + a.wait > deadline) {
+            c.refused.fetch_add(1, relaxed);
+            warn("{} {} {} refused: {} (wait {} ms)", opt.venue, to_string(req.method), req.path, a.reason.message(),
+                 std::chrono::duration_cast<std::chrono::milliseconds>(a.wait).count());
+            co_return a.reason;
+        }
+        debug("{} {} {} waits {} ms: {}", opt.venue, to_string(req.method), req.path,
+              std::chrono::duration_cast<std::chrono::milliseconds>(a.wait).count(), a.reason.message());
+        if (is_cancelled(cs)) {
+            c.cancelled.fetch_add(1, relaxed);
+            co_return error_code(net::error::operation_aborted);
+        }
+        if (const error_code ec = co_await timers.wait(a.wait); ec) {
+            c.cancelled.fetch_add(1, relaxed);
+            co_return ec;
+        }
+    }
+
+    const base_url& url = pool.url(ep);
+    std::string query = req.query;
+    std::string_view logged_query = req.query;
+    if (req.is_signed) {
+        // The venue checks timestamp against its own clock: local wall clock + measured offset.
+        if (!query.empty())
+            query += '&';
+        query += "recvWindow=" + std::to_string(time.recv_window().count());
+        query += "&timestamp=" + std::to_string(time.timestamp_ms());
+        auto sig = creds->sign.sign(rest_payload(query, req.body));
+        if (!sig)
+            co_return sig.error();
+        const std::size_t unsigned_size = query.size();
+        query += "&signature=";
+        append_url_encoded(query, *sig);
+        // Logs carry path and parameters, never the signature.
+        logged_query = std::string_view(query).substr(0, unsigned_size);
+    }
+
+    http::request<http::string_body> hreq{to_verb(req.method), make_target(url, req.path, query), 11};
+    hreq.set(http::field::host, url.host_header());
+    hreq.set(http::field::user_agent, opt.user_agent);
+    hreq.keep_alive(true);
+    if (req.is_signed || req.send_api_key)
+        hreq.set("X-MBX-APIKEY", creds->api_key);
+    if (!req.body.empty()) {
+        hreq.set(http::field::content_type, "application/x-www-form-urlencoded");
+        hreq.body() = req.body;
+    }
+    hreq.prepare_payload();
+
+    const nanos timeout = req.timeout.value_or(opt.request_timeout);
+    const auto io_deadline =
+        std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(timeout);
+    if (is_cancelled(cs)) {
+        c.cancelled.fetch_add(1, relaxed);
+        co_return error_code(net::error::operation_aborted);
+    }
+    const time_point started = clk.now();
+    c.requests.fetch_add(1, relaxed);
+    wire_outcome w = co_await round_trip(ep, hreq, io_deadline, false);
+    // A pooled connection the server had closed: resend on a fresh one when nothing can have run.
+    if (w.ec && w.reused && !is_cancelled(cs) &&
+        (!w.written || (req.idempotent && !w.got_bytes && is_stale_error(w.ec)))) {
+        c.stale_retries.fetch_add(1, relaxed);
+        debug("{} {} {} stale pooled connection ({}), resending", opt.venue, to_string(req.method), req.path,
+              w.ec.message());
+        w = co_await round_trip(ep, hreq, io_deadline, true);
+    }
+    const nanos latency = clk.now() - started;
+    const auto latency_us = std::chrono::duration_cast<std::chrono::microseconds>(latency).count();
+
+    if (w.ec) {
+        const bool cancelled = w.ec == net::error::operation_aborted || is_cancelled(cs);
+        // Sent and unanswered: a non-idempotent request may have been executed.
+        if (!req.idempotent && w.written) {
+            c.outcome_unknown.fetch_add(1, relaxed);
+            warn("{} {} {}?{} [{}] outcome unknown after {} us on {}: {}", opt.venue, to_string(req.method), req.path,
+                 logged_query, req.body, latency_us, url.authority(), w.ec.message());
+            co_return http_errc::outcome_unknown;
+        }
+        if (cancelled) {
+            c.cancelled.fetch_add(1, relaxed);
+            debug("{} {} {} cancelled after {} us on {}", opt.venue, to_string(req.method), req.path, latency_us,
+                  url.authority());
+            co_return error_code(net::error::operation_aborted);
+        }
+        c.failures.fetch_add(1, relaxed);
+        const error_code ec = w.ec == beast::error::timeout ? error_code(http_errc::timed_out) : w.ec;
+        warn("{} {} {} failed after {} us on {}: {}", opt.venue, to_string(req.method), req.path, latency_us,
+             url.authority(), ec.message());
+        co_return ec;
+    }
+
+    response out;
+    out.status = w.res.result_int();
+    out.headers.used_weight_1m = header_int(w.res, "X-MBX-USED-WEIGHT-1M");
+    out.headers.order_count_10s = header_int(w.res, "X-MBX-ORDER-COUNT-10S");
+    out.headers.order_count_1d = header_int(w.res, "X-MBX-ORDER-COUNT-1D");
+    if (auto ra = header_int(w.res, "Retry-After"); ra && *ra >= 0)
+        out.headers.retry_after = std::chrono::seconds{*ra};
+    out.body = std::move(w.res.body());
+    out.latency = latency;
+    out.endpoint = ep;
+    out.reused_connection = w.reused;
+    c.responses.fetch_add(1, relaxed);
+    limiter.on_response(out.status, out.headers.used_weight_1m, out.headers.retry_after);
+    debug("{} {} {}?{} [{}] -> {} in {} us on {} (weight {})", opt.venue, to_string(req.method), req.path, logged_query,
+          req.body, out.status, latency_us, url.authority(), out.headers.used_weight_1m.value_or(-1));
+
+    if (out.status == 429 || out.status == 418) {
+        // Every request of the venue now waits out Retry-After: going on would earn (longer) bans.
+        warn("{} {} {} got {}: venue paused for {} s", opt.venue, to_string(req.method), req.path, out.status,
+             out.headers.retry_after
+                 ? std::chrono::duration_cast<std::chrono::seconds>(*out.headers.retry_after).count()
+                 : -1);
+        co_return out.status == 429 ? http_errc::rate_limited : http_errc::ip_banned;
+    }
+    if (out.status >= 500) {
+        // 5xx: the venue does not know whether it executed the request.
+        if (!req.idempotent) {
+            c.outcome_unknown.fetch_add(1, relaxed);
+            warn("{} {} {}?{} [{}] outcome unknown: status {}", opt.venue, to_string(req.method), req.path,
+                 logged_query, req.body, out.status);
+            co_return http_errc::outcome_unknown;
+        }
+        co_return http_errc::server_error;
+    }
+    co_return out;
+}
+
+net::awaitable<result<response>> http_client::impl::send(request req, std::size_t ep) {
+    // In-flight requests keep the internals alive even if the client object goes away.
+    auto self = shared_from_this();
+    const auto cs = co_await net::this_coro::cancellation_state;
+    if (ep >= pool.size())
+        co_return http_errc::bad_endpoint;
+    if ((req.is_signed || req.send_api_key) && !creds)
+        co_return http_errc::no_credentials;
+    const time_point deadline = req.deadline.value_or(clk.now() + opt.max_rate_wait);
+    if (req.is_signed && !time.synced()) {
+        if (auto s = co_await sync(ep); !s)
+            co_return s.error();
+    }
+    auto r = co_await send_once(req, ep, deadline);
+    // -1021: the timestamp fell outside recvWindow and the request was rejected unexecuted, so
+    // resync and resend once.
+    if (r && req.is_signed && opt.resync_on_1021 && r->status == 400 && find_json_int(r->body, "code") == -1021 &&
+        !is_cancelled(cs)) {
+        c.resyncs.fetch_add(1, relaxed);
+        warn("{} {} {} got -1021: resyncing server time", opt.venue, to_string(req.method), req.path);
+        time.mark_stale();
+        if (auto s = co_await sync(ep); !s)
+            co_return s.error();
+        r = co_await send_once(req, ep, deadline);
+    }
+    co_return r;
+}
+
+net::awaitable<result<void>> http_client::impl::sync(std::size_t ep) {
+    auto self = shared_from_this();
+    if (ep >= pool.size())
+        co_return http_errc::bad_endpoint;
+    const auto cs = co_await net::this_coro::cancellation_state;
+    const std::size_t n = std::max<std::size_t>(opt.sync_samples, 1);
+    for (std::size_t i = 0; i < n; ++i) {
+        request r;
+        r.path = opt.time_path;
+        auto res = co_await send_once(r, ep, clk.now() + opt.max_rate_wait);
+        const time_point received = clk.wall();
+        if (!res)
+            co_return res.error();
+        if (is_cancelled(cs))
+            co_return error_code(net::error::operation_aborted);
+        const auto server_ms = find_json_int(res->body, "serverTime");
+        if (res->status != 200 || !server_ms)
+            co_return http_errc::bad_time_response;
+        // The round trip is the monotonic latency of the exchange itself (not any rate-limit wait).
+        time.add_sample(received - res->latency, received, *server_ms);
+    }
+    limiter.set_venue_offset(time.offset());
+    if (log)
+        log->info("{} server time offset {} ms (rtt {} us, {} samples)", opt.venue,
+                  std::chrono::duration_cast<std::chrono::milliseconds>(time.offset()).count(),
+                  std::chrono::duration_cast<std::chrono::microseconds>(time.last_rtt()).count(), time.sample_count());
+    co_return result<void>{};
+}
+
+http_client::http_client(std::shared_ptr<impl> p) noexcept : impl_(std::move(p)) {}
+http_client::http_client(http_client&&) noexcept = default;
+http_client& http_client::operator=(http_client&&) noexcept = default;
+http_client::~http_client() = default;
+
+result<http_client> http_client::create(net::any_io_executor ex, const clock& clk, resilience::timer_service& timers,
+                                        http_client_options options, log::logger_ptr log) {
+    auto pool = endpoint_pool::create(options.base_urls, options.tls, options.pool);
+    if (!pool)
+        return pool.error();
+    return http_client(
+        std::make_shared<impl>(std::move(ex), clk, timers, std::move(options), std::move(log), std::move(*pool)));
+}
+
+void http_client::set_credentials(std::string api_key, signer sign) {
+    impl_->creds.emplace(impl::credentials{std::move(api_key), std::move(sign)});
+}
+
+net::awaitable<result<response>> http_client::send(request req, std::size_t endpoint) {
+    return impl_->send(std::move(req), endpoint);
+}
+
+net::awaitable<result<void>> http_client::sync_time(std::size_t endpoint) { return impl_->sync(endpoint); }
+
+std::size_t http_client::endpoint_count() const noexcept { return impl_->pool.size(); }
+endpoint_pool& http_client::endpoints() noexcept { return impl_->pool; }
+rate_limiter& http_client::limits() noexcept { return impl_->limiter; }
+server_time& http_client::time() noexcept { return impl_->time; }
+
+http_client_stats http_client::stats() const noexcept {
+    const auto& k = impl_->c;
+    return {k.requests.load(relaxed),  k.responses.load(relaxed),       k.failures.load(relaxed),
+            k.cancelled.load(relaxed), k.outcome_unknown.load(relaxed), k.refused.load(relaxed),
+            k.resyncs.load(relaxed),   k.stale_retries.load(relaxed)};
+}
+
+} // namespace genesis::rest

@@ -1,0 +1,124 @@
+#include "genesis/rest/rate_limiter.hpp"
+
+#include "genesis/rest/http_error.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace genesis::rest {
+
+rate_limiter::rate_limiter(const clock& clk, rate_limit_options options) noexcept : clock_(clk), options_(options) {
+    if (options_.window.count() <= 0)
+        options_.window = std::chrono::minutes{1};
+}
+
+std::int64_t rate_limiter::threshold_locked() const noexcept {
+    if (options_.weight_limit <= 0)
+        return 0;
+    const double f = std::clamp(options_.throttle_fraction, 0.0, 1.0);
+    return static_cast<std::int64_t>(std::floor(static_cast<double>(options_.weight_limit) * f));
+}
+
+std::int64_t rate_limiter::venue_ns_locked() const noexcept { return clock_.wall().ns + venue_offset_.count(); }
+
+void rate_limiter::roll_locked() noexcept {
+    const std::int64_t idx = venue_ns_locked() / options_.window.count();
+    if (idx != window_index_) {
+        window_index_ = idx;
+        used_ = 0;
+    }
+}
+
+nanos rate_limiter::until_roll_locked() const noexcept {
+    const std::int64_t w = options_.window.count();
+    const std::int64_t t = venue_ns_locked();
+    return nanos{(t / w + 1) * w - t};
+}
+
+admission rate_limiter::try_acquire(std::int64_t weight) {
+    std::lock_guard lock(mutex_);
+    roll_locked();
+    const time_point now = clock_.now();
+    // A 429/418 pause stops every request of the venue: sending on would turn a 429 into a ban.
+    if (now < paused_until_) {
+        ++stats_.paused;
+        return {false, paused_until_ - now, banned_ ? http_errc::banned : http_errc::paused};
+    }
+    const std::int64_t limit = threshold_locked();
+    if (limit > 0) {
+        if (weight > limit) {
+            ++stats_.throttled;
+            return {false, nanos{0}, http_errc::weight_over_limit};
+        }
+        // Hold back before the venue's limit: the rest of the window is left for other users of the IP.
+        if (used_ + weight > limit) {
+            ++stats_.throttled;
+            return {false, until_roll_locked(), http_errc::throttled};
+        }
+    }
+    used_ += weight;
+    ++stats_.admitted;
+    return {true, nanos{0}, {}};
+}
+
+void rate_limiter::on_response(unsigned status, std::optional<std::int64_t> used_weight,
+                               std::optional<nanos> retry_after) {
+    std::lock_guard lock(mutex_);
+    roll_locked();
+    // The venue counts every request of the IP (other processes too): take its count when higher.
+    if (used_weight)
+        used_ = std::max(used_, *used_weight);
+    if (status != 429 && status != 418)
+        return;
+    const time_point now = clock_.now();
+    nanos pause{0};
+    if (status == 429) {
+        ++stats_.responses_429;
+        pause = retry_after ? *retry_after : std::max(until_roll_locked(), options_.min_pause);
+    } else {
+        ++stats_.responses_418;
+        pause = retry_after ? *retry_after : options_.default_ban;
+    }
+    if (now >= paused_until_)
+        banned_ = false;
+    banned_ = banned_ || status == 418;
+    paused_until_ = std::max(paused_until_, now + pause);
+}
+
+void rate_limiter::set_weight_limit(std::int64_t limit) noexcept {
+    std::lock_guard lock(mutex_);
+    options_.weight_limit = limit;
+}
+
+void rate_limiter::set_venue_offset(nanos offset) noexcept {
+    std::lock_guard lock(mutex_);
+    venue_offset_ = offset;
+}
+
+std::int64_t rate_limiter::used() const {
+    std::lock_guard lock(mutex_);
+    const std::int64_t idx = venue_ns_locked() / options_.window.count();
+    return idx == window_index_ ? used_ : 0;
+}
+
+std::int64_t rate_limiter::threshold() const {
+    std::lock_guard lock(mutex_);
+    return threshold_locked();
+}
+
+time_point rate_limiter::paused_until() const {
+    std::lock_guard lock(mutex_);
+    return paused_until_;
+}
+
+bool rate_limiter::paused() const {
+    std::lock_guard lock(mutex_);
+    return clock_.now() < paused_until_;
+}
+
+rate_limiter_stats rate_limiter::stats() const {
+    std::lock_guard lock(mutex_);
+    return stats_;
+}
+
+} // namespace genesis::rest

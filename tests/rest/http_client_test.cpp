@@ -1,0 +1,524 @@
+// http_client against genesis-sim over TLS on 127.0.0.1 (in-process server, ephemeral ports).
+#include "genesis/rest/http_client.hpp"
+
+#include "genesis/binance/decoder.hpp"
+#include "genesis/log/memory_sink.hpp"
+#include "genesis/resilience/executor.hpp"
+#include "genesis/resilience/timer.hpp"
+#include "genesis/sim/server/sim_server.hpp"
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <gtest/gtest.h>
+#include <spdlog/logger.h>
+
+#include <optional>
+#include <stdexcept>
+#include <variant>
+
+namespace genesis::rest {
+namespace {
+
+namespace sim = genesis::sim::server;
+using namespace std::chrono_literals;
+
+// 1'700'000'040 s is a whole minute: manual-clock tests start at the beginning of a window.
+constexpr time_point minute_start{1'700'000'040'000'000'000};
+
+request get(std::string path, std::string query = {}, std::int64_t weight = 1) {
+    request r;
+    r.path = std::move(path);
+    r.query = std::move(query);
+    r.weight = weight;
+    return r;
+}
+
+request signed_get(std::string path, std::string query, std::int64_t weight) {
+    request r = get(std::move(path), std::move(query), weight);
+    r.is_signed = true;
+    return r;
+}
+
+request place_order(const std::string& client_id) {
+    request r;
+    r.method = http_method::post;
+    r.path = "/api/v3/order";
+    r.body =
+        "symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=50000&newClientOrderId=" + client_id;
+    r.is_signed = true;
+    r.idempotent = false;
+    return r;
+}
+
+class HttpClientTest : public ::testing::Test {
+protected:
+    sim::server_config cfg = sim::default_server_config(2);
+    genesis::sim::exchange_config ex_cfg = genesis::sim::default_config();
+    std::unique_ptr<sim::sim_server> srv;
+    net::io_context ioc;
+    resilience::steady_timer_service timers;
+
+    HttpClientTest() {
+        cfg.agents_enabled = false;
+        cfg.handshake_timeout = 2s;
+        cfg.limits.key = "ip";
+        sim::add_ed25519_test_account(ex_cfg);
+    }
+
+    ~HttpClientTest() override {
+        if (srv)
+            srv->stop();
+    }
+
+    void start() {
+        srv = std::make_unique<sim::sim_server>(cfg, ex_cfg);
+        auto r = srv->start();
+        ASSERT_FALSE(r.has_error()) << r.error().message();
+    }
+
+    http_client_options options() {
+        http_client_options o;
+        o.base_urls = srv->urls().rest;
+        o.tls.ca_file = srv->ca_file();
+        o.request_timeout = 5s;
+        return o;
+    }
+
+    http_client make(http_client_options o, const clock& clk = real_clock::instance(),
+                     resilience::timer_service* t = nullptr, log::logger_ptr lg = nullptr) {
+        auto c = http_client::create(ioc.get_executor(), clk, t != nullptr ? *t : timers, std::move(o), std::move(lg));
+        EXPECT_TRUE(c) << c.error().message();
+        return std::move(*c);
+    }
+
+    static void hmac(http_client& c, const char* secret_text = "sim-test-secret-key") {
+        auto s = signer::hmac_sha256(secret(secret_text));
+        ASSERT_TRUE(s);
+        c.set_credentials("sim-test-api-key", std::move(*s));
+    }
+
+    // Runs one coroutine to completion on the test thread, bounded by limit.
+    template <class T>
+    T run(net::awaitable<T> a, std::chrono::milliseconds limit = 10s) {
+        std::optional<T> out;
+        net::co_spawn(ioc, std::move(a), [&](std::exception_ptr e, T v) {
+            if (!e)
+                out.emplace(std::move(v));
+        });
+        ioc.restart();
+        ioc.run_for(limit);
+        // GoogleTest reports the exception as a failure of the test.
+        if (!out)
+            throw std::runtime_error("coroutine did not finish in time");
+        return std::move(*out);
+    }
+
+    result<response> send(http_client& c, request r, std::size_t ep = 0) { return run(c.send(std::move(r), ep)); }
+
+    std::int64_t sim_stat(std::string_view key) { return find_json_int(srv->stats_json(), key).value_or(-1); }
+
+    void set_rules(std::vector<sim::fault_rule> rules, std::chrono::milliseconds skew = 0ms) {
+        sim::fault_config f;
+        f.rules = std::move(rules);
+        f.clock_skew = skew;
+        srv->set_faults(f);
+    }
+};
+
+TEST_F(HttpClientTest, sendPublicEndpoints) {
+    start();
+    auto c = make(options());
+    auto ping = send(c, get("/api/v3/ping"));
+    ASSERT_TRUE(ping) << ping.error().message();
+    EXPECT_EQ(ping->status, 200u);
+    EXPECT_EQ(ping->body, "{}");
+    EXPECT_EQ(ping->headers.used_weight_1m, 1);
+    EXPECT_GT(ping->latency.count(), 0);
+
+    auto t = send(c, get("/api/v3/time"), 1);
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->endpoint, 1u);
+    EXPECT_TRUE(find_json_int(t->body, "serverTime").has_value());
+
+    auto depth = send(c, get("/api/v3/depth", "symbol=BTCUSDT&limit=5", 5));
+    ASSERT_TRUE(depth);
+    EXPECT_EQ(depth->status, 200u) << depth->body;
+    EXPECT_NE(depth->body.find("\"bids\""), std::string::npos);
+    // Both hosts share the IP's budget: 1 + 1 + 5.
+    EXPECT_EQ(depth->headers.used_weight_1m, 7);
+    EXPECT_GE(c.limits().used(), 7);
+
+    // A 4xx is an answer, not a transport error.
+    auto bad = send(c, get("/api/v3/depth", "symbol=NOPE"));
+    ASSERT_TRUE(bad);
+    EXPECT_EQ(bad->status, 400u);
+    EXPECT_EQ(find_json_int(bad->body, "code"), -1121);
+
+    EXPECT_EQ(send(c, get("/api/v3/ping"), 2).error(), http_errc::bad_endpoint);
+}
+
+TEST_F(HttpClientTest, sendReusesKeepAliveConnection) {
+    start();
+    auto c = make(options());
+    for (int i = 0; i < 10; ++i) {
+        auto r = send(c, get("/api/v3/ping"));
+        ASSERT_TRUE(r) << r.error().message();
+        EXPECT_EQ(r->reused_connection, i > 0);
+    }
+    const pool_stats s = c.endpoints().stats(0);
+    EXPECT_EQ(s.connects, 1u);
+    EXPECT_EQ(s.reuses, 9u);
+    EXPECT_EQ(s.returned, 10u);
+    EXPECT_EQ(s.discarded, 0u);
+    EXPECT_EQ(s.idle, 1u);
+    EXPECT_EQ(sim_stat("connections"), 1);
+    EXPECT_EQ(sim_stat("http_requests"), 10);
+}
+
+TEST_F(HttpClientTest, syncTimeMeasuresTheVenueOffset) {
+    start();
+    set_rules({}, 3000ms);
+    auto c = make(options());
+    auto r = run(c.sync_time(1));
+    ASSERT_TRUE(r) << r.error().message();
+    EXPECT_TRUE(c.time().synced());
+    EXPECT_EQ(c.time().sample_count(), 3u);
+    EXPECT_NEAR(static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(c.time().offset()).count()),
+                3000.0, 250.0);
+}
+
+TEST_F(HttpClientTest, signedAccountAndOrderSucceed) {
+    start();
+    auto c = make(options());
+    hmac(c);
+    auto acc = send(c, signed_get("/api/v3/account", "omitZeroBalances=true", 20));
+    ASSERT_TRUE(acc) << acc.error().message();
+    EXPECT_EQ(acc->status, 200u) << acc->body;
+    EXPECT_NE(acc->body.find("\"balances\""), std::string::npos);
+    // The first signed request synced the server time first.
+    EXPECT_TRUE(c.time().synced());
+
+    auto placed = send(c, place_order("rest-it-1"));
+    ASSERT_TRUE(placed) << placed.error().message();
+    EXPECT_EQ(placed->status, 200u) << placed->body;
+    EXPECT_EQ(placed->headers.order_count_10s, 1);
+    EXPECT_EQ(placed->headers.order_count_1d, 1);
+    EXPECT_NE(placed->body.find("\"rest-it-1\""), std::string::npos);
+
+    auto q = send(c, signed_get("/api/v3/order", "symbol=BTCUSDT&origClientOrderId=rest-it-1", 4));
+    ASSERT_TRUE(q);
+    EXPECT_EQ(q->status, 200u) << q->body;
+}
+
+TEST_F(HttpClientTest, signedEd25519Succeeds) {
+    start();
+    auto c = make(options());
+    auto s = signer::ed25519_from_pem(secret(sim::ed25519_test_private_key_pem()));
+    ASSERT_TRUE(s);
+    c.set_credentials(std::string(sim::ed25519_test_api_key), std::move(*s));
+    auto acc = send(c, signed_get("/api/v3/account", "", 20));
+    ASSERT_TRUE(acc) << acc.error().message();
+    EXPECT_EQ(acc->status, 200u) << acc->body;
+}
+
+TEST_F(HttpClientTest, signedLogsNeverCarryKeysOrSignatures) {
+    start();
+    auto sink = std::make_shared<log::memory_sink>();
+    auto lg = std::make_shared<spdlog::logger>("rest", sink);
+    lg->set_level(spdlog::level::trace);
+    auto c = make(options(), real_clock::instance(), nullptr, lg);
+    hmac(c);
+    ASSERT_TRUE(send(c, signed_get("/api/v3/account", "omitZeroBalances=true", 20)));
+    ASSERT_TRUE(send(c, place_order("rest-log-1")));
+    lg->flush();
+    const std::string text = sink->text();
+    EXPECT_NE(text.find("/api/v3/account?omitZeroBalances=true&recvWindow=5000&timestamp="), std::string::npos) << text;
+    EXPECT_NE(text.find("newClientOrderId=rest-log-1"), std::string::npos); // client order ids are logged
+    EXPECT_EQ(text.find("signature"), std::string::npos) << text;
+    EXPECT_EQ(text.find("sim-test-api-key"), std::string::npos);
+    EXPECT_EQ(text.find("sim-test-secret-key"), std::string::npos);
+}
+
+TEST_F(HttpClientTest, signedWrongSecretGets1022) {
+    start();
+    auto c = make(options());
+    hmac(c, "not-the-secret");
+    auto acc = send(c, signed_get("/api/v3/account", "", 20));
+    ASSERT_TRUE(acc) << acc.error().message();
+    EXPECT_EQ(acc->status, 400u);
+    binance::decoder d;
+    binance::api_error e;
+    ASSERT_TRUE(d.decode_error(acc->body, e));
+    EXPECT_EQ(e.code, -1022);
+
+    auto no_creds = make(options());
+    EXPECT_EQ(send(no_creds, signed_get("/api/v3/account", "", 20)).error(), http_errc::no_credentials);
+}
+
+TEST_F(HttpClientTest, signedResyncsServerTimeOn1021) {
+    start();
+    auto c = make(options());
+    hmac(c);
+    ASSERT_TRUE(run(c.sync_time()));
+    // The venue's clock jumps 20 s ahead: our timestamps fall outside recvWindow (-1021).
+    set_rules({}, 20'000ms);
+    auto acc = send(c, signed_get("/api/v3/account", "", 20));
+    ASSERT_TRUE(acc) << acc.error().message();
+    EXPECT_EQ(acc->status, 200u) << acc->body;
+    EXPECT_EQ(c.stats().resyncs, 1u);
+    EXPECT_NEAR(static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(c.time().offset()).count()),
+                20'000.0, 250.0);
+}
+
+TEST_F(HttpClientTest, tlsWrongCaOrNameIsRefused) {
+    start();
+    auto o = options();
+    o.tls.ca_file.clear(); // the system store does not trust the sim's CA
+    auto c = make(o);
+    auto r = send(c, get("/api/v3/ping"));
+    ASSERT_TRUE(r.has_error());
+    EXPECT_EQ(r.error().category(), net::error::get_ssl_category()) << r.error().message();
+    EXPECT_EQ(c.endpoints().stats(0).tls_failures, 1u);
+
+    auto named = options();
+    named.tls.verify_host = "example.com";
+    auto c2 = make(named);
+    EXPECT_TRUE(send(c2, get("/api/v3/ping")).has_error());
+
+    auto missing = options();
+    missing.tls.ca_file = "/nonexistent/ca.pem";
+    EXPECT_TRUE(http_client::create(ioc.get_executor(), real_clock::instance(), timers, missing).has_error());
+    EXPECT_EQ(sim_stat("http_requests"), 0);
+}
+
+TEST_F(HttpClientTest, rateLimit429PausesTheWholeVenue) {
+    cfg.limits.weight_per_minute = 5;
+    start();
+    manual_clock clk{time_point{0}, minute_start};
+    resilience::manual_timer_service mt(clk);
+    auto c = make(options(), clk, &mt); // the client believes the limit is 6000
+    result<response> r = http_errc::ok;
+    int sent = 0;
+    // The sim's window is real time: at a minute boundary a few more pings pass.
+    while (sent < 30) {
+        r = send(c, get("/api/v3/ping"), static_cast<std::size_t>(sent % 2));
+        ++sent;
+        if (r.has_error())
+            break;
+    }
+    ASSERT_TRUE(r.has_error());
+    EXPECT_EQ(r.error(), http_errc::rate_limited);
+    EXPECT_TRUE(c.limits().paused());
+    const nanos pause = c.limits().paused_until() - clk.now();
+    EXPECT_GE(pause, 1s);
+    EXPECT_LE(pause, 60s);
+    const std::int64_t requests = sim_stat("http_requests");
+
+    // A caller whose deadline ends before Retry-After is refused at once, on either host.
+    request now = get("/api/v3/ping");
+    now.deadline = clk.now() + 500ms;
+    EXPECT_EQ(send(c, now, 1).error(), http_errc::paused);
+
+    // A patient caller waits out Retry-After without sending anything meanwhile.
+    std::optional<result<response>> waited;
+    net::cancellation_signal cancel;
+    net::co_spawn(ioc, c.send(get("/api/v3/ping"), 1),
+                  net::bind_cancellation_slot(
+                      cancel.slot(), [&](std::exception_ptr, result<response> v) { waited.emplace(std::move(v)); }));
+    ioc.restart();
+    ioc.poll();
+    EXPECT_EQ(mt.pending(), 1u);
+    EXPECT_EQ(mt.advance(pause - 1s), 0u);
+    ioc.poll();
+    EXPECT_FALSE(waited.has_value());
+    cancel.emit(net::cancellation_type::terminal);
+    ioc.run_for(2s);
+    ASSERT_TRUE(waited.has_value());
+    EXPECT_EQ(waited->error(), net::error::operation_aborted);
+
+    EXPECT_EQ(sim_stat("http_requests"), requests);
+    EXPECT_EQ(sim_stat("rejected_429"), 1);
+    EXPECT_EQ(sim_stat("rejected_418"), 0);
+    EXPECT_EQ(c.stats().refused, 1u);
+}
+
+TEST_F(HttpClientTest, throttleHoldsRequestsBeforeTheLimit) {
+    start();
+    manual_clock clk{time_point{0}, minute_start};
+    resilience::manual_timer_service mt(clk);
+    auto o = options();
+    o.limits.weight_limit = 10; // throttle at 8
+    auto c = make(o, clk, &mt);
+    for (int i = 0; i < 8; ++i)
+        ASSERT_TRUE(send(c, get("/api/v3/ping"))) << i;
+    request short_deadline = get("/api/v3/ping");
+    short_deadline.deadline = clk.now() + 10s;
+    EXPECT_EQ(send(c, short_deadline).error(), http_errc::throttled);
+    EXPECT_EQ(send(c, get("/api/v3/depth", "symbol=BTCUSDT&limit=5000", 250)).error(), http_errc::weight_over_limit);
+
+    // Without a short deadline the request waits for the window to roll, then goes out.
+    std::optional<result<response>> waited;
+    net::co_spawn(ioc, c.send(get("/api/v3/ping")),
+                  [&](std::exception_ptr, result<response> v) { waited.emplace(std::move(v)); });
+    ioc.restart();
+    ioc.poll();
+    EXPECT_EQ(mt.pending(), 1u);
+    EXPECT_EQ(sim_stat("http_requests"), 8);
+    EXPECT_EQ(mt.advance(60s), 1u);
+    ioc.run_for(5s);
+    ASSERT_TRUE(waited.has_value());
+    ASSERT_TRUE(*waited) << waited->error().message();
+    EXPECT_EQ((*waited)->status, 200u);
+    EXPECT_EQ(sim_stat("http_requests"), 9);
+    EXPECT_EQ(sim_stat("rejected_429"), 0);
+}
+
+TEST_F(HttpClientTest, timeoutWhenTheSimStalls) {
+    start();
+    auto c = make(options());
+    ASSERT_TRUE(send(c, get("/api/v3/ping")));
+    sim::fault_rule stall;
+    stall.kind = sim::fault_kind::stall;
+    stall.target = "/api/v3/depth";
+    set_rules({stall});
+    request r = get("/api/v3/depth", "symbol=BTCUSDT&limit=5", 5);
+    r.timeout = 300ms;
+    auto res = send(c, r);
+    ASSERT_TRUE(res.has_error());
+    EXPECT_EQ(res.error(), http_errc::timed_out);
+    EXPECT_EQ(res.error(), http_condition::transient);
+    EXPECT_EQ(c.endpoints().stats(0).discarded, 1u);
+    // The stalled connection is gone; the next request gets a fresh one.
+    auto ping = send(c, get("/api/v3/ping"));
+    ASSERT_TRUE(ping);
+    EXPECT_FALSE(ping->reused_connection);
+    EXPECT_EQ(c.endpoints().stats(0).connects, 2u);
+}
+
+TEST_F(HttpClientTest, orderOutcomeUnknownOn5xxOrLostConnection) {
+    start();
+    auto c = make(options());
+    hmac(c);
+    ASSERT_TRUE(run(c.sync_time()));
+
+    // 503 after the engine placed the order: the outcome is unknown, never "failed".
+    sim::fault_rule lost;
+    lost.kind = sim::fault_kind::lost_ack;
+    lost.target = "/api/v3/order";
+    lost.method = "POST";
+    lost.status = 503;
+    set_rules({lost});
+    auto placed = send(c, place_order("rest-unknown-1"));
+    ASSERT_TRUE(placed.has_error());
+    EXPECT_EQ(placed.error(), http_errc::outcome_unknown);
+
+    // No answer at all: the request timeout gives outcome_unknown too.
+    lost.status = 0;
+    set_rules({lost});
+    request silent = place_order("rest-unknown-2");
+    silent.timeout = 300ms;
+    EXPECT_EQ(send(c, silent).error(), http_errc::outcome_unknown);
+
+    // A reset after the request was written: unknown as well.
+    sim::fault_rule reset;
+    reset.kind = sim::fault_kind::reset;
+    reset.target = "/api/v3/order";
+    set_rules({reset});
+    EXPECT_EQ(send(c, place_order("rest-unknown-3")).error(), http_errc::outcome_unknown);
+    EXPECT_EQ(c.stats().outcome_unknown, 3u);
+
+    // The same 5xx on an idempotent read is a plain server error.
+    sim::fault_rule err;
+    err.kind = sim::fault_kind::http_error;
+    err.target = "/api/v3/ping";
+    err.status = 503;
+    set_rules({err});
+    EXPECT_EQ(send(c, get("/api/v3/ping")).error(), http_errc::server_error);
+
+    // Looking the orders up tells the truth: the lost-ack ones were placed.
+    set_rules({});
+    auto q1 = send(c, signed_get("/api/v3/order", "symbol=BTCUSDT&origClientOrderId=rest-unknown-1", 4));
+    ASSERT_TRUE(q1);
+    EXPECT_EQ(q1->status, 200u) << q1->body;
+    auto q2 = send(c, signed_get("/api/v3/order", "symbol=BTCUSDT&origClientOrderId=rest-unknown-2", 4));
+    ASSERT_TRUE(q2);
+    EXPECT_EQ(q2->status, 200u) << q2->body;
+}
+
+TEST_F(HttpClientTest, cancelledRequestDiscardsItsConnection) {
+    using namespace boost::asio::experimental::awaitable_operators;
+    start();
+    auto c = make(options());
+    ASSERT_TRUE(send(c, get("/api/v3/ping")));
+    sim::fault_rule slow;
+    slow.kind = sim::fault_kind::latency;
+    slow.target = "/api/v3/depth";
+    slow.latency_min = slow.latency_max = 3000ms;
+    set_rules({slow});
+
+    auto race = [&]() -> net::awaitable<std::variant<result<response>, std::monostate>> {
+        net::steady_timer t(co_await net::this_coro::executor, 100ms);
+        co_return co_await (c.send(get("/api/v3/depth", "symbol=BTCUSDT&limit=5", 5)) ||
+                            t.async_wait(net::use_awaitable));
+    };
+    auto v = run(race(), 5s);
+    EXPECT_EQ(v.index(), 1u);
+    const pool_stats s = c.endpoints().stats(0);
+    EXPECT_EQ(s.reuses, 1u);
+    EXPECT_EQ(s.discarded, 1u);
+    EXPECT_EQ(s.idle, 0u);
+    EXPECT_EQ(c.stats().cancelled, 1u);
+
+    set_rules({});
+    auto ping = send(c, get("/api/v3/ping"));
+    ASSERT_TRUE(ping);
+    EXPECT_FALSE(ping->reused_connection);
+    EXPECT_EQ(c.endpoints().stats(0).connects, 2u);
+}
+
+TEST_F(HttpClientTest, hedgedGetWinsFromTheFastListener) {
+    start();
+    auto c = make(options());
+    sim::fault_rule slow;
+    slow.kind = sim::fault_kind::latency;
+    slow.listener = "rest0";
+    slow.target = "/api/v3/depth";
+    slow.latency_min = slow.latency_max = 2000ms;
+    set_rules({slow});
+
+    resilience::predictor pred;
+    std::vector<resilience::endpoint> eps;
+    for (std::size_t i = 0; i < c.endpoint_count(); ++i)
+        eps.push_back(
+            {c.endpoints().url(i).authority(), std::make_shared<resilience::circuit_breaker>(real_clock::instance())});
+    resilience::executor ex(real_clock::instance(), timers, pred, eps);
+
+    resilience::call_options o;
+    o.operation = "depth";
+    o.idempotent = true;
+    o.timeout = 5s;
+    resilience::attempt_fn<response> attempt = [&c](std::size_t i) {
+        return c.send(get("/api/v3/depth", "symbol=BTCUSDT&limit=5", 5), i);
+    };
+    auto e = run(ex.run<response>(o, attempt), 10s);
+    ASSERT_TRUE(e.value) << e.value.error().message();
+    EXPECT_EQ(e.endpoint, 1u);
+    EXPECT_EQ(e.attempts, 2u);
+    EXPECT_EQ(e.value->status, 200u);
+    EXPECT_LT(e.value->latency, 1500ms);
+    // The slow attempt was cancelled and its connection closed, not pooled mid-response.
+    EXPECT_EQ(c.stats().cancelled, 1u);
+    EXPECT_EQ(c.endpoints().stats(0).discarded, 1u);
+    EXPECT_EQ(c.endpoints().stats(0).idle, 0u);
+    EXPECT_EQ(c.endpoints().stats(1).idle, 1u);
+}
+
+} // namespace
+} // namespace genesis::rest

@@ -1,0 +1,153 @@
+#include "genesis/rest/rate_limiter.hpp"
+
+#include "genesis/rest/http_error.hpp"
+
+#include <gtest/gtest.h>
+
+namespace genesis::rest {
+namespace {
+
+using namespace std::chrono_literals;
+
+// 1'700'000'040 s is a whole minute: the test starts at the beginning of a window.
+constexpr time_point minute_start{1'700'000'040'000'000'000};
+
+class RateLimiterTest : public ::testing::Test {
+protected:
+    manual_clock clk{time_point{0}, minute_start};
+
+    rate_limit_options limit(std::int64_t w) {
+        rate_limit_options o;
+        o.weight_limit = w;
+        return o;
+    }
+};
+
+TEST_F(RateLimiterTest, tryAcquireThrottlesAt80Percent) {
+    rate_limiter rl(clk, limit(100));
+    EXPECT_EQ(rl.threshold(), 80);
+    for (int i = 0; i < 16; ++i)
+        ASSERT_TRUE(rl.try_acquire(5).admitted) << i;
+    EXPECT_EQ(rl.used(), 80);
+    const admission a = rl.try_acquire(1);
+    EXPECT_FALSE(a.admitted);
+    EXPECT_EQ(a.reason, http_errc::throttled);
+    EXPECT_EQ(a.reason, http_condition::rate_limit);
+    EXPECT_EQ(a.wait, 60s);
+    EXPECT_EQ(rl.stats().throttled, 1u);
+}
+
+TEST_F(RateLimiterTest, tryAcquireWaitsForTheRestOfTheWindow) {
+    rate_limiter rl(clk, limit(10));
+    ASSERT_TRUE(rl.try_acquire(8).admitted);
+    clk.advance(15s);
+    const admission a = rl.try_acquire(1);
+    EXPECT_FALSE(a.admitted);
+    EXPECT_EQ(a.wait, 45s);
+}
+
+TEST_F(RateLimiterTest, tryAcquireWindowRollResetsUsedWeight) {
+    rate_limiter rl(clk, limit(10));
+    ASSERT_TRUE(rl.try_acquire(8).admitted);
+    EXPECT_FALSE(rl.try_acquire(1).admitted);
+    clk.advance(59'999ms);
+    EXPECT_FALSE(rl.try_acquire(1).admitted);
+    clk.advance(1ms);
+    EXPECT_EQ(rl.used(), 0);
+    EXPECT_TRUE(rl.try_acquire(8).admitted);
+    EXPECT_EQ(rl.used(), 8);
+}
+
+TEST_F(RateLimiterTest, tryAcquireRefusesWeightAboveThreshold) {
+    rate_limiter rl(clk, limit(100));
+    const admission a = rl.try_acquire(81);
+    EXPECT_FALSE(a.admitted);
+    EXPECT_EQ(a.reason, http_errc::weight_over_limit);
+    EXPECT_EQ(a.wait, 0ns);
+    EXPECT_TRUE(rl.try_acquire(80).admitted);
+}
+
+TEST_F(RateLimiterTest, tryAcquireUnlimitedWhenLimitIsZero) {
+    rate_limiter rl(clk, limit(0));
+    for (int i = 0; i < 1000; ++i)
+        ASSERT_TRUE(rl.try_acquire(250).admitted);
+}
+
+TEST_F(RateLimiterTest, onResponseTakesTheVenuesHigherCount) {
+    rate_limiter rl(clk, limit(100));
+    ASSERT_TRUE(rl.try_acquire(10).admitted);
+    // Another process on the same IP used weight too: the header is authoritative when higher.
+    rl.on_response(200, 70, std::nullopt);
+    EXPECT_EQ(rl.used(), 70);
+    EXPECT_TRUE(rl.try_acquire(10).admitted);
+    EXPECT_FALSE(rl.try_acquire(1).admitted);
+    // A lower (older) count never lowers ours.
+    rl.on_response(200, 5, std::nullopt);
+    EXPECT_EQ(rl.used(), 80);
+}
+
+TEST_F(RateLimiterTest, onResponse429PausesEveryRequestForRetryAfter) {
+    rate_limiter rl(clk, limit(6000));
+    rl.on_response(429, 10, 7s);
+    EXPECT_TRUE(rl.paused());
+    admission a = rl.try_acquire(1);
+    EXPECT_FALSE(a.admitted);
+    EXPECT_EQ(a.reason, http_errc::paused);
+    EXPECT_EQ(a.wait, 7s);
+    clk.advance(6s);
+    a = rl.try_acquire(1);
+    EXPECT_FALSE(a.admitted);
+    EXPECT_EQ(a.wait, 1s);
+    clk.advance(1s);
+    EXPECT_FALSE(rl.paused());
+    EXPECT_TRUE(rl.try_acquire(1).admitted);
+    EXPECT_EQ(rl.stats().responses_429, 1u);
+    EXPECT_EQ(rl.stats().paused, 2u);
+}
+
+TEST_F(RateLimiterTest, onResponse429WithoutRetryAfterPausesUntilWindowRolls) {
+    rate_limiter rl(clk, limit(6000));
+    clk.advance(20s);
+    rl.on_response(429, std::nullopt, std::nullopt);
+    EXPECT_EQ(rl.try_acquire(1).wait, 40s);
+}
+
+TEST_F(RateLimiterTest, onResponse418BansForRetryAfterOrTwoMinutes) {
+    rate_limiter rl(clk, limit(6000));
+    rl.on_response(418, std::nullopt, std::nullopt);
+    admission a = rl.try_acquire(1);
+    EXPECT_EQ(a.reason, http_errc::banned);
+    EXPECT_EQ(a.wait, 2min);
+    // A later, shorter 429 never shortens the ban.
+    rl.on_response(429, std::nullopt, 1s);
+    a = rl.try_acquire(1);
+    EXPECT_EQ(a.reason, http_errc::banned);
+    EXPECT_EQ(a.wait, 2min);
+    clk.advance(2min);
+    EXPECT_TRUE(rl.try_acquire(1).admitted);
+    // After the ban expired, a 429 is a plain pause again.
+    rl.on_response(429, std::nullopt, 3s);
+    EXPECT_EQ(rl.try_acquire(1).reason, http_errc::paused);
+    rl.on_response(418, std::nullopt, 3600s);
+    EXPECT_EQ(rl.try_acquire(1).wait, 3600s);
+}
+
+TEST_F(RateLimiterTest, setVenueOffsetAlignsWindowsWithTheVenue) {
+    rate_limiter rl(clk, limit(10));
+    // The venue's clock is 30 s ahead: its minute rolls 30 s from now.
+    rl.set_venue_offset(30s);
+    ASSERT_TRUE(rl.try_acquire(8).admitted);
+    EXPECT_EQ(rl.try_acquire(1).wait, 30s);
+    clk.advance(30s);
+    EXPECT_TRUE(rl.try_acquire(8).admitted);
+}
+
+TEST_F(RateLimiterTest, setWeightLimitFromExchangeInfo) {
+    rate_limiter rl(clk, limit(6000));
+    EXPECT_EQ(rl.threshold(), 4800);
+    rl.set_weight_limit(1200);
+    EXPECT_EQ(rl.threshold(), 960);
+}
+
+} // namespace
+} // namespace genesis::rest

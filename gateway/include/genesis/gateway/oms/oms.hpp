@@ -1,0 +1,259 @@
+// The order management system: client ids, the validated order state machine, the journal-first
+// order path, resolution of orders whose placement outcome is unknown, fills, positions and
+// balances, checkpoints, and recovery (checkpoint + journal replay + reconciliation with the venue).
+// See gateway/README.md for what a crash at each point of an order's life can lose.
+#pragma once
+
+#include "genesis/core/clock.hpp"
+#include "genesis/core/events.hpp"
+#include "genesis/db/database.hpp"
+#include "genesis/gateway/oms/client_id.hpp"
+#include "genesis/gateway/oms/error.hpp"
+#include "genesis/gateway/oms/order_state.hpp"
+#include "genesis/gateway/oms/order_venue.hpp"
+#include "genesis/gateway/oms/positions.hpp"
+#include "genesis/log/fwd.hpp"
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace genesis::gateway {
+
+/// Settings of the OMS.
+struct oms_config {
+    /// The venue this OMS trades on (stamped on intents that name none).
+    venue_id venue = venue_id::truncating("binance");
+    client_id_options ids;
+    /// Base and quote assets per traded symbol (balances, and the symbols reconciled).
+    std::vector<symbol_assets> symbols;
+    /// The "never placed" rule for an order whose placement outcome is unknown: it is declared
+    /// never placed (REJECTED, never_sent) only after at least lookup_min_not_found lookups have
+    /// answered "order does not exist" AND lookup_min_age has passed since it was sent (or since
+    /// recovery began). Lookups are spaced by lookup_interval. A lookup that fails (timeout, 5xx)
+    /// counts for nothing: the order stays UNKNOWN and is looked up again.
+    unsigned lookup_min_not_found = 3;
+    nanos lookup_interval = std::chrono::seconds{2};
+    nanos lookup_min_age = std::chrono::seconds{10};
+    /// Trade ids kept per symbol in a checkpoint (fill deduplication across restarts).
+    std::size_t fill_id_retention = 4096;
+    /// Reconciliation events kept for events() (all are counted and logged).
+    std::size_t event_retention = 1024;
+};
+
+/// Posts a task to the processing thread (the PriorityProcessor's P0 queue in the gateway).
+using task_poster = std::function<void(std::function<void()>)>;
+
+/// What the OMS works with. Everything must outlive the OMS.
+struct oms_deps {
+    const genesis::clock* clk = nullptr;
+    db::database* db = nullptr;
+    order_venue* venue = nullptr;
+    /// Brings DB completions and venue answers back to the processing thread.
+    task_poster post;
+    /// Logger "oms"; may be null.
+    log::logger_ptr log;
+    /// Reserves id blocks off the processing thread; empty: a helper thread runs db->reserve_block.
+    client_id_source::reserver reserve;
+};
+
+/// Where the OMS is in its life.
+enum class oms_state : std::uint8_t {
+    idle,       ///< constructed, start() not called
+    recovering, ///< restore, replay and reconciliation under way: no intent is accepted
+    trading,    ///< accepting intents
+    halted,     ///< recovery or reconciliation failed: reason says why; reconcile() retries
+};
+
+std::string_view to_string(oms_state s) noexcept;
+
+/// The OMS's health as the ops endpoint shows it.
+struct oms_health {
+    oms_state state = oms_state::idle;
+    /// Why new intents are refused (empty while trading on a healthy database).
+    std::string reason;
+    bool db_healthy = true;
+    std::size_t open_orders = 0;
+    std::size_t unknown_orders = 0; ///< placements whose outcome is still being looked up
+    std::size_t flagged_orders = 0; ///< orders with a refused (impossible) update
+    /// True when submit() would accept an intent.
+    bool accepting() const noexcept { return state == oms_state::trading && db_healthy; }
+};
+
+/// A difference between the OMS's state and the venue's (the venue wins for orders and fills).
+enum class recon_kind : std::uint8_t {
+    adopted_order,    ///< our order on the venue that the OMS did not know (intent never journaled)
+    order_mismatch,   ///< status or filled quantity differed: the venue's state was taken
+    order_not_found,  ///< a known working order the venue does not know: set EXPIRED and flagged
+    never_placed,     ///< an unresolved placement the venue never saw: REJECTED (never sent)
+    foreign_order,    ///< an open order that is not ours: left alone
+    missed_fill,      ///< a trade of our order the OMS had not applied: applied now
+    balance_mismatch, ///< a derived balance differed from the venue's: the venue's was taken
+};
+inline constexpr std::size_t recon_kind_count = 7;
+
+std::string_view to_string(recon_kind k) noexcept;
+
+/// One reconciliation difference.
+struct recon_event {
+    recon_kind kind = recon_kind::order_mismatch;
+    symbol sym;
+    client_order_id client_id;
+    std::string detail;
+    time_point time; ///< wall clock
+};
+
+/// Counters since construction.
+struct oms_stats {
+    std::uint64_t submitted = 0;                         ///< intents accepted and handed to the venue
+    std::uint64_t refused = 0;                           ///< intents refused by submit()
+    std::uint64_t rejected = 0;                          ///< placements the venue refused or that were never sent
+    std::uint64_t unknown_outcomes = 0;                  ///< placements whose answer was lost
+    std::uint64_t resolved_found = 0;                    ///< unknown placements found on the venue
+    std::uint64_t resolved_not_found = 0;                ///< unknown placements declared never placed
+    std::uint64_t lookups = 0;                           ///< order queries sent
+    std::uint64_t lookup_failures = 0;                   ///< order queries that failed (no answer)
+    std::uint64_t fills = 0;                             ///< fills applied
+    std::uint64_t duplicate_fills = 0;                   ///< fills ignored as duplicates
+    std::uint64_t invalid_transitions = 0;               ///< impossible updates refused
+    std::uint64_t journal_errors = 0;                    ///< journal writes that failed
+    std::uint64_t ledger_errors = 0;                     ///< fills the ledger could not apply (overflow)
+    std::uint64_t foreign_reports = 0;                   ///< execution reports of orders that are not ours
+    std::uint64_t reconciliations = 0;                   ///< reconciliation runs completed
+    std::array<std::uint64_t, recon_kind_count> recon{}; ///< reconciliation events by kind
+};
+
+/// The OMS. Every member function runs on the processing thread (start() included); the venue
+/// and the database answer on their own threads and the OMS posts their answers back through
+/// deps.post. Blocking database calls (reserve the first id block, restore, replay) happen only
+/// in start(), before trading.
+class oms {
+    struct recon_run;
+
+    oms_config config_;
+    const genesis::clock& clock_;
+    db::database& db_;
+    order_venue& venue_;
+    task_poster post_;
+    log::logger_ptr log_;
+    std::shared_ptr<int> anchor_ = std::make_shared<int>(0); // posted tasks die with the OMS
+    client_id_source ids_;
+    std::thread refill_thread_;
+    ledger ledger_;
+    std::unordered_map<client_order_id, tracked_order> orders_;
+    std::set<client_order_id> unresolved_; // status unknown: looked up by on_tick
+    std::set<client_order_id> verifying_;  // queried after a refused update / failed cancel
+    std::map<symbol, std::set<std::uint64_t>> fill_ids_;
+    std::set<symbol> trade_syncs_; // my_trades in flight
+    std::deque<recon_event> events_;
+    oms_stats stats_;
+    oms_state state_ = oms_state::idle;
+    std::string halt_reason_;
+    bool db_was_healthy_ = true;
+    std::shared_ptr<recon_run> recon_;
+
+    // Order path.
+    void on_placed(const client_order_id& id, result<execution_report> r);
+    void on_cancel_answer(const client_order_id& id, result<execution_report> r);
+    void set_status(tracked_order& o, order_status s, std::string reason);
+    bool apply_report(const execution_report& r, bool exchange_wins);
+    tracked_order& adopt(const execution_report& r, const parsed_client_id& owner);
+    void journal_transition(const tracked_order& o, const execution_report* r);
+    void journal_intent(const tracked_order& o);
+    void apply_fill(const db::fill_record& f, bool reconciling);
+
+    // Unknown outcomes and verification.
+    void mark_unknown(tracked_order& o, std::string reason);
+    void do_lookup(tracked_order& o);
+    void on_lookup(const client_order_id& id, result<std::optional<execution_report>> r);
+    void do_verify(tracked_order& o);
+    void do_sync_trades(const symbol& sym);
+    void on_trades(const symbol& sym, result<std::vector<db::fill_record>> r);
+
+    // Recovery (oms_recovery.cpp).
+    result<void> restore_checkpoint(std::uint64_t& journal_seq);
+    result<void> replay_journal(std::uint64_t after_seq);
+    void begin_reconcile(std::function<void(result<void>)> done);
+    void on_open_orders(result<std::vector<execution_report>> r);
+    void on_recon_query(const client_order_id& id, result<std::optional<execution_report>> r);
+    void recon_trades();
+    void on_recon_account(result<std::vector<balance>> r);
+    void maybe_finish_reconcile();
+    void fail_reconcile(std::string reason);
+    bool recon_fetches_trades() const noexcept; // a running reconciliation will fetch trades anyway
+
+    void record(recon_kind kind, const symbol& sym, const client_order_id& id, std::string detail);
+    void reserve_async(std::uint64_t size, std::function<void(result<db::id_block>)> done);
+    template <class T, class F>
+    venue_callback<T> on_thread(F f);
+
+public:
+    /// deps.clk, db and venue must be set and outlive the OMS. Throws std::invalid_argument for a
+    /// bad instance id or missing dependency (start-up only).
+    oms(oms_config config, oms_deps deps);
+    ~oms();
+    oms(const oms&) = delete;
+    oms& operator=(const oms&) = delete;
+
+    /// Recovery: reserves the first id block, restores the newest valid checkpoint, replays the
+    /// journal after it, then reconciles with the venue (open orders, every order not final,
+    /// trades of our orders, balances). Trading starts only when reconciliation succeeds; done
+    /// (on the processing thread) receives the outcome. On failure the OMS stays up, halted,
+    /// with the reason in health().
+    void start(std::function<void(result<void>)> done = {});
+    /// Runs reconciliation again (e.g. after a halt); trading resumes when it succeeds.
+    void reconcile(std::function<void(result<void>)> done = {});
+
+    /// Accepts an intent: assigns the client order id, journals the intent (handed to the DB
+    /// thread, durable at the next group commit, no flush on this path) and only then hands it to
+    /// the venue. Refused with not_trading, db_unhealthy, ids_exhausted or invalid_intent.
+    [[nodiscard]] result<client_order_id> submit(order_intent intent);
+    /// Requests a cancel of a working order (NEW or PARTIALLY_FILLED). not_cancelable while its
+    /// placement is unresolved, a cancel is in flight, or it is final.
+    [[nodiscard]] result<void> cancel(const client_order_id& id);
+
+    /// An execution report from the user data stream.
+    void on_execution_report(const execution_report& r);
+    /// Balances from the user data stream: differences are reported, the venue's figures taken.
+    void on_account_update(const account_update& u);
+    /// Drives time: due lookups of unknown placements, database health. Call periodically.
+    void on_tick();
+
+    /// The state to checkpoint: open orders, positions, balances, recent trade ids.
+    [[nodiscard]] std::vector<db::section> checkpoint_sections() const;
+    /// Writes a checkpoint of checkpoint_sections(); done runs on the db thread.
+    void write_checkpoint(db::completion<db::checkpoint_report> done = {});
+
+    [[nodiscard]] oms_health health() const;
+    [[nodiscard]] const tracked_order* find(const client_order_id& id) const;
+    [[nodiscard]] const std::unordered_map<client_order_id, tracked_order>& orders() const noexcept { return orders_; }
+    [[nodiscard]] const ledger& book() const noexcept { return ledger_; }
+    [[nodiscard]] const std::deque<recon_event>& events() const noexcept { return events_; }
+    [[nodiscard]] const oms_stats& stats() const noexcept { return stats_; }
+    [[nodiscard]] const client_id_source& ids() const noexcept { return ids_; }
+};
+
+// Templates.
+
+template <class T, class F>
+venue_callback<T> oms::on_thread(F f) {
+    return [post = post_, weak = std::weak_ptr<int>(anchor_), f = std::move(f)](result<T> r) {
+        post([weak, f, r = std::move(r)]() mutable {
+            // The OMS is destroyed on the processing thread, so this check cannot race.
+            if (weak.lock())
+                f(std::move(r));
+        });
+    };
+}
+
+} // namespace genesis::gateway

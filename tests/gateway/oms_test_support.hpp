@@ -19,33 +19,14 @@
 #include <unistd.h>
 #include <vector>
 
+#include "../db/db_test_support.hpp"
+
 namespace genesis::gateway::test {
 
 using namespace std::chrono_literals;
 
-/// A fresh directory under the system temp dir, removed afterwards.
-class temp_dir {
-    std::filesystem::path path_;
-
-public:
-    temp_dir() {
-        static std::atomic<int> counter{0};
-        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        std::string name = "genesis-oms-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-        if (info)
-            name += std::string("-") + info->name();
-        path_ = std::filesystem::temp_directory_path() / name;
-        std::filesystem::remove_all(path_);
-        std::filesystem::create_directories(path_);
-    }
-    ~temp_dir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    temp_dir(const temp_dir&) = delete;
-    temp_dir& operator=(const temp_dir&) = delete;
-    std::filesystem::path operator/(std::string_view name) const { return path_ / name; }
-};
+/// A fresh directory under the system temp dir, removed afterwards (shared with the db tests).
+using genesis::db::test::temp_dir;
 
 /// The processing thread of the tests: tasks posted from any thread run when the test drains them.
 class task_queue {

@@ -472,6 +472,30 @@ std::vector<named_table> table_reader::tables() {
     return out;
 }
 
+std::vector<std::pair<std::string, std::string>> table_reader::scalars() {
+    std::vector<std::pair<std::string, std::string>> out;
+    if (state_->tbl == nullptr)
+        return out;
+    for (auto&& [k, v] : *state_->tbl) {
+        const std::string key(k.str());
+        (void)lookup(*state_, key);
+        if (v.is_string()) {
+            out.emplace_back(key, get_string(key, ""));
+        } else if (const auto* i = v.as_integer()) {
+            out.emplace_back(key, std::to_string(i->get()));
+        } else if (const auto* b = v.as_boolean()) {
+            out.emplace_back(key, b->get() ? "true" : "false");
+        } else if (const auto* f = v.as_floating_point()) {
+            std::ostringstream os;
+            os << *f;
+            out.emplace_back(key, os.str());
+        } else {
+            mismatch(*ctx_, diagnostic_kind::wrong_type, v, join(state_->path, key), "a string, number or boolean");
+        }
+    }
+    return out;
+}
+
 void table_reader::reject(std::string_view key, std::string_view expected) {
     const toml::node* n = lookup(*state_, key);
     if (n != nullptr) {

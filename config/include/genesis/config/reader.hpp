@@ -98,6 +98,12 @@ public:
     /// Non-table values in this table are reported as wrong type.
     [[nodiscard]] std::vector<named_table> tables();
 
+    /// Every key of this table whose value is a string, integer, float or boolean, in key order, as
+    /// (key, text): strings as themselves (with `${NAME}` substitution), the others as TOML writes
+    /// them ("42", "0.5", "true"). For free-form tables (a strategy's params). Other values (arrays,
+    /// tables, dates) are reported as wrong type. Every key becomes known.
+    [[nodiscard]] std::vector<std::pair<std::string, std::string>> scalars();
+
     /// Records "<path.key>: expected <expected>, found <the value>" for a value a section rejects.
     void reject(std::string_view key, std::string_view expected);
 

@@ -1,0 +1,215 @@
+// The strategy plug-in host: loads strategy shared objects (genesis/strategy/api.h), feeds them
+// market data, execution reports and timers, routes their orders to the gateway, disables one
+// that fails without disturbing the others, hot-reloads them with their state, and reports status.
+//
+// Threading: everything (every host method, every services call, every strategy callback) runs on
+// the gateway's single processing thread. There are no locks; calling from another thread is a bug.
+#pragma once
+
+#include "genesis/core/clock.hpp"
+#include "genesis/core/error.hpp"
+#include "genesis/core/events.hpp"
+#include "genesis/log/fwd.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace genesis::gateway::plugins {
+
+/// One strategy to load (a [[strategies]] entry of the gateway config).
+struct strategy_spec {
+    std::string name;                                        ///< unique; names the strategy in logs
+    std::filesystem::path path;                              ///< the .so file
+    std::vector<std::pair<std::string, std::string>> params; ///< handed to create() as text
+    std::chrono::nanoseconds timer_interval{0};              ///< 0: no on_timer
+    bool cancel_on_reload = true;                            ///< services.cancel_all on reload
+    std::size_t book_depth = 5;                              ///< levels per side in on_book
+};
+
+/// Log levels a strategy writes at (GENESIS_LOG_* of the ABI).
+enum class strategy_log_level : std::uint8_t { trace, debug, info, warn, error };
+
+/// The answer to services::place: accepted with a client order id, or refused with a reason.
+struct place_outcome {
+    bool accepted = false;
+    client_order_id client_id;
+    std::string reason; ///< why it was refused (risk limit, not trading, ...)
+
+    static place_outcome accept(client_order_id id) { return {true, id, {}}; }
+    static place_outcome reject(std::string why) { return {false, {}, std::move(why)}; }
+};
+
+/// The answer to services::cancel: sent, or refused with a reason.
+struct cancel_outcome {
+    bool accepted = false;
+    std::string reason;
+};
+
+/// What the gateway knows about one order.
+struct order_info {
+    symbol sym;
+    side order_side = side::buy;
+    order_type type = order_type::limit;
+    order_status status = order_status::new_;
+    decimal price;
+    decimal quantity;
+    decimal cumulative_quantity;
+};
+
+/// A position: signed quantity, average price of the open quantity, realized PnL (quote asset).
+struct position_info {
+    decimal quantity;
+    decimal average_price;
+    decimal realized_pnl;
+};
+
+/// What the gateway provides to the host (implemented by the gateway; a recorder in tests).
+/// Called on the processing thread only, never re-entered by the host for the same strategy.
+class services {
+public:
+    virtual ~services() = default;
+    /// Sends intent (strategy_id is set; client_id is empty: the gateway assigns it). The host
+    /// keeps the returned id to route execution reports back to the strategy.
+    virtual place_outcome place(std::uint32_t strategy_id, const order_intent& intent) = 0;
+    /// Cancels one of the strategy's orders.
+    virtual cancel_outcome cancel(std::uint32_t strategy_id, const client_order_id& id) = 0;
+    /// Looks an order up.
+    virtual std::optional<order_info> query(const client_order_id& id) = 0;
+    /// The position in sym, if any.
+    virtual std::optional<position_info> position(const symbol& sym) = 0;
+    /// The balance of an asset, if known.
+    virtual std::optional<balance> balance_of(const asset& name) = 0;
+    /// A log line written by a strategy.
+    virtual void log(std::string_view strategy, strategy_log_level level, std::string_view message) = 0;
+    /// Cancels every open order of the strategy (reload, or the strategy was disabled).
+    virtual void cancel_all(std::uint32_t strategy_id) = 0;
+    /// The monotonic clock.
+    virtual time_point now() = 0;
+};
+
+/// Where a strategy is in its life.
+enum class strategy_state : std::uint8_t {
+    loaded,   ///< created, not started yet
+    running,  ///< receives callbacks
+    disabled, ///< failed (reason says why); no more callbacks until a reload
+    stopped,  ///< stop_all() ran
+};
+
+/// Per-strategy counters. They survive reloads.
+struct strategy_counters {
+    std::uint64_t callbacks = 0;     ///< callbacks delivered
+    std::uint64_t orders_placed = 0; ///< place() accepted by the gateway
+    std::uint64_t rejections = 0;    ///< place() refused, or an order reported REJECTED
+    std::uint64_t errors = 0;        ///< failed callbacks and failed loads
+};
+
+/// One line of host::status().
+struct strategy_status {
+    std::uint32_t id = 0;
+    std::string name;
+    std::filesystem::path path;
+    strategy_state state = strategy_state::loaded;
+    std::string reason; ///< why it is disabled, else empty
+    strategy_counters counters;
+};
+
+/// Errors of the plug-in host. Values are stable: never renumber, only append. The message of
+/// the last failure (file, versions, dlerror) is in host::last_error() and in the log.
+enum class plugins_errc {
+    ok = 0,
+    open_failed = 1,      ///< dlopen failed
+    no_entry = 2,         ///< the entry symbol is missing
+    abi_mismatch = 3,     ///< the table's abi_version is not GENESIS_STRATEGY_ABI_VERSION
+    create_failed = 4,    ///< create() or restore_state() failed
+    duplicate_name = 5,   ///< a strategy with this name is loaded already
+    unknown_strategy = 6, ///< reload() of a name never loaded
+    start_failed = 7,     ///< start() failed (the strategy is disabled)
+};
+
+/// The category of plugins_errc values ("genesis.plugins").
+const boost::system::error_category& plugins_category() noexcept;
+inline error_code make_error_code(plugins_errc e) noexcept { return {static_cast<int>(e), plugins_category()}; }
+
+/// Text names: "running", "disabled", ...
+std::string_view to_string(strategy_state s) noexcept;
+
+/// Loads and runs strategy plug-ins. See the file comment for threading. Not copyable.
+class host {
+    struct slot; // one strategy (defined in host.cpp)
+    struct abi;  // the genesis_host trampolines (defined in host.cpp)
+
+    services& services_;
+    log::logger_ptr log_;
+    std::vector<std::unique_ptr<slot>> slots_; ///< index = id - 1
+    std::unordered_map<client_order_id, std::uint32_t> owners_;
+    std::string last_error_;
+    int depth_ = 0;                         ///< > 0 while a strategy callback runs
+    std::deque<execution_report> deferred_; ///< reports that arrived during a callback
+
+    slot* find(std::string_view name) noexcept;
+    result<void> open(slot& s);
+    void close(slot& s) noexcept;
+    result<void> fail_load(slot& s, plugins_errc code, std::string message);
+    void disable(slot& s, std::string reason);
+    void deliver(const execution_report& r);
+    void drain();
+    template <class F>
+    bool invoke(slot& s, const char* what, F&& f);
+
+public:
+    host(services& svc, log::logger_ptr logger);
+    ~host();
+    host(const host&) = delete;
+    host& operator=(const host&) = delete;
+
+    /// Loads spec.path (dlopen RTLD_NOW|RTLD_LOCAL), checks the entry symbol and ABI version,
+    /// creates the instance with spec.params and hands it saved_state when not empty. The new
+    /// strategy is not started: call start_all(). Refusals name the file and, for a version
+    /// mismatch, the found and expected versions (last_error()).
+    [[nodiscard]] result<void> load(const strategy_spec& spec, std::string_view saved_state = {});
+    /// Starts every loaded, not yet started strategy. A failing start disables that one only.
+    void start_all();
+
+    /// A book update, to every running strategy (each sees at most its book_depth levels).
+    void on_book(const symbol& sym, std::span<const book_level> bids, std::span<const book_level> asks, bool valid,
+                 nanos age);
+    /// A public trade, to every running strategy.
+    void on_trade(const trade& t);
+    /// An execution report, to the strategy owning the order (by client id, or orig id for
+    /// cancels); reports of orders no strategy placed are ignored. During a strategy callback
+    /// (services answering synchronously) reports are queued and delivered right after it.
+    void on_execution(const execution_report& r);
+    /// Fires on_timer of each running strategy whose interval is due at now.
+    void on_timer(time_point now);
+
+    /// Hot reload: stop, save state, services.cancel_all (if cancel_on_reload), destroy, dlclose,
+    /// dlopen new_path (or the same file), create, restore the saved state, start. The strategy
+    /// keeps its id and counters. A failed load leaves it disabled with the reason.
+    [[nodiscard]] result<void> reload(std::string_view name, std::optional<std::filesystem::path> new_path = {});
+    /// Stops every running strategy and asks it to save its state. Instances are destroyed.
+    void stop_all();
+
+    /// Asks each running strategy to save its state, then returns every (name, blob) for a checkpoint.
+    std::vector<std::pair<std::string, std::string>> states();
+    /// One line per strategy, in id order.
+    std::vector<strategy_status> status() const;
+    /// The id of a loaded strategy (1..N, stable across reloads), if any.
+    std::optional<std::uint32_t> id_of(std::string_view name) const noexcept;
+    /// The message of the last failed load or reload.
+    const std::string& last_error() const noexcept { return last_error_; }
+};
+
+} // namespace genesis::gateway::plugins
+
+template <>
+struct boost::system::is_error_code_enum<genesis::gateway::plugins::plugins_errc> : std::true_type {};

@@ -1,0 +1,46 @@
+// The genesis-gateway process: wires the venue (REST through the resilience executor, market and
+// user WebSocket feeds), the PriorityProcessor, books, risk, the OMS and its database, the strategy
+// host, checkpoints, health, the ops endpoint and the terminal status, and runs until stopped.
+//
+// Threads (ARCHITECTURE.md): one I/O thread runs the io_context (every socket and timer); one
+// processing thread drains the PriorityProcessor and runs books, risk, OMS and strategies; the
+// database has its own thread. main() only starts, waits and stops.
+#pragma once
+
+#include "genesis/gateway/runtime/runtime_config.hpp"
+
+#include <filesystem>
+#include <memory>
+
+namespace genesis::log {
+class system;
+}
+
+namespace genesis::gateway::runtime {
+
+class gateway_app {
+public:
+    /// The wiring (src/app_impl.hpp), shared by the runtime's source files.
+    struct impl;
+
+private:
+    std::unique_ptr<impl> impl_;
+
+public:
+    /// build_dir: the build folder (parent of the executable's folder): default genesis-sim and
+    /// relative strategy paths are found under it. logs must outlive the app.
+    gateway_app(runtime_config cfg, std::filesystem::path config_file, std::filesystem::path build_dir,
+                log::system& logs);
+    ~gateway_app();
+    gateway_app(const gateway_app&) = delete;
+    gateway_app& operator=(const gateway_app&) = delete;
+
+    /// Starts everything, runs until SIGINT/SIGTERM (or request_stop()), shuts down in order and
+    /// returns the exit code: 0 after a clean stop, 1 when start-up failed (the reason is logged
+    /// and printed on stderr).
+    int run();
+    /// Asks run() to shut down (any thread).
+    void request_stop();
+};
+
+} // namespace genesis::gateway::runtime

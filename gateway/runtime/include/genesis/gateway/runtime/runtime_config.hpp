@@ -1,0 +1,118 @@
+// The genesis-gateway configuration: [gateway], [logging], [resilience] (config/) plus the
+// runtime's own sections: [venue], [sim], [persistence], [checkpoint], [shutdown], [status] and
+// [strategies.NAME]. The risk, balance and ops sections are parsed by their own components'
+// parsers, registered on the same loader (see register_runtime_sections).
+#pragma once
+
+#include "genesis/config/gateway_config.hpp"
+#include "genesis/core/events.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace genesis::gateway::runtime {
+
+/// [venue]: where the gateway connects. Empty URLs take the mode's defaults (sim: the URLs the
+/// spawned genesis-sim announces; testnet: Binance Spot testnet; live: Binance Spot).
+struct venue_section {
+    std::vector<std::string> rest_urls;
+    std::string ws_streams_url; ///< "wss://host:port" (the gateway appends /stream?streams=...)
+    std::string ws_api_url;     ///< "wss://host:port/ws-api/v3"
+    std::string ca_file;        ///< PEM of trusted CAs; empty: the system's (sim: the sim's CA)
+    /// HMAC-SHA256 key pair. Defaults to genesis-sim's published test account in mode sim; required
+    /// (from the environment: "${BINANCE_TESTNET_API_KEY}") in modes testnet and live.
+    std::string api_key;
+    std::string api_secret;
+    std::vector<symbol> symbols{symbol::truncating("BTCUSDT")};
+    std::uint32_t recv_window_ms = 5000;
+    std::chrono::milliseconds request_timeout{3000};
+    std::chrono::milliseconds order_timeout{5000};
+    std::string depth_stream = "@depth@100ms";
+    std::uint32_t depth_limit = 1000;
+    std::chrono::milliseconds book_stale{5000};
+    /// Record every inbound frame and REST body the gateway uses (JSON lines); empty: off.
+    std::string record_file;
+};
+
+/// [sim]: the genesis-sim child process of mode sim (used when [venue] names no URLs).
+struct sim_section {
+    /// Path of genesis-sim; empty: <build>/sim/genesis-sim next to the gateway's build folder.
+    std::string executable;
+    /// Its config file; empty: its defaults.
+    std::string config;
+    bool agents = true;
+    std::chrono::milliseconds start_timeout{20000};
+};
+
+/// [persistence]: the database (journal, id blocks, checkpoints) and its replicas.
+struct persistence_section {
+    /// Primary file; relative paths are under [gateway] data_dir.
+    std::string primary = "genesis.db";
+    /// Further checkpoint replicas; relative paths are under data_dir.
+    std::vector<std::string> replicas{"replica-1.db", "replica-2.db"};
+    bool durability_full = true;
+    std::chrono::microseconds group_commit{1000};
+};
+
+/// [checkpoint]
+struct checkpoint_section {
+    std::chrono::milliseconds interval{10000};
+};
+
+/// [shutdown]
+struct shutdown_section {
+    bool cancel_open_orders = true;
+    /// Time allowed for the cancels to be answered before the final checkpoint.
+    std::chrono::milliseconds cancel_timeout{3000};
+};
+
+/// [status]: the live status shown on a terminal.
+struct status_section {
+    /// "auto" (only when stdout is a terminal), "on", "off".
+    std::string terminal = "auto";
+    std::chrono::milliseconds interval{1000};
+};
+
+/// [strategies.NAME]
+struct strategy_section {
+    std::string name;
+    std::filesystem::path path; ///< relative paths: under the build folder (parent of the executable's)
+    bool enabled = true;
+    std::chrono::milliseconds timer{1000};
+    std::size_t book_depth = 5;
+    bool cancel_on_reload = true;
+    std::vector<std::pair<std::string, std::string>> params;
+};
+
+struct runtime_config {
+    config::gateway_config base;
+    venue_section venue;
+    sim_section sim;
+    persistence_section persistence;
+    checkpoint_section checkpoint;
+    shutdown_section shutdown;
+    status_section status;
+    std::vector<strategy_section> strategies;
+};
+
+void parse_venue_section(config::table_reader& r, venue_section& out);
+void parse_sim_section(config::table_reader& r, sim_section& out);
+void parse_persistence_section(config::table_reader& r, persistence_section& out);
+void parse_strategies_section(config::table_reader& r, std::vector<strategy_section>& out);
+
+/// Registers every section above plus config::register_sections on l. Extra sections (risk,
+/// balances, ops) are registered by the caller.
+void register_runtime_sections(config::loader& l, runtime_config& cfg);
+
+/// Registers the sections of the gateway's components (risk, balances, ops) on l.
+void register_component_sections(config::loader& l, runtime_config& cfg);
+
+/// Mode-dependent defaults and cross-section checks after parsing (credentials for testnet/live,
+/// URLs). Returns an error text naming the key, empty when fine.
+[[nodiscard]] std::string finish_runtime_config(runtime_config& cfg, const std::filesystem::path& file);
+
+} // namespace genesis::gateway::runtime

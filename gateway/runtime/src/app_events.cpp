@@ -1,0 +1,171 @@
+// gateway_app on the processing thread: books, trades, execution reports, balances, the tick,
+// checkpoints and the shutdown sequence.
+#include "app_impl.hpp"
+
+#include "genesis/log/logger.hpp"
+
+namespace genesis::gateway::runtime {
+
+void gateway_app::impl::request_snapshot(const symbol& sym) {
+    auto it = symbols.find(sym);
+    if (it == symbols.end() || it->second.snapshot_in_flight)
+        return;
+    it->second.snapshot_in_flight = true;
+    venue->depth_snapshot(sym, [this, sym](result<book_snapshot> r) {
+        if (r) {
+            gw_event ev;
+            ev.v = std::move(*r);
+            push(resilience::priority::book, std::move(ev));
+            return;
+        }
+        // The book's own snapshot timeout asks again (check() on the tick).
+        auto e = r.error();
+        post(resilience::priority::control, [this, sym, e] {
+            log->warn("depth snapshot of {} failed: {}", sym.str(), e.message());
+            symbols[sym].snapshot_in_flight = false;
+        });
+    });
+}
+
+void gateway_app::impl::resync_all(binance::book_reason why) {
+    for (auto& [sym, st] : symbols)
+        if (st.book->reset(why) == binance::book_action::need_snapshot)
+            request_snapshot(sym);
+}
+
+void gateway_app::impl::on_delta(book_delta& d) {
+    auto it = symbols.find(d.sym);
+    if (it == symbols.end())
+        return;
+    auto& st = it->second;
+    if (st.book->on_delta(d) == binance::book_action::need_snapshot)
+        request_snapshot(d.sym);
+    if (st.book->is_valid())
+        on_book_update(d.sym, st, d.receive_time);
+}
+
+void gateway_app::impl::on_snapshot(book_snapshot& s) {
+    auto it = symbols.find(s.sym);
+    if (it == symbols.end())
+        return;
+    auto& st = it->second;
+    st.snapshot_in_flight = false;
+    if (st.book->on_snapshot(s) == binance::book_action::need_snapshot)
+        request_snapshot(s.sym);
+    if (st.book->is_valid())
+        on_book_update(s.sym, st, clk.now());
+}
+
+void gateway_app::impl::on_trade(trade& t) {
+    auto it = symbols.find(t.sym);
+    if (it == symbols.end())
+        return;
+    auto& st = it->second;
+    // Rotation overlaps deliver some trades twice: dedup by trade id.
+    if (t.trade_id <= st.last_trade_id && st.last_trade_id != 0) {
+        ++st.duplicate_trades;
+        return;
+    }
+    st.last_trade_id = t.trade_id;
+    ++st.trades;
+    strategies_on_trade(t);
+}
+
+void gateway_app::impl::on_execution(execution_report& r) {
+    if (orders)
+        orders->on_execution_report(r);
+    strategies_on_execution(r);
+    // A fill is a critical event: checkpoint soon rather than at the next period.
+    if (r.exec_type == execution_type::trade)
+        next_checkpoint = std::min(next_checkpoint, clk.now() + std::chrono::milliseconds{500});
+}
+
+void gateway_app::impl::on_account(account_update& u) {
+    if (orders)
+        orders->on_account_update(u);
+    balances_on_update(u);
+}
+
+void gateway_app::impl::on_trading() {
+    trading_started = true;
+    log->info("reconciliation done: trading (open orders {}, positions {})", orders->health().open_orders,
+              orders->book().positions().size());
+    strategies_start();
+}
+
+void gateway_app::impl::on_tick() {
+    const auto now = clk.now();
+    if (orders)
+        orders->on_tick();
+    for (auto& [sym, st] : symbols)
+        if (st.book->check() == binance::book_action::need_snapshot)
+            request_snapshot(sym);
+    if (trading_started && !shutting_down)
+        strategies_on_timer(now);
+    if (now >= next_checkpoint && trading_started) {
+        next_checkpoint = now + cfg.checkpoint.interval;
+        write_checkpoint(false);
+    }
+    if (status_terminal && now >= next_status) {
+        next_status = now + cfg.status.interval;
+        print_status();
+    }
+    if (!shutting_down)
+        return;
+    // Shutdown: wait (bounded) for the cancels to be answered, then the final checkpoint.
+    const auto open = orders ? orders->health().open_orders : 0;
+    if (open == 0 || now >= shutdown_deadline) {
+        if (open != 0)
+            log->warn("shutdown: {} order(s) still open after the cancel timeout", open);
+        shutting_down = false; // once
+        write_checkpoint(true);
+    }
+}
+
+void gateway_app::impl::begin_shutdown(std::string why) {
+    if (shutting_down || shutdown_started)
+        return;
+    shutdown_started = true;
+    log->info("shutdown ({}): stopping strategies", why);
+    strategies_stop();
+    std::size_t cancels = 0;
+    if (cfg.shutdown.cancel_open_orders && orders) {
+        for (const auto& [id, o] : orders->orders())
+            if (o.status == order_status::new_ || o.status == order_status::partially_filled)
+                if (orders->cancel(id))
+                    ++cancels;
+    }
+    log->info("shutdown: {} cancel(s) sent", cancels);
+    shutting_down = true;
+    shutdown_deadline = clk.now() + cfg.shutdown.cancel_timeout;
+    if (!orders || !trading_started) {
+        shutting_down = false;
+        if (orders && db)
+            write_checkpoint(true);
+        else
+            finish();
+    }
+}
+
+void gateway_app::impl::write_checkpoint(bool final) {
+    if (!orders || !db) {
+        if (final)
+            finish();
+        return;
+    }
+    strategies_save_states();
+    orders->write_checkpoint([this, final](result<db::checkpoint_report> r) {
+        // On the db thread: count it and, for the final one, let run() return.
+        if (!r) {
+            ++checkpoint_failures_atomic;
+            if (log)
+                log->error("checkpoint failed: {}", r.error().message());
+        } else {
+            ++checkpoints_atomic;
+        }
+        if (final)
+            finish();
+    });
+}
+
+} // namespace genesis::gateway::runtime

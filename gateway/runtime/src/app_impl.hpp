@@ -1,0 +1,186 @@
+// gateway_app's state, shared by its .cpp files (lifecycle, event handling, health and status).
+#pragma once
+
+#include "genesis/gateway/runtime/gateway_app.hpp"
+
+#include "genesis/binance/order_book.hpp"
+#include "genesis/core/clock.hpp"
+#include "genesis/core/instrument.hpp"
+#include "genesis/db/database.hpp"
+#include "genesis/gateway/oms/oms.hpp"
+#include "genesis/gateway/plugins/host.hpp"
+#include "genesis/gateway/runtime/binance_venue.hpp"
+#include "genesis/gateway/runtime/sim_process.hpp"
+#include "genesis/gateway/runtime/streams.hpp"
+#include "genesis/log/fwd.hpp"
+#include "genesis/resilience/executor.hpp"
+#include "genesis/resilience/predictor.hpp"
+#include "genesis/resilience/priority_processor.hpp"
+#include "genesis/resilience/timer.hpp"
+#include "genesis/rest/http_client.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <variant>
+
+namespace genesis::gateway::runtime {
+
+namespace net = boost::asio;
+
+/// What travels through the PriorityProcessor: decoded venue events and tasks for the
+/// processing thread (OMS completions, control, timers).
+struct gw_event {
+    std::variant<std::monostate, std::function<void()>, book_delta, book_snapshot, trade, execution_report,
+                 account_update>
+        v;
+};
+
+/// Overall health (StateMonitor).
+enum class health_level : std::uint8_t { green, degraded, halted };
+std::string_view to_string(health_level h) noexcept;
+
+struct component_health {
+    std::string name;
+    health_level level = health_level::green;
+    std::string reason;
+};
+
+struct health_report {
+    health_level overall = health_level::green;
+    std::vector<component_health> components;
+    std::vector<std::string> reasons; ///< of every non-green component
+};
+
+struct symbol_state {
+    std::unique_ptr<binance::local_book> book;
+    instrument rules;
+    asset base;
+    asset quote;
+    bool snapshot_in_flight = false;
+    std::uint64_t last_trade_id = 0;
+    std::uint64_t trades = 0;
+    std::uint64_t duplicate_trades = 0;
+};
+
+struct gateway_app::impl {
+    runtime_config cfg;
+    std::filesystem::path config_file;
+    std::filesystem::path build_dir;
+    log::system& logs;
+    log::logger_ptr log;
+    const genesis::clock& clk = real_clock::instance();
+
+    sim_process sim;
+    net::io_context ioc{1};
+    std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+    std::thread io_thread;
+    resilience::steady_timer_service timers;
+    std::optional<rest::http_client> http;
+    resilience::predictor predictor;
+    std::unique_ptr<resilience::executor> exec;
+    std::unique_ptr<binance_venue> venue;
+    std::unique_ptr<order_venue> observed; // the venue as the OMS sees it (taps placements)
+    std::unique_ptr<db::database> db;
+    std::unique_ptr<resilience::priority_processor<gw_event>> proc;
+    std::unique_ptr<oms> orders;
+    std::map<symbol, symbol_state> symbols;
+    std::unique_ptr<market_feed> market;
+    std::unique_ptr<user_feed> user;
+    std::optional<net::steady_timer> tick_timer;
+    std::optional<net::signal_set> signals;
+    std::function<void(const error_code&, int)> signal_handler;
+
+    // Strategies (processing thread; loaded on the main thread before it starts).
+    log::logger_ptr strategy_log;
+    std::unique_ptr<plugins::services> services;
+    std::unique_ptr<plugins::host> host;
+    std::size_t book_depth = 1;
+    std::vector<book_level> top_bids, top_asks;
+    time_point tick_receive; // receive time of the frame being handled (tick-to-order)
+    resilience::log2_histogram tick_to_order;
+    std::map<asset, balance> venue_balances;
+    std::map<std::string, std::uint64_t> state_versions;
+    std::uint64_t risk_rejections = 0;
+
+    // Processing-thread state.
+    bool trading_started = false;
+    bool shutting_down = false;
+    time_point shutdown_deadline;
+    time_point next_checkpoint;
+    time_point next_status;
+    bool shutdown_started = false;
+    std::string start_error; // OMS recovery failure, shown in health
+    unsigned status_lines = 0;
+    bool status_terminal = false;
+
+    // Counters read from other threads.
+    std::atomic<std::uint64_t> book_drops{0}, trade_drops{0}, push_failures{0};
+    std::atomic<std::uint64_t> checkpoints_atomic{0}, checkpoint_failures_atomic{0};
+
+    // Completion of run().
+    std::mutex done_mutex;
+    std::condition_variable done_cv;
+    bool done = false;
+    std::atomic<bool> stop_requested{false};
+
+    impl(runtime_config c, std::filesystem::path file, std::filesystem::path build, log::system& l);
+
+    // Lifecycle (gateway_app.cpp).
+    bool start(std::string& why);
+    void teardown();
+    void finish();
+    void push(resilience::priority p, gw_event ev);
+    void post(resilience::priority p, std::function<void()> f);
+    void arm_tick();
+    result<void> handle(gw_event& ev, resilience::priority p);
+
+    // Processing thread (app_events.cpp).
+    void on_delta(book_delta& d);
+    void on_snapshot(book_snapshot& s);
+    void on_trade(trade& t);
+    void on_execution(execution_report& r);
+    void on_account(account_update& u);
+    void request_snapshot(const symbol& sym);
+    void resync_all(binance::book_reason why);
+    void on_tick();
+    void on_trading();
+    void begin_shutdown(std::string why);
+    void write_checkpoint(bool final);
+    void reload_strategies(std::string why);
+    void on_book_update(const symbol& sym, symbol_state& st, time_point received);
+
+    // Strategies, risk and balances (app_strategies.cpp).
+    bool load_strategies(std::string& why);
+    std::string risk_gate(const order_intent& intent);
+    void risk_accepted(const order_intent& intent);
+    void strategies_start();
+    void strategies_stop();
+    void strategies_on_trade(const trade& t);
+    void strategies_on_execution(const execution_report& r);
+    void strategies_on_timer(time_point now);
+    void strategies_save_states();
+    void balances_on_update(const account_update& u);
+    bool risk_killed() const;
+    std::string risk_kill_reason() const;
+    std::string strategies_json() const;
+
+    // Health and status (app_status.cpp).
+    health_report health() const;
+    std::string status_json() const;
+    void print_status();
+};
+
+} // namespace genesis::gateway::runtime

@@ -1,0 +1,191 @@
+// gateway_app's StateMonitor (health per component, overall GREEN / DEGRADED / HALTED), the
+// /status JSON and the live terminal status. Processing thread.
+#include "app_impl.hpp"
+
+#include "genesis/log/logger.hpp"
+
+#include <cstdio>
+#include <sstream>
+
+namespace genesis::gateway::runtime {
+
+namespace {
+
+void add(health_report& h, std::string name, health_level level, std::string reason) {
+    if (level != health_level::green)
+        h.reasons.push_back(name + ": " + reason);
+    if (level > h.overall)
+        h.overall = level;
+    h.components.push_back({std::move(name), level, std::move(reason)});
+}
+
+std::string json_escape(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() + 2);
+    for (char c : s) {
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                out += buf;
+            } else {
+                out += c;
+            }
+        }
+    }
+    return out;
+}
+
+std::string q(std::string_view s) { return "\"" + json_escape(s) + "\""; }
+
+} // namespace
+
+health_report gateway_app::impl::health() const {
+    health_report h;
+    // Orders: the OMS and its database.
+    if (orders) {
+        const auto oh = orders->health();
+        if (!start_error.empty())
+            add(h, "oms", health_level::halted, start_error);
+        else if (!oh.db_healthy)
+            add(h, "oms", health_level::halted, "database unhealthy: " + oh.reason);
+        else if (oh.state == oms_state::halted)
+            add(h, "oms", health_level::halted, oh.reason);
+        else if (oh.state != oms_state::trading)
+            add(h, "oms", health_level::degraded, std::string("state ") + std::string(to_string(oh.state)));
+        else if (oh.unknown_orders > 0)
+            add(h, "oms", health_level::degraded, std::to_string(oh.unknown_orders) + " order(s) with unknown outcome");
+        else
+            add(h, "oms", health_level::green, "trading");
+    }
+    if (risk_killed())
+        add(h, "risk", health_level::halted, "kill switch: " + risk_kill_reason());
+    // Feeds.
+    if (market) {
+        const auto s = market->state();
+        add(h, "market_feed", s == feed_state::open ? health_level::green : health_level::degraded,
+            std::string(to_string(s)));
+    }
+    if (user) {
+        const auto s = user->state();
+        const bool ok = s == feed_state::open && user->subscribed();
+        add(h, "user_feed", ok ? health_level::green : health_level::degraded,
+            ok ? "subscribed" : std::string(to_string(s)) + (user->subscribed() ? "" : ", not subscribed"));
+    }
+    // Books.
+    for (const auto& [sym, st] : symbols) {
+        const auto& b = *st.book;
+        if (b.is_valid())
+            add(h, "book." + sym.str(), health_level::green, "valid");
+        else
+            add(h, "book." + sym.str(), health_level::degraded,
+                std::string(binance::to_string(b.state())) + " (" + std::string(binance::to_string(b.reason())) + ")");
+    }
+    // Breakers.
+    if (exec) {
+        for (const auto& e : exec->endpoints()) {
+            const auto s = e.breaker->state();
+            add(h, "breaker." + e.name,
+                s == resilience::breaker_state::closed ? health_level::green : health_level::degraded,
+                std::string(resilience::to_string(s)));
+        }
+    }
+    // Queues.
+    if (proc) {
+        const auto ps = proc->stats();
+        const auto drops = ps[resilience::priority::book].drops + ps[resilience::priority::trades].drops;
+        add(h, "processor", drops ? health_level::degraded : health_level::green,
+            drops ? std::to_string(drops) + " market data event(s) dropped (books resynced)" : "ok");
+    }
+    return h;
+}
+
+std::string gateway_app::impl::status_json() const {
+    std::ostringstream o;
+    const auto h = health();
+    o << "{\"mode\":" << q(config::to_string(cfg.base.gateway.mode))
+      << ",\"instance\":" << q(cfg.base.gateway.instance_id) << ",\"health\":" << q(to_string(h.overall))
+      << ",\"reasons\":[";
+    for (std::size_t i = 0; i < h.reasons.size(); ++i)
+        o << (i ? "," : "") << q(h.reasons[i]);
+    o << "],\"components\":[";
+    for (std::size_t i = 0; i < h.components.size(); ++i)
+        o << (i ? "," : "") << "{\"name\":" << q(h.components[i].name)
+          << ",\"health\":" << q(to_string(h.components[i].level)) << ",\"reason\":" << q(h.components[i].reason)
+          << "}";
+    o << "],\"symbols\":[";
+    bool first = true;
+    for (const auto& [sym, st] : symbols) {
+        o << (first ? "" : ",") << "{\"symbol\":" << q(sym.str())
+          << ",\"book_valid\":" << (st.book->is_valid() ? "true" : "false")
+          << ",\"book_age_ms\":" << std::chrono::duration_cast<std::chrono::milliseconds>(st.book->age()).count();
+        if (auto b = st.book->best_bid())
+            o << ",\"bid\":" << q(b->price.to_string());
+        if (auto a = st.book->best_ask())
+            o << ",\"ask\":" << q(a->price.to_string());
+        if (orders) {
+            if (const auto* p = orders->book().find(sym))
+                o << ",\"position\":" << q(p->quantity.to_string())
+                  << ",\"avg_cost\":" << q(p->average_cost.to_string())
+                  << ",\"realized_pnl\":" << q(p->realized_pnl.to_string());
+        }
+        o << ",\"trades\":" << st.trades << "}";
+        first = false;
+    }
+    o << "]";
+    if (orders) {
+        const auto& s = orders->stats();
+        const auto oh = orders->health();
+        o << ",\"orders\":{\"open\":" << oh.open_orders << ",\"unknown\":" << oh.unknown_orders
+          << ",\"submitted\":" << s.submitted << ",\"rejected\":" << s.rejected << ",\"fills\":" << s.fills
+          << ",\"duplicate_fills\":" << s.duplicate_fills << ",\"state\":" << q(to_string(oh.state)) << "}";
+        o << ",\"balances\":{";
+        bool f = true;
+        for (const auto& [a, v] : orders->book().balances()) {
+            o << (f ? "" : ",") << q(a.str()) << ":" << q(v.to_string());
+            f = false;
+        }
+        o << "}";
+    }
+    o << ",\"strategies\":" << strategies_json();
+    o << ",\"checkpoints\":" << checkpoints_atomic.load() << "}";
+    return o.str();
+}
+
+void gateway_app::impl::print_status() {
+    std::ostringstream o;
+    const auto h = health();
+    // Move the cursor back over the previous block and clear it (ANSI).
+    if (status_lines > 0)
+        o << "\033[" << status_lines << "F\033[J";
+    unsigned lines = 0;
+    const auto oh = orders ? orders->health() : oms_health{};
+    const auto fills = orders ? orders->stats().fills : 0;
+    o << "genesis-gateway " << config::to_string(cfg.base.gateway.mode) << "  health " << to_string(h.overall)
+      << "  open orders " << oh.open_orders << "  fills " << fills << "\n";
+    ++lines;
+    for (const auto& [sym, st] : symbols) {
+        const auto b = st.book->best_bid();
+        const auto a = st.book->best_ask();
+        const auto* p = orders ? orders->book().find(sym) : nullptr;
+        o << "  " << sym.str() << "  bid " << (b ? b->price.to_string() : "-") << "  ask "
+          << (a ? a->price.to_string() : "-") << "  book " << (st.book->is_valid() ? "valid" : "INVALID") << " age "
+          << std::chrono::duration_cast<std::chrono::milliseconds>(st.book->age()).count() << " ms  pos "
+          << (p ? p->quantity.to_string() : "0") << "  pnl " << (p ? p->realized_pnl.to_string() : "0") << "\n";
+        ++lines;
+    }
+    for (const auto& r : h.reasons) {
+        o << "  ! " << r << "\n";
+        ++lines;
+    }
+    status_lines = lines;
+    const auto text = o.str();
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+}
+
+} // namespace genesis::gateway::runtime

@@ -1,0 +1,246 @@
+// gateway_app: the strategy host and what it calls back into (risk, then the OMS), on the
+// processing thread.
+#include "app_impl.hpp"
+
+#include "genesis/log/logger.hpp"
+#include "genesis/log/system.hpp"
+
+#include <cstring>
+#include <sstream>
+
+namespace genesis::gateway::runtime {
+
+namespace {
+
+std::string json_q(std::string_view s) {
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\')
+            out += '\\';
+        if (static_cast<unsigned char>(c) >= 0x20)
+            out += c;
+    }
+    return out + "\"";
+}
+
+} // namespace
+
+// What strategies call: risk checks before the OMS, positions and balances from the OMS's ledger.
+class app_services final : public plugins::services {
+    gateway_app::impl& a_;
+
+public:
+    explicit app_services(gateway_app::impl& a) : a_(a) {}
+
+    plugins::place_outcome place(std::uint32_t strategy_id, const order_intent& in) override {
+        if (a_.shutdown_started)
+            return plugins::place_outcome::reject("the gateway is shutting down");
+        if (!a_.orders || !a_.orders->health().accepting())
+            return plugins::place_outcome::reject("not trading: " +
+                                                  (a_.orders ? a_.orders->health().reason : std::string("no OMS")));
+        order_intent intent = in;
+        intent.strategy_id = strategy_id;
+        intent.venue = binance::venue_name;
+        intent.created = a_.clk.wall();
+        if (auto v = a_.risk_gate(intent); !v.empty()) {
+            ++a_.risk_rejections;
+            a_.log->info("risk: strategy {} order on {} refused: {}", strategy_id, intent.sym.str(), v);
+            return plugins::place_outcome::reject(v);
+        }
+        auto id = a_.orders->submit(intent);
+        if (!id)
+            return plugins::place_outcome::reject("OMS: " + id.error().message());
+        a_.risk_accepted(intent);
+        // Tick-to-order: from the frame that triggered this decision to the order's hand-off.
+        if (a_.tick_receive.ns != 0)
+            a_.tick_to_order.record((a_.clk.now() - a_.tick_receive).count());
+        return plugins::place_outcome::accept(*id);
+    }
+
+    plugins::cancel_outcome cancel(std::uint32_t, const client_order_id& id) override {
+        auto r = a_.orders->cancel(id);
+        if (!r)
+            return {false, r.error().message()};
+        return {true, {}};
+    }
+
+    std::optional<plugins::order_info> query(const client_order_id& id) override {
+        const auto* o = a_.orders->find(id);
+        if (!o)
+            return std::nullopt;
+        plugins::order_info i;
+        i.sym = o->intent.sym;
+        i.order_side = o->intent.order_side;
+        i.type = o->intent.type;
+        i.status = o->status;
+        i.price = o->intent.price.value_or(decimal{});
+        i.quantity = o->intent.quantity.value_or(decimal{});
+        i.cumulative_quantity = o->cumulative_quantity;
+        return i;
+    }
+
+    std::optional<plugins::position_info> position(const symbol& sym) override {
+        const auto* p = a_.orders->book().find(sym);
+        if (!p)
+            return std::nullopt;
+        return plugins::position_info{p->quantity, p->average_cost, p->realized_pnl};
+    }
+
+    std::optional<balance> balance_of(const asset& name) override {
+        if (auto it = a_.venue_balances.find(name); it != a_.venue_balances.end())
+            return it->second;
+        if (auto total = a_.orders->book().balance_of(name))
+            return balance{name, *total, decimal{}};
+        return std::nullopt;
+    }
+
+    void log(std::string_view strategy, plugins::strategy_log_level level, std::string_view message) override {
+        switch (level) {
+        case plugins::strategy_log_level::trace: a_.strategy_log->trace("{}: {}", strategy, message); break;
+        case plugins::strategy_log_level::debug: a_.strategy_log->debug("{}: {}", strategy, message); break;
+        case plugins::strategy_log_level::info: a_.strategy_log->info("{}: {}", strategy, message); break;
+        case plugins::strategy_log_level::warn: a_.strategy_log->warn("{}: {}", strategy, message); break;
+        case plugins::strategy_log_level::error: a_.strategy_log->error("{}: {}", strategy, message); break;
+        }
+    }
+
+    void cancel_all(std::uint32_t strategy_id) override {
+        for (const auto& [id, o] : a_.orders->orders())
+            if (o.intent.strategy_id == strategy_id &&
+                (o.status == order_status::new_ || o.status == order_status::partially_filled))
+                (void)a_.orders->cancel(id);
+    }
+
+    time_point now() override { return a_.clk.now(); }
+};
+
+std::unique_ptr<plugins::services> make_app_services(gateway_app::impl& a) { return std::make_unique<app_services>(a); }
+
+bool gateway_app::impl::load_strategies(std::string& why) {
+    strategy_log = logs.get("strategy");
+    services = make_app_services(*this);
+    host = std::make_unique<plugins::host>(*services, logs.get("plugins"));
+    for (const auto& s : cfg.strategies) {
+        if (!s.enabled)
+            continue;
+        plugins::strategy_spec spec;
+        spec.name = s.name;
+        spec.path = s.path.is_absolute() ? s.path : build_dir / s.path;
+        spec.params = s.params;
+        spec.timer_interval = s.timer;
+        spec.cancel_on_reload = s.cancel_on_reload;
+        spec.book_depth = s.book_depth;
+        book_depth = std::max(book_depth, s.book_depth);
+        // The state it saved before the last stop, from the replicas (start-up only).
+        std::string state;
+        if (auto snap = db->load_snapshot("strategy." + s.name); snap && *snap) {
+            state.assign(reinterpret_cast<const char*>((*snap)->bytes.data()), (*snap)->bytes.size());
+            state_versions[s.name] = (*snap)->version;
+        }
+        if (auto r = host->load(spec, state); !r) {
+            why = config_file.string() + ": strategies." + s.name + ": " + host->last_error();
+            return false;
+        }
+        log->info("strategy {} loaded from {} ({} bytes of saved state)", s.name, spec.path.string(), state.size());
+    }
+    return true;
+}
+
+void gateway_app::impl::strategies_start() {
+    if (host)
+        host->start_all();
+}
+
+void gateway_app::impl::strategies_stop() {
+    if (!host)
+        return;
+    strategies_save_states();
+    host->stop_all();
+    strategies_save_states();
+}
+
+void gateway_app::impl::strategies_on_trade(const trade& t) {
+    if (host && trading_started && !shutdown_started) {
+        tick_receive = t.receive_time;
+        host->on_trade(t);
+        tick_receive = {};
+    }
+}
+
+void gateway_app::impl::strategies_on_execution(const execution_report& r) {
+    if (host)
+        host->on_execution(r);
+}
+
+void gateway_app::impl::strategies_on_timer(time_point now) {
+    if (!host)
+        return;
+    // Books that are not valid: strategies hear it on every tick (they pull their quotes).
+    for (auto& [sym, st] : symbols)
+        if (!st.book->is_valid())
+            host->on_book(sym, {}, {}, false, st.book->age());
+    host->on_timer(now);
+}
+
+void gateway_app::impl::on_book_update(const symbol& sym, symbol_state& st, time_point received) {
+    if (!host || !trading_started || shutdown_started)
+        return;
+    st.book->top(book_depth, top_bids, top_asks);
+    tick_receive = received;
+    host->on_book(sym, top_bids, top_asks, true, st.book->age());
+    tick_receive = {};
+}
+
+void gateway_app::impl::strategies_save_states() {
+    if (!host || !db)
+        return;
+    for (auto& [name, blob] : host->states()) {
+        std::vector<std::byte> bytes(blob.size());
+        std::memcpy(bytes.data(), blob.data(), blob.size());
+        const auto version = ++state_versions[name];
+        db->save_snapshot("strategy." + name, version, std::move(bytes), [](result<void>) {});
+    }
+}
+
+void gateway_app::impl::reload_strategies(std::string why) {
+    if (!host)
+        return;
+    for (const auto& s : host->status()) {
+        auto r = host->reload(s.name);
+        if (r)
+            log->info("strategy {} reloaded ({})", s.name, why);
+        else
+            log->error("strategy {} reload failed ({}): {}", s.name, why, host->last_error());
+    }
+}
+
+std::string gateway_app::impl::strategies_json() const {
+    std::ostringstream o;
+    o << "[";
+    if (host) {
+        bool first = true;
+        for (const auto& s : host->status()) {
+            o << (first ? "" : ",") << "{\"id\":" << s.id << ",\"name\":" << json_q(s.name)
+              << ",\"state\":" << json_q(plugins::to_string(s.state)) << ",\"reason\":" << json_q(s.reason)
+              << ",\"callbacks\":" << s.counters.callbacks << ",\"orders_placed\":" << s.counters.orders_placed
+              << ",\"rejections\":" << s.counters.rejections << ",\"errors\":" << s.counters.errors << "}";
+            first = false;
+        }
+    }
+    o << "]";
+    return o.str();
+}
+
+void gateway_app::impl::balances_on_update(const account_update& u) {
+    for (const auto& b : u.balances)
+        venue_balances[b.name] = b;
+}
+
+std::string gateway_app::impl::risk_gate(const order_intent&) { return {}; }
+void gateway_app::impl::risk_accepted(const order_intent&) {}
+bool gateway_app::impl::risk_killed() const { return false; }
+std::string gateway_app::impl::risk_kill_reason() const { return {}; }
+
+void register_component_sections(config::loader&, runtime_config&) {}
+
+} // namespace genesis::gateway::runtime

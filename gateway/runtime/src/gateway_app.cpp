@@ -1,0 +1,485 @@
+#include "genesis/gateway/runtime/gateway_app.hpp"
+
+#include "app_impl.hpp"
+
+#include "genesis/log/logger.hpp"
+#include "genesis/log/system.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+#include <future>
+#include <iostream>
+#include <unistd.h>
+
+namespace genesis::gateway::runtime {
+
+namespace {
+
+constexpr auto tick_period = std::chrono::milliseconds{100};
+
+// Waits for a callback-style answer from the I/O thread (start-up only, bounded).
+template <class T>
+std::optional<result<T>> wait_for(std::future<result<T>>& f, std::chrono::milliseconds limit) {
+    if (f.wait_for(limit) != std::future_status::ready)
+        return std::nullopt;
+    return f.get();
+}
+
+std::filesystem::path under(const std::filesystem::path& dir, const std::string& p) {
+    std::filesystem::path path(p);
+    return path.is_absolute() ? path : dir / path;
+}
+
+// Tells the OMS's callers what each placement did, and stamps the hand-off time (tick-to-order).
+class observed_venue final : public order_venue {
+    order_venue& inner_;
+    std::function<void(const order_intent&, const result<execution_report>&)> on_answer_;
+
+public:
+    observed_venue(order_venue& inner, std::function<void(const order_intent&, const result<execution_report>&)> f)
+            : inner_(inner), on_answer_(std::move(f)) {}
+
+    void place(const order_intent& intent, venue_callback<execution_report> done) override {
+        inner_.place(intent, [this, intent, done = std::move(done)](result<execution_report> r) {
+            on_answer_(intent, r);
+            done(std::move(r));
+        });
+    }
+    void cancel(const cancel_intent& intent, venue_callback<execution_report> done) override {
+        inner_.cancel(intent, std::move(done));
+    }
+    void query(const symbol& sym, const client_order_id& id,
+               venue_callback<std::optional<execution_report>> done) override {
+        inner_.query(sym, id, std::move(done));
+    }
+    void open_orders(venue_callback<std::vector<execution_report>> done) override {
+        inner_.open_orders(std::move(done));
+    }
+    void my_trades(const symbol& sym, std::uint64_t from, venue_callback<std::vector<db::fill_record>> done) override {
+        inner_.my_trades(sym, from, std::move(done));
+    }
+    void account(venue_callback<std::vector<balance>> done) override { inner_.account(std::move(done)); }
+};
+
+} // namespace
+
+std::string_view to_string(health_level h) noexcept {
+    switch (h) {
+    case health_level::green: return "GREEN";
+    case health_level::degraded: return "DEGRADED";
+    case health_level::halted: return "HALTED";
+    }
+    return "HALTED";
+}
+
+gateway_app::impl::impl(runtime_config c, std::filesystem::path file, std::filesystem::path build, log::system& l)
+        : cfg(std::move(c)), config_file(std::move(file)), build_dir(std::move(build)), logs(l), log(l.get("gateway")),
+          predictor(cfg.base.resilience.predictor) {}
+
+void gateway_app::impl::push(resilience::priority p, gw_event ev) {
+    if (!proc || !proc->push(p, std::move(ev)))
+        ++push_failures;
+}
+
+void gateway_app::impl::post(resilience::priority p, std::function<void()> f) {
+    gw_event ev;
+    ev.v = std::move(f);
+    push(p, std::move(ev));
+}
+
+bool gateway_app::impl::start(std::string& why) {
+    auto& v = cfg.venue;
+    const auto data_dir = std::filesystem::path(cfg.base.gateway.data_dir);
+    std::error_code ec;
+    std::filesystem::create_directories(data_dir, ec);
+    if (ec) {
+        why = "cannot create data_dir " + data_dir.string() + ": " + ec.message();
+        return false;
+    }
+
+    // Mode sim without URLs: our own genesis-sim, as a child process.
+    if (cfg.base.gateway.mode == config::run_mode::sim && v.rest_urls.empty()) {
+        auto exe =
+            cfg.sim.executable.empty() ? build_dir / "sim" / "genesis-sim" : std::filesystem::path(cfg.sim.executable);
+        std::vector<std::string> args;
+        if (!cfg.sim.config.empty())
+            args.insert(args.end(), {"--config", cfg.sim.config});
+        if (!cfg.sim.agents)
+            args.emplace_back("--no-agents");
+        args.insert(args.end(), {"--ca-file", (std::filesystem::absolute(data_dir) / "sim-ca.pem").string()});
+        if (!sim.start(exe, args, cfg.sim.start_timeout, why, data_dir / "sim.log"))
+            return false;
+        const auto& e = sim.endpoints();
+        v.rest_urls = e.rest;
+        v.ws_streams_url = e.ws_streams;
+        v.ws_api_url = e.ws_api;
+        if (v.ca_file.empty())
+            v.ca_file = e.ca_file;
+        log->info("genesis-sim started (pid {}): rest {} streams {} ws-api {} control {}", sim.pid(), e.rest.front(),
+                  e.ws_streams, e.ws_api, e.control);
+    }
+    logs.add_secret(v.api_secret);
+    logs.add_secret(v.api_key);
+
+    // The database: journal and checkpoints, with replicas.
+    db::db_config dc;
+    dc.primary = under(data_dir, cfg.persistence.primary);
+    for (const auto& r : cfg.persistence.replicas)
+        dc.replicas.push_back(under(data_dir, r));
+    dc.sync = cfg.persistence.durability_full ? db::durability::full : db::durability::normal;
+    dc.group_commit_window = cfg.persistence.group_commit;
+    dc.logger = logs.get("db");
+    auto opened = db::database::open(dc, &why);
+    if (!opened) {
+        if (why.empty())
+            why = "database: " + opened.error().message();
+        return false;
+    }
+    db = std::move(*opened);
+
+    // REST: one endpoint (breaker) per base URL, behind the executor.
+    rest::http_client_options ho;
+    ho.venue = std::string(cfg.base.gateway.instance_id);
+    ho.base_urls = v.rest_urls;
+    ho.tls.ca_file = v.ca_file;
+    ho.request_timeout = v.request_timeout;
+    ho.time.recv_window = std::chrono::milliseconds{v.recv_window_ms};
+    auto h = rest::http_client::create(ioc.get_executor(), clk, timers, ho, logs.get("rest"));
+    if (!h) {
+        why = "REST client: " + h.error().message();
+        return false;
+    }
+    http.emplace(std::move(*h));
+    auto s = rest::signer::hmac_sha256(rest::secret(v.api_secret));
+    if (!s) {
+        why = "signer: " + s.error().message();
+        return false;
+    }
+    http->set_credentials(v.api_key, std::move(*s));
+    std::vector<resilience::endpoint> eps;
+    for (std::size_t i = 0; i < v.rest_urls.size(); ++i) {
+        const std::string name = "rest" + std::to_string(i);
+        eps.push_back(
+            {name, std::make_shared<resilience::circuit_breaker>(clk, cfg.base.resilience.breaker(name), name)});
+    }
+    exec = std::make_unique<resilience::executor>(clk, timers, predictor, std::move(eps), cfg.base.resilience.executor);
+    binance_venue_options vo;
+    vo.venue = binance::venue_name;
+    vo.place_timeout = v.order_timeout;
+    vo.query_timeout = v.request_timeout;
+    vo.depth_limit = v.depth_limit;
+    venue = std::make_unique<binance_venue>(ioc, *http, *exec, vo, logs.get("venue"));
+    observed =
+        std::make_unique<observed_venue>(*venue, [this](const order_intent& in, const result<execution_report>& r) {
+            // A venue refusal never comes on the user stream: tell the strategy here.
+            if (r && r->status == order_status::rejected) {
+                auto rep = *r;
+                post(resilience::priority::orders, [this, rep]() mutable { on_execution(rep); });
+            }
+            (void)in;
+        });
+
+    work.emplace(ioc.get_executor());
+    io_thread = std::thread([this] { ioc.run(); });
+
+    // Server time, then the symbols' rules.
+    {
+        auto p = std::make_shared<std::promise<result<void>>>();
+        auto f = p->get_future();
+        net::co_spawn(
+            ioc,
+            [this, p]() -> net::awaitable<void> {
+                auto r = co_await http->sync_time(0);
+                p->set_value(r);
+            },
+            net::detached);
+        auto r = wait_for(f, v.request_timeout * 4);
+        if (!r || !*r) {
+            why = "cannot reach the venue at " + v.rest_urls.front() + ": " +
+                  (r ? r->error().message() : std::string("time sync timed out"));
+            return false;
+        }
+    }
+    {
+        auto p = std::make_shared<std::promise<result<binance::exchange_info>>>();
+        auto f = p->get_future();
+        venue->exchange_info([p](result<binance::exchange_info> r) { p->set_value(std::move(r)); });
+        auto r = wait_for(f, v.request_timeout * 4);
+        if (!r || !*r) {
+            why = "exchangeInfo: " + (r ? r->error().message() : std::string("timed out"));
+            return false;
+        }
+        for (const auto& sym : v.symbols) {
+            auto it = std::find_if((*r)->symbols.begin(), (*r)->symbols.end(),
+                                   [&](const binance::symbol_rules& x) { return x.rules.name == sym; });
+            if (it == (*r)->symbols.end()) {
+                why = config_file.string() + ": venue.symbols: " + sym.str() + " is not listed by the venue";
+                return false;
+            }
+            symbol_state st;
+            st.rules = it->rules;
+            st.base = it->rules.base;
+            st.quote = it->rules.quote;
+            binance::book_config bc;
+            bc.stale_after = v.book_stale;
+            st.book = std::make_unique<binance::local_book>(sym, clk, bc);
+            symbols.emplace(sym, std::move(st));
+        }
+    }
+
+    // Strategies are loaded (and refused: ABI, missing file) before anything trades.
+    if (!load_strategies(why))
+        return false;
+
+    // The processing thread.
+    resilience::processor_hooks<gw_event> hooks;
+    hooks.on_drop = [this](resilience::priority p, const gw_event& ev) {
+        // Dropped market data must never become a silent gap: resync that book.
+        if (const auto* d = std::get_if<book_delta>(&ev.v)) {
+            ++book_drops;
+            const symbol sym = d->sym;
+            post(resilience::priority::control, [this, sym] {
+                auto it = symbols.find(sym);
+                if (it != symbols.end() &&
+                    it->second.book->reset(binance::book_reason::overflow) == binance::book_action::need_snapshot)
+                    request_snapshot(sym);
+            });
+        } else if (p == resilience::priority::trades) {
+            ++trade_drops;
+        }
+    };
+    hooks.on_error = [this](const resilience::handler_failure& f, const gw_event&) {
+        log->error("processing: handler failed at {}: {}", resilience::to_string(f.level),
+                   f.exception ? std::string(f.what) : f.ec.message());
+    };
+    proc = std::make_unique<resilience::priority_processor<gw_event>>(
+        [this](gw_event& ev, resilience::priority p) { return handle(ev, p); }, cfg.base.resilience.processor, hooks);
+    if (auto r = proc->start(); !r) {
+        why = "processor: " + r.error().message();
+        return false;
+    }
+
+    // The OMS; it recovers (checkpoint, journal, reconciliation) on the processing thread.
+    oms_config oc;
+    oc.venue = binance::venue_name;
+    oc.ids.instance = cfg.base.gateway.instance_id;
+    for (const auto& [sym, st] : symbols)
+        oc.symbols.push_back({sym, st.base, st.quote});
+    oms_deps deps;
+    deps.clk = &clk;
+    deps.db = db.get();
+    deps.venue = observed.get();
+    deps.post = [this](std::function<void()> f) { post(resilience::priority::orders, std::move(f)); };
+    deps.log = logs.get("oms");
+    try {
+        orders = std::make_unique<oms>(oc, std::move(deps));
+    } catch (const std::exception& e) {
+        why = std::string("OMS: ") + e.what();
+        return false;
+    }
+
+    // Feeds.
+    auto budget = std::shared_ptr<ws::reconnect_budget>{};
+    market_feed_options mo;
+    mo.ws_base = v.ws_streams_url;
+    mo.ca_file = v.ca_file;
+    mo.symbols = v.symbols;
+    mo.depth_suffix = v.depth_stream;
+    market_sink ms;
+    ms.on_delta = [this](book_delta&& d) {
+        gw_event ev;
+        ev.v = std::move(d);
+        push(resilience::priority::book, std::move(ev));
+    };
+    ms.on_trade = [this](trade&& t) {
+        gw_event ev;
+        ev.v = std::move(t);
+        push(resilience::priority::trades, std::move(ev));
+    };
+    ms.on_reconnect = [this] {
+        post(resilience::priority::control, [this] { resync_all(binance::book_reason::reset); });
+    };
+    market = std::make_unique<market_feed>(ioc, mo, std::move(ms), clk, logs.get("ws.market"), budget);
+
+    user_feed_options uo;
+    uo.ws_api_url = v.ws_api_url;
+    uo.ca_file = v.ca_file;
+    uo.api_key = v.api_key;
+    uo.api_secret = v.api_secret;
+    user_sink us;
+    us.on_execution = [this](execution_report&& r) {
+        gw_event ev;
+        ev.v = std::move(r);
+        push(resilience::priority::orders, std::move(ev));
+    };
+    us.on_account = [this](account_update&& u) {
+        gw_event ev;
+        ev.v = std::move(u);
+        push(resilience::priority::orders, std::move(ev));
+    };
+    us.on_subscribed = [this] {
+        post(resilience::priority::control, [this] {
+            // User data flows: recovery can start (events from now on are not missed).
+            orders->start([this](result<void> r) {
+                if (!r) {
+                    start_error = "recovery failed: " + orders->health().reason;
+                    log->error("OMS {}; the gateway stays up and sends nothing", start_error);
+                    return;
+                }
+                on_trading();
+            });
+        });
+    };
+    us.on_resubscribed = [this] {
+        post(resilience::priority::control, [this] {
+            // Events may have been missed while the stream was down: reconcile.
+            if (trading_started)
+                orders->reconcile([this](result<void> r) {
+                    if (!r)
+                        log->error("reconciliation after user-stream reconnect failed: {}", orders->health().reason);
+                });
+        });
+    };
+    user = std::make_unique<user_feed>(ioc, uo, std::move(us), clk, http->time(), logs.get("ws.user"), budget);
+    if (auto r = market->start(); !r) {
+        why = "market feed: " + r.error().message();
+        return false;
+    }
+    if (auto r = user->start(); !r) {
+        why = "user feed: " + r.error().message();
+        return false;
+    }
+
+    // Time: a tick on the I/O thread drives the processing thread's timers.
+    status_terminal = cfg.status.terminal == "on" || (cfg.status.terminal == "auto" && ::isatty(STDOUT_FILENO));
+    tick_timer.emplace(ioc);
+    net::post(ioc, [this] { arm_tick(); });
+
+    // Signals: SIGINT/SIGTERM stop; SIGHUP reloads the strategies.
+    signals.emplace(ioc, SIGINT, SIGTERM);
+    signals->add(SIGHUP);
+    signal_handler = [this](const error_code& e, int sig) {
+        if (e)
+            return;
+        if (sig == SIGHUP) {
+            post(resilience::priority::control, [this] { reload_strategies("SIGHUP"); });
+        } else {
+            stop_requested = true;
+            post(resilience::priority::control, [this, sig] { begin_shutdown(sig == SIGINT ? "SIGINT" : "SIGTERM"); });
+        }
+        signals->async_wait(signal_handler);
+    };
+    signals->async_wait(signal_handler);
+    return true;
+}
+
+void gateway_app::impl::arm_tick() {
+    tick_timer->expires_after(tick_period);
+    tick_timer->async_wait([this](const error_code& e) {
+        if (e)
+            return;
+        post(resilience::priority::control, [this] { on_tick(); });
+        arm_tick();
+    });
+}
+
+result<void> gateway_app::impl::handle(gw_event& ev, resilience::priority) {
+    struct visitor {
+        impl& a;
+        void operator()(std::monostate&) const {}
+        void operator()(std::function<void()>& f) const {
+            if (f)
+                f();
+        }
+        void operator()(book_delta& d) const { a.on_delta(d); }
+        void operator()(book_snapshot& s) const { a.on_snapshot(s); }
+        void operator()(trade& t) const { a.on_trade(t); }
+        void operator()(execution_report& r) const { a.on_execution(r); }
+        void operator()(account_update& u) const { a.on_account(u); }
+    };
+    std::visit(visitor{*this}, ev.v);
+    return {};
+}
+
+void gateway_app::impl::finish() {
+    std::lock_guard lk(done_mutex);
+    done = true;
+    done_cv.notify_all();
+}
+
+void gateway_app::impl::teardown() {
+    // Order: feeds and timers on the I/O thread, then the processing thread, then the I/O thread,
+    // then the database (its destructor commits what is queued), then the sim.
+    if (io_thread.joinable()) {
+        std::promise<void> p;
+        auto f = p.get_future();
+        net::post(ioc, [this, &p] {
+            if (tick_timer)
+                tick_timer->cancel();
+            if (signals)
+                signals->cancel();
+            if (market)
+                market->stop();
+            if (user)
+                user->stop();
+            p.set_value();
+        });
+        f.wait_for(std::chrono::seconds{2});
+    }
+    if (proc)
+        proc->stop(resilience::stop_mode::drain);
+    orders.reset();
+    work.reset();
+    if (io_thread.joinable()) {
+        // Sessions close gracefully within their close timeouts; then the loop runs dry.
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{2};
+        while (!ioc.stopped() && std::chrono::steady_clock::now() < deadline &&
+               (market && market->state() != feed_state::closed))
+            std::this_thread::sleep_for(std::chrono::milliseconds{5});
+        ioc.stop();
+        io_thread.join();
+    }
+    market.reset();
+    user.reset();
+    venue.reset();
+    exec.reset();
+    http.reset();
+    db.reset();
+    sim.stop();
+}
+
+gateway_app::gateway_app(runtime_config cfg, std::filesystem::path config_file, std::filesystem::path build_dir,
+                         log::system& logs)
+        : impl_(std::make_unique<impl>(std::move(cfg), std::move(config_file), std::move(build_dir), logs)) {}
+
+gateway_app::~gateway_app() = default;
+
+int gateway_app::run() {
+    auto& a = *impl_;
+    std::string why;
+    if (!a.start(why)) {
+        a.log->critical("start-up failed: {}", why);
+        std::cerr << "genesis-gateway: start-up failed: " << why << "\n";
+        a.teardown();
+        return 1;
+    }
+    a.log->info("genesis-gateway running in mode {} on {} symbol(s)", config::to_string(a.cfg.base.gateway.mode),
+                a.symbols.size());
+    {
+        std::unique_lock lk(a.done_mutex);
+        a.done_cv.wait(lk, [&] { return a.done; });
+    }
+    a.teardown();
+    a.log->info("genesis-gateway stopped");
+    return 0;
+}
+
+void gateway_app::request_stop() {
+    impl_->stop_requested = true;
+    impl_->post(resilience::priority::control, [a = impl_.get()] { a->begin_shutdown("requested"); });
+}
+
+} // namespace genesis::gateway::runtime

@@ -1,0 +1,146 @@
+#include "genesis/gateway/runtime/runtime_config.hpp"
+
+#include "genesis/config/loader.hpp"
+
+namespace genesis::gateway::runtime {
+
+namespace {
+
+bool valid_symbol(std::string_view s) {
+    if (s.empty() || s.size() > symbol::capacity())
+        return false;
+    for (char c : s)
+        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+            return false;
+    return true;
+}
+
+} // namespace
+
+void parse_venue_section(config::table_reader& r, venue_section& out) {
+    out.rest_urls = r.get_string_array("rest_urls", out.rest_urls);
+    out.ws_streams_url = r.get_string("ws_streams_url", out.ws_streams_url);
+    out.ws_api_url = r.get_string("ws_api_url", out.ws_api_url);
+    out.ca_file = r.get_string("ca_file", out.ca_file);
+    out.api_key = r.get_string("api_key", out.api_key);
+    out.api_secret = r.get_string("api_secret", out.api_secret);
+    if (r.contains("symbols")) {
+        std::vector<symbol> syms;
+        bool bad = false;
+        for (const auto& s : r.get_string_array("symbols", {})) {
+            bad = bad || !valid_symbol(s);
+            syms.push_back(symbol::truncating(s));
+        }
+        if (bad || syms.empty())
+            r.reject("symbols", "one or more symbols in upper case, e.g. [\"BTCUSDT\"]");
+        else
+            out.symbols = std::move(syms);
+    }
+    out.recv_window_ms = static_cast<std::uint32_t>(r.get_int("recv_window_ms", out.recv_window_ms, 1, 60000));
+    out.request_timeout = r.get_duration_ms("request_timeout_ms", out.request_timeout, std::chrono::milliseconds{1});
+    out.order_timeout = r.get_duration_ms("order_timeout_ms", out.order_timeout, std::chrono::milliseconds{1});
+    out.depth_stream = r.get_choice("depth_stream", out.depth_stream, {"@depth@100ms", "@depth"});
+    out.depth_limit = static_cast<std::uint32_t>(r.get_int("depth_limit", out.depth_limit, 5, 5000));
+    out.book_stale = r.get_duration_ms("book_stale_ms", out.book_stale, std::chrono::milliseconds{1});
+    out.record_file = r.get_string("record_file", out.record_file);
+}
+
+void parse_sim_section(config::table_reader& r, sim_section& out) {
+    out.executable = r.get_string("executable", out.executable);
+    out.config = r.get_string("config", out.config);
+    out.agents = r.get_bool("agents", out.agents);
+    out.start_timeout = r.get_duration_ms("start_timeout_ms", out.start_timeout, std::chrono::milliseconds{100});
+}
+
+void parse_persistence_section(config::table_reader& r, persistence_section& out) {
+    out.primary = r.get_string("primary", out.primary);
+    if (out.primary.empty())
+        r.reject("primary", "a file name");
+    out.replicas = r.get_string_array("replicas", out.replicas);
+    out.durability_full =
+        r.get_choice("durability", out.durability_full ? "full" : "normal", {"full", "normal"}) == "full";
+    out.group_commit = std::chrono::microseconds{r.get_int("group_commit_us", out.group_commit.count(), 0, 1'000'000)};
+}
+
+void parse_strategies_section(config::table_reader& r, std::vector<strategy_section>& out) {
+    out.clear();
+    for (auto& [name, t] : r.tables()) {
+        strategy_section s;
+        s.name = name;
+        s.path = t.get_string("path", "");
+        if (s.path.empty())
+            t.reject("path", "the strategy's shared object (.so)");
+        s.enabled = t.get_bool("enabled", s.enabled);
+        s.timer = t.get_duration_ms("timer_ms", s.timer, std::chrono::milliseconds{1});
+        s.book_depth = static_cast<std::size_t>(t.get_int("book_depth", 5, 1, 100));
+        s.cancel_on_reload = t.get_choice("on_reload", "cancel", {"cancel", "keep"}) == "cancel";
+        auto params = t.table("params");
+        s.params = params.scalars();
+        out.push_back(std::move(s));
+    }
+}
+
+void register_runtime_sections(config::loader& l, runtime_config& cfg) {
+    config::register_sections(l, cfg.base);
+    l.section("venue", [&cfg](config::table_reader& r) { parse_venue_section(r, cfg.venue); });
+    l.section("sim", [&cfg](config::table_reader& r) { parse_sim_section(r, cfg.sim); });
+    l.section("persistence", [&cfg](config::table_reader& r) { parse_persistence_section(r, cfg.persistence); });
+    l.section("checkpoint", [&cfg](config::table_reader& r) {
+        cfg.checkpoint.interval =
+            r.get_duration_ms("interval_ms", cfg.checkpoint.interval, std::chrono::milliseconds{100});
+    });
+    l.section("shutdown", [&cfg](config::table_reader& r) {
+        cfg.shutdown.cancel_open_orders = r.get_bool("cancel_open_orders", cfg.shutdown.cancel_open_orders);
+        cfg.shutdown.cancel_timeout = r.get_duration_ms("cancel_timeout_ms", cfg.shutdown.cancel_timeout,
+                                                        std::chrono::milliseconds{0}, std::chrono::milliseconds{4000});
+    });
+    l.section("status", [&cfg](config::table_reader& r) {
+        cfg.status.terminal = r.get_choice("terminal", cfg.status.terminal, {"auto", "on", "off"});
+        cfg.status.interval = r.get_duration_ms("interval_ms", cfg.status.interval, std::chrono::milliseconds{100});
+    });
+    l.section("strategies", [&cfg](config::table_reader& r) { parse_strategies_section(r, cfg.strategies); });
+}
+
+std::string finish_runtime_config(runtime_config& cfg, const std::filesystem::path& file) {
+    auto& v = cfg.venue;
+    const auto mode = cfg.base.gateway.mode;
+    const std::string where = file.string() + ": ";
+    switch (mode) {
+    case config::run_mode::sim:
+        // genesis-sim's published test account (sim-only keys, not secrets).
+        if (v.api_key.empty())
+            v.api_key = "sim-test-api-key";
+        if (v.api_secret.empty())
+            v.api_secret = "sim-test-secret-key";
+        break;
+    case config::run_mode::testnet:
+        if (v.rest_urls.empty())
+            v.rest_urls = {"https://testnet.binance.vision", "https://api1.testnet.binance.vision"};
+        if (v.ws_streams_url.empty())
+            v.ws_streams_url = "wss://stream.testnet.binance.vision";
+        if (v.ws_api_url.empty())
+            v.ws_api_url = "wss://ws-api.testnet.binance.vision/ws-api/v3";
+        break;
+    case config::run_mode::live:
+        if (v.rest_urls.empty())
+            v.rest_urls = {"https://api.binance.com", "https://api1.binance.com", "https://api2.binance.com"};
+        if (v.ws_streams_url.empty())
+            v.ws_streams_url = "wss://stream.binance.com:9443";
+        if (v.ws_api_url.empty())
+            v.ws_api_url = "wss://ws-api.binance.com:443/ws-api/v3";
+        break;
+    case config::run_mode::paper:
+        return where + "gateway.mode: \"paper\" (simulated fills against live data) is not available in this build; "
+                       "use \"sim\" or \"testnet\"";
+    }
+    if (mode != config::run_mode::sim && (v.api_key.empty() || v.api_secret.empty()))
+        return where + "venue.api_key / venue.api_secret: mode \"" + std::string(config::to_string(mode)) +
+               "\" needs API keys (set them from the environment, e.g. api_key = \"${BINANCE_TESTNET_API_KEY}\")";
+    const bool some = !v.rest_urls.empty() || !v.ws_streams_url.empty() || !v.ws_api_url.empty();
+    const bool all = !v.rest_urls.empty() && !v.ws_streams_url.empty() && !v.ws_api_url.empty();
+    if (some && !all)
+        return where + "venue: rest_urls, ws_streams_url and ws_api_url must be given together";
+    return {};
+}
+
+} // namespace genesis::gateway::runtime

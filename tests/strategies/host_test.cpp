@@ -1,0 +1,193 @@
+// The plug-in host: loading and refusing .so files, isolation of a failing strategy, hot reload.
+#include "genesis/gateway/plugins/host.hpp"
+
+#include "strategies_test_support.hpp"
+
+#include <genesis/strategy/api.h>
+
+namespace genesis::test {
+namespace {
+
+class HostTest : public plugins_fixture {
+protected:
+    plugins::strategy_spec mm() {
+        return {"mm",
+                GENESIS_MM_SO,
+                {{"symbol", "BTCUSDT"},
+                 {"quote_qty", "1"},
+                 {"spread_bps", "50"},
+                 {"skew_bps", "10"},
+                 {"max_inventory", "5"},
+                 {"requote_bps", "5"},
+                 {"tick_size", "0.01"}},
+                100ms};
+    }
+};
+
+TEST_F(HostTest, loadRefusesAbiMismatchNamingFileAndVersions) {
+    auto r = host.load({"bad", GENESIS_BAD_ABI_SO, {}, 0ms});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error(), make_error_code(plugins::plugins_errc::abi_mismatch));
+    const std::string& msg = host.last_error();
+    EXPECT_NE(msg.find(GENESIS_BAD_ABI_SO), std::string::npos) << msg;
+    EXPECT_NE(msg.find("strategy ABI version 999, expected " + std::to_string(GENESIS_STRATEGY_ABI_VERSION)),
+              std::string::npos)
+        << msg;
+    EXPECT_TRUE(host.status().empty());
+    EXPECT_NE(sink->text().find("strategy ABI version 999"), std::string::npos);
+}
+
+TEST_F(HostTest, loadRefusesMissingFileAndEntrySymbol) {
+    auto missing = host.load({"none", "/nonexistent/genesis_nothing.so", {}, 0ms});
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error(), make_error_code(plugins::plugins_errc::open_failed));
+    EXPECT_NE(host.last_error().find("/nonexistent/genesis_nothing.so"), std::string::npos);
+    // libm is a shared object without the entry symbol.
+    auto no_entry = host.load({"libm", "libm.so.6", {}, 0ms});
+    ASSERT_FALSE(no_entry);
+    EXPECT_EQ(no_entry.error(), make_error_code(plugins::plugins_errc::no_entry));
+    EXPECT_NE(host.last_error().find(GENESIS_STRATEGY_ENTRY_NAME), std::string::npos);
+}
+
+TEST_F(HostTest, loadRefusesBadParamsAndDuplicateNames) {
+    auto spec = mm();
+    spec.params.erase(spec.params.begin()); // no symbol
+    auto r = host.load(spec);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error(), make_error_code(plugins::plugins_errc::create_failed));
+    EXPECT_NE(host.last_error().find("missing parameter 'symbol'"), std::string::npos) << host.last_error();
+    ASSERT_TRUE(host.load(mm()));
+    EXPECT_EQ(host.id_of("mm"), 1u); // the failed load took no id
+    auto dup = host.load(mm());
+    ASSERT_FALSE(dup);
+    EXPECT_EQ(dup.error(), make_error_code(plugins::plugins_errc::duplicate_name));
+}
+
+TEST_F(HostTest, throwingStrategyIsDisabledAloneWhileOtherKeepsRunning) {
+    ASSERT_TRUE(host.load({"thrower", GENESIS_THROWER_SO, {{"throw_on", "book"}}, 0ms}));
+    ASSERT_TRUE(host.load(mm()));
+    host.start_all();
+    book("100.00", "100.02");
+    // The thrower is disabled with its exception's message; its orders are canceled.
+    const auto t = status_of("thrower");
+    EXPECT_EQ(t.state, plugins::strategy_state::disabled);
+    EXPECT_EQ(t.reason, "on_book failed: boom in on_book");
+    EXPECT_EQ(t.counters.errors, 1u);
+    EXPECT_EQ(svc.cancel_alls, (std::vector<std::uint32_t>{t.id}));
+    EXPECT_NE(sink->text().find("strategy thrower (id 1) disabled: on_book failed: boom in on_book"),
+              std::string::npos);
+    // The market maker quoted on the same update and keeps receiving updates.
+    EXPECT_EQ(svc.placed_orders.size(), 2u);
+    EXPECT_EQ(status_of("mm").state, plugins::strategy_state::running);
+    const auto before = status_of("mm").counters.callbacks;
+    const auto thrower_before = status_of("thrower").counters.callbacks;
+    book("100.10", "100.12");
+    EXPECT_EQ(status_of("mm").counters.callbacks, before + 1);
+    EXPECT_EQ(status_of("thrower").counters.callbacks, thrower_before);
+    EXPECT_EQ(svc.placed_orders.size(), 4u);
+}
+
+TEST_F(HostTest, strategyFailingToStartIsDisabled) {
+    ASSERT_TRUE(host.load({"thrower", GENESIS_THROWER_SO, {{"throw_on", "start"}}, 0ms}));
+    host.start_all();
+    EXPECT_EQ(status_of("thrower").state, plugins::strategy_state::disabled);
+    EXPECT_EQ(status_of("thrower").reason, "start failed: boom in start");
+}
+
+TEST_F(HostTest, hotReloadHandsBackStateAndCountersContinue) {
+    ASSERT_TRUE(host.load(mm()));
+    host.start_all();
+    const auto id = *host.id_of("mm");
+    book("100.00", "100.02");
+    ASSERT_EQ(svc.placed_orders.size(), 2u);
+    host.on_execution(
+        report(svc.placed_orders[0].id, side::buy, order_status::filled, execution_type::trade, d("1"), d("99.75")));
+    const std::string before = blob_of("mm");
+    EXPECT_NE(before.find("quotes_placed=2\n"), std::string::npos) << before;
+    EXPECT_NE(before.find("fills=1\n"), std::string::npos) << before;
+    const auto counters_before = status_of("mm").counters;
+
+    ASSERT_TRUE(host.reload("mm", std::filesystem::path{GENESIS_MM_SO})) << host.last_error();
+    // Reload canceled its orders (cancel_on_reload), kept the id, and the instance is running again.
+    EXPECT_EQ(svc.cancel_alls, (std::vector<std::uint32_t>{id}));
+    EXPECT_EQ(host.id_of("mm"), id);
+    EXPECT_EQ(status_of("mm").state, plugins::strategy_state::running);
+    // The restored inventory (long 1) skews the new quotes: 99.65 / 100.17.
+    book("100.00", "100.02");
+    const auto fresh = svc.since(2);
+    ASSERT_EQ(fresh.size(), 2u);
+    EXPECT_EQ(fresh[0].strategy_id, id);
+    EXPECT_EQ(*fresh[0].intent.price, d("99.65"));
+    EXPECT_EQ(*fresh[1].intent.price, d("100.17"));
+    const std::string after = blob_of("mm");
+    EXPECT_NE(after.find("quotes_placed=4\n"), std::string::npos) << after;
+    EXPECT_NE(after.find("fills=1\n"), std::string::npos) << after;
+    EXPECT_NE(after.find("inventory=100000000\n"), std::string::npos) << after;
+    const auto counters_after = status_of("mm").counters;
+    EXPECT_EQ(counters_after.orders_placed, counters_before.orders_placed + 2);
+    EXPECT_GT(counters_after.callbacks, counters_before.callbacks);
+}
+
+TEST_F(HostTest, reloadOfUnknownNameAndBadFileReportErrors) {
+    EXPECT_EQ(host.reload("nope").error(), make_error_code(plugins::plugins_errc::unknown_strategy));
+    ASSERT_TRUE(host.load(mm()));
+    host.start_all();
+    auto r = host.reload("mm", std::filesystem::path{GENESIS_BAD_ABI_SO});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(status_of("mm").state, plugins::strategy_state::disabled);
+    EXPECT_NE(status_of("mm").reason.find("expected"), std::string::npos);
+    // Reloading the good file brings it back.
+    ASSERT_TRUE(host.reload("mm", std::filesystem::path{GENESIS_MM_SO})) << host.last_error();
+    EXPECT_EQ(status_of("mm").state, plugins::strategy_state::running);
+}
+
+TEST_F(HostTest, savedStateFromCheckpointIsHandedToLoad) {
+    ASSERT_TRUE(host.load(mm(), "version=1\ninventory=100000000\nquotes_placed=7\nfills=3\n"));
+    host.start_all();
+    book("100.00", "100.02");
+    ASSERT_EQ(svc.placed_orders.size(), 2u);
+    EXPECT_EQ(*svc.placed_orders[0].intent.price, d("99.65")); // skewed by the restored inventory
+    EXPECT_NE(blob_of("mm").find("quotes_placed=9\n"), std::string::npos);
+}
+
+TEST_F(HostTest, executionReportsAreRoutedToTheOwnerOnly) {
+    ASSERT_TRUE(host.load({"thrower", GENESIS_THROWER_SO, {{"throw_on", "never"}}, 0ms}));
+    ASSERT_TRUE(host.load(mm()));
+    host.start_all();
+    book("100.00", "100.02");
+    ASSERT_EQ(svc.placed_orders.size(), 2u);
+    const auto thrower_before = status_of("thrower").counters.callbacks;
+    const auto mm_before = status_of("mm").counters.callbacks;
+    host.on_execution(report(svc.placed_orders[0].id, side::buy, order_status::new_, execution_type::new_));
+    host.on_execution(
+        report(client_order_id::truncating("unknown"), side::buy, order_status::new_, execution_type::new_));
+    EXPECT_EQ(status_of("mm").counters.callbacks, mm_before + 1);
+    EXPECT_EQ(status_of("thrower").counters.callbacks, thrower_before);
+}
+
+TEST_F(HostTest, reportsRaisedDuringACallbackAreDeliveredAfterIt) {
+    svc.ack_host = &host; // the gateway acknowledges inside place(), before the id is returned
+    ASSERT_TRUE(host.load(mm()));
+    host.start_all();
+    const auto before = status_of("mm").counters.callbacks;
+    book("100.00", "100.02");
+    ASSERT_EQ(svc.placed_orders.size(), 2u);
+    // on_book, then the two acknowledgements (routed: the ids were known by then).
+    EXPECT_EQ(status_of("mm").counters.callbacks, before + 3);
+    EXPECT_EQ(status_of("mm").state, plugins::strategy_state::running);
+}
+
+TEST_F(HostTest, stopAllSavesStateAndStops) {
+    ASSERT_TRUE(host.load(mm()));
+    host.start_all();
+    book("100.00", "100.02");
+    host.stop_all();
+    EXPECT_EQ(status_of("mm").state, plugins::strategy_state::stopped);
+    EXPECT_EQ(svc.cancels.size(), 2u); // the market maker pulls its quotes on stop
+    const auto states = host.states();
+    ASSERT_EQ(states.size(), 1u);
+    EXPECT_NE(states[0].second.find("quotes_placed=2\n"), std::string::npos);
+}
+
+} // namespace
+} // namespace genesis::test

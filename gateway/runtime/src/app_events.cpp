@@ -4,6 +4,9 @@
 
 #include "genesis/log/logger.hpp"
 
+#include <cstdio>
+#include <unistd.h>
+
 namespace genesis::gateway::runtime {
 
 void gateway_app::impl::request_snapshot(const symbol& sym) {
@@ -91,6 +94,12 @@ void gateway_app::impl::on_trading() {
     log->info("reconciliation done: trading (open orders {}, positions {})", orders->health().open_orders,
               orders->book().positions().size());
     strategies_start();
+    // Scripts and tests wait for this line (the terminal shows the live status instead).
+    if (!status_terminal) {
+        std::printf("{\"event\":\"trading\",\"instance\":\"%s\",\"pid\":%d,\"ops_port\":%u}\n",
+                    cfg.base.gateway.instance_id.c_str(), static_cast<int>(::getpid()), ops_port());
+        std::fflush(stdout);
+    }
 }
 
 void gateway_app::impl::on_tick() {

@@ -18,6 +18,7 @@
 #include "genesis/resilience/priority_processor.hpp"
 #include "genesis/resilience/timer.hpp"
 #include "genesis/rest/http_client.hpp"
+#include "ops_listener.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -64,6 +65,13 @@ struct health_report {
     std::vector<std::string> reasons; ///< of every non-green component
 };
 
+/// An ops endpoint answer.
+struct ops_answer {
+    unsigned status = 200;
+    std::string content_type;
+    std::string body;
+};
+
 struct symbol_state {
     std::unique_ptr<binance::local_book> book;
     instrument rules;
@@ -100,6 +108,7 @@ struct gateway_app::impl {
     std::unique_ptr<market_feed> market;
     std::unique_ptr<user_feed> user;
     std::optional<net::steady_timer> tick_timer;
+    std::unique_ptr<ops_listener> ops;
     std::optional<net::signal_set> signals;
     std::function<void(const error_code&, int)> signal_handler;
 
@@ -111,9 +120,12 @@ struct gateway_app::impl {
     std::vector<book_level> top_bids, top_asks;
     time_point tick_receive; // receive time of the frame being handled (tick-to-order)
     resilience::log2_histogram tick_to_order;
+    resilience::log2_histogram order_rtt; // written on the I/O thread only
     std::map<asset, balance> venue_balances;
     std::map<std::string, std::uint64_t> state_versions;
     std::uint64_t risk_rejections = 0;
+    bool killed = false;
+    std::string kill_reason;
 
     // Processing-thread state.
     bool trading_started = false;
@@ -176,6 +188,14 @@ struct gateway_app::impl {
     bool risk_killed() const;
     std::string risk_kill_reason() const;
     std::string strategies_json() const;
+    unsigned ops_port() const;
+    void risk_kill(std::string why);
+    void risk_metrics(const std::function<void(std::string_view, std::uint64_t)>& f) const;
+
+    // Ops endpoint (app_ops.cpp).
+    std::string metrics_text() const;
+    ops_answer answer(const std::string& method, const std::string& path);
+    void kill_switch(std::string why);
 
     // Health and status (app_status.cpp).
     health_report health() const;

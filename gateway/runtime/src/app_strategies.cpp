@@ -236,11 +236,25 @@ void gateway_app::impl::balances_on_update(const account_update& u) {
         venue_balances[b.name] = b;
 }
 
-std::string gateway_app::impl::risk_gate(const order_intent&) { return {}; }
+std::string gateway_app::impl::risk_gate(const order_intent&) {
+    if (killed)
+        return "kill switch engaged: " + kill_reason;
+    return {};
+}
 void gateway_app::impl::risk_accepted(const order_intent&) {}
-bool gateway_app::impl::risk_killed() const { return false; }
-std::string gateway_app::impl::risk_kill_reason() const { return {}; }
+bool gateway_app::impl::risk_killed() const { return killed; }
+std::string gateway_app::impl::risk_kill_reason() const { return kill_reason; }
+void gateway_app::impl::risk_kill(std::string why) {
+    killed = true;
+    kill_reason = std::move(why);
+}
+void gateway_app::impl::risk_metrics(const std::function<void(std::string_view, std::uint64_t)>& f) const {
+    f("all", risk_rejections);
+}
 
 void register_component_sections(config::loader&, runtime_config&) {}
 
+} // namespace genesis::gateway::runtime
+namespace genesis::gateway::runtime {
+unsigned gateway_app::impl::ops_port() const { return ops ? ops->port() : 0; }
 } // namespace genesis::gateway::runtime

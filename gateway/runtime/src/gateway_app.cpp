@@ -36,14 +36,20 @@ std::filesystem::path under(const std::filesystem::path& dir, const std::string&
 // Tells the OMS's callers what each placement did, and stamps the hand-off time (tick-to-order).
 class observed_venue final : public order_venue {
     order_venue& inner_;
+    const genesis::clock& clk_;
+    resilience::log2_histogram& rtt_;
     std::function<void(const order_intent&, const result<execution_report>&)> on_answer_;
 
 public:
-    observed_venue(order_venue& inner, std::function<void(const order_intent&, const result<execution_report>&)> f)
-            : inner_(inner), on_answer_(std::move(f)) {}
+    observed_venue(order_venue& inner, const genesis::clock& clk, resilience::log2_histogram& rtt,
+                   std::function<void(const order_intent&, const result<execution_report>&)> f)
+            : inner_(inner), clk_(clk), rtt_(rtt), on_answer_(std::move(f)) {}
 
     void place(const order_intent& intent, venue_callback<execution_report> done) override {
-        inner_.place(intent, [this, intent, done = std::move(done)](result<execution_report> r) {
+        const auto sent = clk_.now();
+        inner_.place(intent, [this, sent, intent, done = std::move(done)](result<execution_report> r) {
+            // Answers arrive on the I/O thread only: the histogram has a single writer.
+            rtt_.record((clk_.now() - sent).count());
             on_answer_(intent, r);
             done(std::move(r));
         });
@@ -172,8 +178,8 @@ bool gateway_app::impl::start(std::string& why) {
     vo.query_timeout = v.request_timeout;
     vo.depth_limit = v.depth_limit;
     venue = std::make_unique<binance_venue>(ioc, *http, *exec, vo, logs.get("venue"));
-    observed =
-        std::make_unique<observed_venue>(*venue, [this](const order_intent& in, const result<execution_report>& r) {
+    observed = std::make_unique<observed_venue>(
+        *venue, clk, order_rtt, [this](const order_intent& in, const result<execution_report>& r) {
             // A venue refusal never comes on the user stream: tell the strategy here.
             if (r && r->status == order_status::rejected) {
                 auto rep = *r;
@@ -353,6 +359,29 @@ bool gateway_app::impl::start(std::string& why) {
         return false;
     }
 
+    // The ops endpoint: answers are computed on the processing thread (P1).
+    if (cfg.ops.enabled) {
+        ops_listener_options lo;
+        lo.host = cfg.ops.host;
+        lo.port = cfg.ops.port;
+        lo.bearer_token = cfg.ops.bearer_token;
+        logs.add_secret(cfg.ops.bearer_token);
+        ops = std::make_unique<ops_listener>(
+            ioc, lo,
+            [this](std::string method, std::string path, std::function<void(ops_reply)> reply) {
+                post(resilience::priority::control, [this, method, path, reply] {
+                    auto a = answer(method, path);
+                    reply({a.status, a.content_type, std::move(a.body)});
+                });
+            },
+            logs.get("ops"));
+        if (auto r = ops->start(); !r) {
+            why = "ops endpoint on " + cfg.ops.host + ":" + std::to_string(cfg.ops.port) + ": " + r.error().message();
+            return false;
+        }
+        log->info("ops endpoint on http://{}:{}", cfg.ops.host, ops->port());
+    }
+
     // Time: a tick on the I/O thread drives the processing thread's timers.
     status_terminal = cfg.status.terminal == "on" || (cfg.status.terminal == "auto" && ::isatty(STDOUT_FILENO));
     tick_timer.emplace(ioc);
@@ -419,6 +448,8 @@ void gateway_app::impl::teardown() {
         net::post(ioc, [this, &p] {
             if (tick_timer)
                 tick_timer->cancel();
+            if (ops)
+                ops->stop();
             if (signals)
                 signals->cancel();
             if (market)

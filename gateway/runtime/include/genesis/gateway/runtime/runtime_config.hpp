@@ -77,6 +77,14 @@ struct status_section {
     std::chrono::milliseconds interval{1000};
 };
 
+/// [ops]: the HTTP ops endpoint (loopback only).
+struct ops_section {
+    bool enabled = true;
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8088; ///< 0: an ephemeral port (printed in the trading line)
+    std::string bearer_token;  ///< empty: no authentication; usually "${GENESIS_OPS_TOKEN}"
+};
+
 /// [strategies.NAME]
 struct strategy_section {
     std::string name;
@@ -96,12 +104,14 @@ struct runtime_config {
     checkpoint_section checkpoint;
     shutdown_section shutdown;
     status_section status;
+    ops_section ops;
     std::vector<strategy_section> strategies;
 };
 
 void parse_venue_section(config::table_reader& r, venue_section& out);
 void parse_sim_section(config::table_reader& r, sim_section& out);
 void parse_persistence_section(config::table_reader& r, persistence_section& out);
+void parse_ops_section(config::table_reader& r, ops_section& out);
 void parse_strategies_section(config::table_reader& r, std::vector<strategy_section>& out);
 
 /// Registers every section above plus config::register_sections on l. Extra sections (risk,

@@ -1,0 +1,265 @@
+// gateway_app's ops endpoint answers (processing thread): /healthz, /metrics (Prometheus text
+// exposition 0.0.4), /status, /kill and /strategies/NAME/reload.
+#include "app_impl.hpp"
+
+#include "genesis/log/logger.hpp"
+
+#include <cinttypes>
+#include <cstdio>
+#include <sstream>
+
+namespace genesis::gateway::runtime {
+
+namespace {
+
+// Writes one family at a time: HELP and TYPE once, then its samples.
+class prom {
+    std::ostringstream o_;
+
+    static std::string escape(std::string_view v) {
+        std::string out;
+        for (char c : v) {
+            if (c == '\\')
+                out += "\\\\";
+            else if (c == '"')
+                out += "\\\"";
+            else if (c == '\n')
+                out += "\\n";
+            else
+                out += c;
+        }
+        return out;
+    }
+
+public:
+    void family(std::string_view name, std::string_view type, std::string_view help) {
+        o_ << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << "\n";
+    }
+    void sample(std::string_view name, std::initializer_list<std::pair<std::string_view, std::string>> labels,
+                double value) {
+        o_ << name;
+        if (labels.size()) {
+            o_ << '{';
+            bool first = true;
+            for (const auto& [k, v] : labels) {
+                o_ << (first ? "" : ",") << k << "=\"" << escape(v) << '"';
+                first = false;
+            }
+            o_ << '}';
+        }
+        char buf[64];
+        if (value == static_cast<double>(static_cast<std::int64_t>(value)) && value < 9e15 && value > -9e15)
+            std::snprintf(buf, sizeof buf, "%" PRId64, static_cast<std::int64_t>(value));
+        else
+            std::snprintf(buf, sizeof buf, "%.17g", value);
+        o_ << ' ' << buf << "\n";
+    }
+    void sample(std::string_view name, double value) { sample(name, {}, value); }
+    // A histogram from a log2 snapshot: cumulative buckets at powers of two (seconds).
+    void histogram(std::string_view name, const resilience::histogram_snapshot& h,
+                   std::initializer_list<std::pair<std::string_view, std::string>> labels = {}) {
+        std::uint64_t cum = 0;
+        std::string base(name);
+        for (std::size_t i = 0; i < h.buckets.size(); ++i) {
+            cum += h.buckets[i];
+            // Buckets from 1 us to ~68 s are written; the rest fold into neighbours.
+            if (i < 10 || i > 36)
+                continue;
+            const double le = static_cast<double>((std::uint64_t{1} << i) - 1) / 1e9;
+            char lb[32];
+            std::snprintf(lb, sizeof lb, "%.9g", le);
+            std::ostringstream l;
+            o_ << base << "_bucket{";
+            for (const auto& [k, v] : labels)
+                o_ << k << "=\"" << escape(v) << "\",";
+            o_ << "le=\"" << lb << "\"} " << cum << "\n";
+        }
+        o_ << base << "_bucket{";
+        for (const auto& [k, v] : labels)
+            o_ << k << "=\"" << escape(v) << "\",";
+        o_ << "le=\"+Inf\"} " << h.count << "\n";
+        sample(base + "_sum", labels, static_cast<double>(h.sum_ns) / 1e9);
+        sample(base + "_count", labels, static_cast<double>(h.count));
+    }
+    std::string str() const { return o_.str(); }
+};
+
+double to_double(decimal d) { return static_cast<double>(d.raw()) / 1e8; } // display only, never money math
+
+} // namespace
+
+std::string gateway_app::impl::metrics_text() const {
+    prom p;
+    // Market data.
+    if (market) {
+        const auto s = market->stats();
+        p.family("genesis_ws_frames_total", "counter", "WebSocket data frames received.");
+        p.sample("genesis_ws_frames_total", {{"feed", "market"}}, static_cast<double>(s.frames));
+        if (user)
+            p.sample("genesis_ws_frames_total", {{"feed", "user"}}, static_cast<double>(user->stats().frames));
+        p.family("genesis_decode_errors_total", "counter", "Malformed frames counted and skipped.");
+        p.sample("genesis_decode_errors_total", {{"feed", "market"}}, static_cast<double>(s.decode_errors));
+        if (user)
+            p.sample("genesis_decode_errors_total", {{"feed", "user"}},
+                     static_cast<double>(user->stats().decode_errors));
+        p.family("genesis_ws_reconnects_total", "counter", "WebSocket reconnects after a loss.");
+        p.sample("genesis_ws_reconnects_total", {{"feed", "market"}}, static_cast<double>(s.reconnects));
+        if (user)
+            p.sample("genesis_ws_reconnects_total", {{"feed", "user"}}, static_cast<double>(user->stats().reconnects));
+    }
+    p.family("genesis_book_gaps_total", "counter", "Diff-depth gaps detected (U beyond book id + 1).");
+    for (const auto& [sym, st] : symbols)
+        p.sample("genesis_book_gaps_total", {{"symbol", sym.str()}}, static_cast<double>(st.book->stats().gaps));
+    p.family("genesis_book_resyncs_total", "counter", "Books discarded and resynced from a snapshot.");
+    for (const auto& [sym, st] : symbols)
+        p.sample("genesis_book_resyncs_total", {{"symbol", sym.str()}}, static_cast<double>(st.book->stats().resyncs));
+    p.family("genesis_book_updates_total", "counter", "Diffs applied to the book.");
+    for (const auto& [sym, st] : symbols)
+        p.sample("genesis_book_updates_total", {{"symbol", sym.str()}}, static_cast<double>(st.book->stats().applied));
+    p.family("genesis_book_age_seconds", "gauge", "Time since the book's last applied update.");
+    for (const auto& [sym, st] : symbols)
+        p.sample("genesis_book_age_seconds", {{"symbol", sym.str()}},
+                 std::chrono::duration<double>(st.book->age()).count());
+    p.family("genesis_book_valid", "gauge", "1 when the book is in sync and may be traded on.");
+    for (const auto& [sym, st] : symbols)
+        p.sample("genesis_book_valid", {{"symbol", sym.str()}}, st.book->is_valid() ? 1 : 0);
+    p.family("genesis_trades_total", "counter", "Public trades received (duplicates excluded).");
+    for (const auto& [sym, st] : symbols)
+        p.sample("genesis_trades_total", {{"symbol", sym.str()}}, static_cast<double>(st.trades));
+
+    // Breakers and the executor.
+    if (exec) {
+        p.family("genesis_breaker_state", "gauge", "Circuit breaker state: 1 for the current state.");
+        for (const auto& e : exec->endpoints())
+            for (auto s : {resilience::breaker_state::closed, resilience::breaker_state::open,
+                           resilience::breaker_state::half_open, resilience::breaker_state::eternal})
+                p.sample("genesis_breaker_state",
+                         {{"endpoint", e.name}, {"state", std::string(resilience::to_string(s))}},
+                         e.breaker->state() == s ? 1 : 0);
+        p.family("genesis_breaker_failures_total", "counter", "Failures recorded by the breaker.");
+        for (const auto& e : exec->endpoints())
+            p.sample("genesis_breaker_failures_total", {{"endpoint", e.name}},
+                     static_cast<double>(e.breaker->stats().failures));
+        p.family("genesis_breaker_transitions_total", "counter", "State transitions of the breaker (kept history).");
+        for (const auto& e : exec->endpoints())
+            p.sample("genesis_breaker_transitions_total", {{"endpoint", e.name}},
+                     static_cast<double>(e.breaker->history().size()));
+        const auto es = exec->stats();
+        p.family("genesis_executor_attempts_total", "counter", "Attempts sent by the executor, by kind.");
+        p.sample("genesis_executor_attempts_total", {{"kind", "primary"}}, static_cast<double>(es.primaries));
+        p.sample("genesis_executor_attempts_total", {{"kind", "parallel"}}, static_cast<double>(es.parallel_extras));
+        p.sample("genesis_executor_attempts_total", {{"kind", "hedge"}}, static_cast<double>(es.hedges));
+        p.family("genesis_executor_budget_refusals_total", "counter", "Extra attempts refused by the hedge budget.");
+        p.sample("genesis_executor_budget_refusals_total", static_cast<double>(es.budget_refusals));
+        p.family("genesis_executor_unknown_outcomes_total", "counter", "Non-idempotent calls whose answer was lost.");
+        p.sample("genesis_executor_unknown_outcomes_total", static_cast<double>(es.unknown_outcomes));
+    }
+
+    // Queues.
+    if (proc) {
+        const auto ps = proc->stats();
+        p.family("genesis_queue_depth", "gauge", "Events queued per priority.");
+        for (std::size_t i = 0; i < resilience::priority_levels; ++i)
+            p.sample("genesis_queue_depth", {{"priority", "P" + std::to_string(i)}},
+                     static_cast<double>(ps.levels[i].depth));
+        p.family("genesis_queue_drops_total", "counter", "Events dropped on overflow per priority (P2-P4 only).");
+        for (std::size_t i = 0; i < resilience::priority_levels; ++i)
+            p.sample("genesis_queue_drops_total", {{"priority", "P" + std::to_string(i)}},
+                     static_cast<double>(ps.levels[i].drops));
+        p.family("genesis_queue_waits_total", "counter", "Producer waits for space per priority (P0-P1 only).");
+        for (std::size_t i = 0; i < resilience::priority_levels; ++i)
+            p.sample("genesis_queue_waits_total", {{"priority", "P" + std::to_string(i)}},
+                     static_cast<double>(ps.levels[i].waits));
+        p.family("genesis_queue_wait_seconds", "histogram", "Enqueue-to-handler time of sampled events.");
+        p.histogram("genesis_queue_wait_seconds", ps.queue_wait);
+    }
+
+    // Orders.
+    p.family("genesis_tick_to_order_seconds", "histogram",
+             "From the market-data frame that triggered a decision to the order's hand-off to the I/O thread.");
+    p.histogram("genesis_tick_to_order_seconds", tick_to_order.snapshot());
+    p.family("genesis_order_round_trip_seconds", "histogram", "From placement hand-off to the venue's first answer.");
+    p.histogram("genesis_order_round_trip_seconds", order_rtt.snapshot());
+    if (orders) {
+        const auto& s = orders->stats();
+        p.family("genesis_orders_total", "counter", "Orders by outcome.");
+        p.sample("genesis_orders_total", {{"outcome", "submitted"}}, static_cast<double>(s.submitted));
+        p.sample("genesis_orders_total", {{"outcome", "refused"}}, static_cast<double>(s.refused));
+        p.sample("genesis_orders_total", {{"outcome", "rejected"}}, static_cast<double>(s.rejected));
+        p.sample("genesis_orders_total", {{"outcome", "unknown"}}, static_cast<double>(s.unknown_outcomes));
+        p.family("genesis_orders_by_status", "gauge", "Tracked orders by status.");
+        std::map<std::string, std::size_t> by;
+        for (const auto& [id, o] : orders->orders())
+            ++by[std::string(to_string(o.status))];
+        for (const auto& [st, n] : by)
+            p.sample("genesis_orders_by_status", {{"status", st}}, static_cast<double>(n));
+        p.family("genesis_fills_total", "counter", "Fills applied (duplicates excluded).");
+        p.sample("genesis_fills_total", static_cast<double>(s.fills));
+        p.family("genesis_duplicate_fills_total", "counter", "Fills ignored as duplicates.");
+        p.sample("genesis_duplicate_fills_total", static_cast<double>(s.duplicate_fills));
+        p.family("genesis_invalid_transitions_total", "counter", "Impossible order updates refused.");
+        p.sample("genesis_invalid_transitions_total", static_cast<double>(s.invalid_transitions));
+        p.family("genesis_position", "gauge", "Position in base units (display; money is never a double inside).");
+        p.family("genesis_realized_pnl", "gauge", "Realized PnL in the quote asset, before commissions (display).");
+        for (const auto& [sym, pos] : orders->book().positions())
+            p.sample("genesis_position", {{"symbol", sym.str()}}, to_double(pos.quantity));
+        for (const auto& [sym, pos] : orders->book().positions())
+            p.sample("genesis_realized_pnl", {{"symbol", sym.str()}}, to_double(pos.realized_pnl));
+    }
+    p.family("genesis_risk_rejections_total", "counter", "Orders refused by the pre-trade checks, by reason.");
+    risk_metrics([&](std::string_view reason, std::uint64_t n) {
+        p.sample("genesis_risk_rejections_total", {{"reason", std::string(reason)}}, static_cast<double>(n));
+    });
+    p.family("genesis_checkpoints_total", "counter", "Checkpoints written, by outcome.");
+    p.sample("genesis_checkpoints_total", {{"outcome", "ok"}}, static_cast<double>(checkpoints_atomic.load()));
+    p.sample("genesis_checkpoints_total", {{"outcome", "failed"}},
+             static_cast<double>(checkpoint_failures_atomic.load()));
+    p.family("genesis_health", "gauge", "Overall health: 0 GREEN, 1 DEGRADED, 2 HALTED.");
+    p.sample("genesis_health", static_cast<double>(health().overall));
+    return p.str();
+}
+
+ops_answer gateway_app::impl::answer(const std::string& method, const std::string& path) {
+    if (path == "/healthz" && method == "GET") {
+        const auto h = health();
+        std::string body = std::string(to_string(h.overall)) + "\n";
+        for (const auto& r : h.reasons)
+            body += r + "\n";
+        // DEGRADED still serves: only HALTED is unhealthy for a load balancer or a supervisor.
+        return {h.overall == health_level::halted ? 503u : 200u, "text/plain; charset=utf-8", std::move(body)};
+    }
+    if (path == "/metrics" && method == "GET")
+        return {200, "text/plain; version=0.0.4; charset=utf-8", metrics_text()};
+    if (path == "/status" && method == "GET")
+        return {200, "application/json", status_json()};
+    if (path == "/kill" && method == "POST") {
+        kill_switch("ops endpoint");
+        return {200, "application/json", "{\"killed\":true}"};
+    }
+    const std::string prefix = "/strategies/", suffix = "/reload";
+    if (method == "POST" && path.starts_with(prefix) && path.ends_with(suffix) &&
+        path.size() > prefix.size() + suffix.size()) {
+        const auto name = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
+        if (!host || !host->id_of(name))
+            return {404, "application/json", "{\"error\":\"no strategy named " + name + "\"}"};
+        auto r = host->reload(name);
+        if (!r)
+            return {500, "application/json", "{\"error\":\"reload failed\",\"reason\":\"" + host->last_error() + "\"}"};
+        log->info("strategy {} reloaded (ops endpoint)", name);
+        return {200, "application/json", "{\"reloaded\":\"" + name + "\"}"};
+    }
+    return {404, "text/plain", "not found\n"};
+}
+
+void gateway_app::impl::kill_switch(std::string why) {
+    risk_kill(why);
+    std::size_t n = 0;
+    if (orders)
+        for (const auto& [id, o] : orders->orders())
+            if (o.status == order_status::new_ || o.status == order_status::partially_filled)
+                if (orders->cancel(id))
+                    ++n;
+    log->warn("KILL SWITCH ({}): trading halted, {} cancel(s) sent", why, n);
+}
+
+} // namespace genesis::gateway::runtime

@@ -1,0 +1,262 @@
+// genesis-gateway end to end: the real executable as a child process, against genesis-sim running
+// in this test process (real TLS sockets on loopback), observed through its ops endpoint and
+// checked against the sim's ground truth.
+#include "runtime_test_support.hpp"
+
+#include "genesis/core/decimal.hpp"
+#include "genesis/sim/server/sim_server.hpp"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <csignal>
+#include <fstream>
+#include <map>
+
+namespace genesis::test {
+namespace {
+
+namespace sim = genesis::sim::server;
+using namespace std::chrono_literals;
+
+decimal plus(decimal a, decimal b) { return *a.add(b); }
+decimal minus(decimal a, decimal b) { return *a.sub(b); }
+decimal times(decimal a, decimal b) { return *a.mul(b); }
+
+decimal dec(std::string_view s) {
+    auto d = decimal::parse(s);
+    return d ? *d : decimal{};
+}
+
+class GatewayE2eTest : public ::testing::Test {
+protected:
+    std::filesystem::path dir;
+    std::unique_ptr<sim::sim_server> srv;
+    child gw;
+    unsigned short ops_port = 0;
+
+    void SetUp() override {
+        dir =
+            std::filesystem::temp_directory_path() / ("genesis-e2e-" + std::to_string(::getpid()) + "-" +
+                                                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        std::filesystem::remove_all(dir);
+        std::filesystem::create_directories(dir);
+        auto cfg = sim::default_server_config(1);
+        srv = std::make_unique<sim::sim_server>(cfg);
+        auto started = srv->start();
+        ASSERT_FALSE(started.has_error()) << started.error().message();
+    }
+
+    void TearDown() override {
+        gw.signal(SIGKILL);
+        (void)gw.wait_exit(5s);
+        if (srv)
+            srv->stop();
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+    }
+
+    std::string venue_section() const {
+        const auto& u = srv->urls();
+        return "[venue]\nrest_urls = [\"" + u.rest.front() + "\"]\nws_streams_url = \"" + u.ws_streams +
+               "\"\nws_api_url = \"" + u.ws_api + "\"\nca_file = \"" + srv->ca_file() + "\"\nsymbols = [\"BTCUSDT\"]\n";
+    }
+
+    static std::string mm_section(const std::string& name, const std::string& path, const std::string& extra = {}) {
+        return "[strategies." + name + "]\npath = \"" + path + "\"\ntimer_ms = 100\n" + extra + "[strategies." + name +
+               ".params]\nsymbol = \"BTCUSDT\"\nquote_qty = \"0.001\"\nspread_bps = \"2\"\nskew_bps = \"1\"\n"
+               "max_inventory = \"0.01\"\nrequote_bps = \"1\"\nstale_ms = \"2000\"\ntick_size = \"0.01\"\n"
+               "step_size = \"0.00001\"\n";
+    }
+
+    std::filesystem::path write_config(const std::string& body) {
+        const auto file = dir / "gateway.toml";
+        std::ofstream(file) << "[gateway]\ninstance_id = \"e2e\"\ndata_dir = \"" << (dir / "var").string()
+                            << "\"\n[logging]\nfile = \"" << (dir / "gateway.log").string() << "\"\n[ops]\nport = 0\n"
+                            << body;
+        return file;
+    }
+
+    static std::string gateway_exe() { return GENESIS_GATEWAY_EXE; }
+
+    // Starts the gateway and waits for its "trading" line.
+    void start_gateway(const std::filesystem::path& config) {
+        ASSERT_TRUE(gw.start({gateway_exe(), "run", "--config", config.string()}, dir / "stderr.txt"));
+        auto line = gw.wait_line(
+            [](const std::string& l) { return l.find("\"event\":\"trading\"") != std::string::npos; }, 60s);
+        ASSERT_TRUE(line) << "no trading line; stderr: " << read(dir / "stderr.txt") << "\nlog tail: " << tail_log();
+        const auto p = line->find("\"ops_port\":");
+        ASSERT_NE(p, std::string::npos) << *line;
+        ops_port = static_cast<unsigned short>(std::stoul(line->substr(p + 11)));
+        ASSERT_NE(ops_port, 0) << *line;
+    }
+
+    static std::string read(const std::filesystem::path& f) {
+        std::ifstream in(f);
+        return {std::istreambuf_iterator<char>(in), {}};
+    }
+    std::string tail_log() const {
+        auto s = read(dir / "gateway.log");
+        return s.size() > 3000 ? s.substr(s.size() - 3000) : s;
+    }
+
+    // GET /status as a parsed document (kept alive by the parser member).
+    simdjson::dom::parser parser;
+    std::string status_text;
+    std::optional<simdjson::dom::element> status() {
+        auto r = http_request(ops_port, "GET", "/status");
+        if (!r || r->status != 200)
+            return std::nullopt;
+        status_text = r->body;
+        simdjson::dom::element e;
+        if (parser.parse(status_text).get(e))
+            return std::nullopt;
+        return e;
+    }
+
+    // Polls /status (bounded) until pred holds.
+    bool wait_status(const std::function<bool(simdjson::dom::element)>& pred, std::chrono::milliseconds timeout) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < deadline) {
+            if (auto s = status(); s && pred(*s))
+                return true;
+            // Wait on the gateway's output (or its exit) instead of sleeping blindly.
+            (void)gw.wait_line([](const std::string&) { return false; }, 100ms);
+        }
+        return false;
+    }
+
+    std::size_t sim_open_orders() {
+        std::size_t n = 0;
+        srv->with_exchange([&](genesis::sim::exchange& ex) {
+            auto acc = ex.find_account("sim-test-api-key");
+            if (auto o = acc ? ex.open_orders(*acc) : result<std::vector<genesis::sim::order_record>>{}; acc && o)
+                n = o->size();
+        });
+        return n;
+    }
+
+    bool wait_sim_no_open_orders(std::chrono::milliseconds timeout) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < deadline) {
+            if (sim_open_orders() == 0)
+                return true;
+            (void)gw.wait_line([](const std::string&) { return false; }, 50ms);
+        }
+        return false;
+    }
+
+    static std::uint64_t uint_at(simdjson::dom::element e, const char* a, const char* b) {
+        std::uint64_t v = 0;
+        if (e[a][b].get_uint64().get(v))
+            return 0;
+        return v;
+    }
+};
+
+TEST_F(GatewayE2eTest, runBadConfigExitsTwoNamingFileLineAndKey) {
+    const auto file = write_config(venue_section() + "[checkpoint]\ninterval_ms = \"often\"\n[venue2]\nx = 1\n");
+    ASSERT_TRUE(gw.start({gateway_exe(), "run", "--config", file.string()}, dir / "stderr.txt"));
+    const auto rc = gw.wait_exit(20s);
+    ASSERT_TRUE(rc);
+    EXPECT_EQ(*rc, 2);
+    const auto err = read(dir / "stderr.txt");
+    EXPECT_NE(err.find(file.string() + ":"), std::string::npos) << err;
+    EXPECT_NE(err.find("checkpoint.interval_ms"), std::string::npos) << err;
+    EXPECT_NE(err.find(":15:"), std::string::npos) << err; // the line of interval_ms
+    EXPECT_NE(err.find("venue2"), std::string::npos) << err;
+}
+
+TEST_F(GatewayE2eTest, runRefusesStrategyWithWrongAbi) {
+    const auto file = write_config(venue_section() + mm_section("bad", GENESIS_BAD_ABI_SO));
+    ASSERT_TRUE(gw.start({gateway_exe(), "run", "--config", file.string()}, dir / "stderr.txt"));
+    const auto rc = gw.wait_exit(30s);
+    ASSERT_TRUE(rc);
+    EXPECT_EQ(*rc, 1);
+    const auto err = read(dir / "stderr.txt");
+    EXPECT_NE(err.find("strategies.bad"), std::string::npos) << err;
+    EXPECT_NE(err.find("999"), std::string::npos) << err; // the version found
+    EXPECT_EQ(sim_open_orders(), 0u);
+}
+
+TEST_F(GatewayE2eTest, marketMakerTradesAndPositionsAgreeWithTheSim) {
+    start_gateway(write_config(venue_section() + mm_section("mm", GENESIS_MM_SO)));
+    // The sim's agents trade through our quotes: wait for fills.
+    ASSERT_TRUE(wait_status([](simdjson::dom::element s) { return uint_at(s, "orders", "fills") >= 2; }, 90s))
+        << status_text << "\n"
+        << tail_log();
+
+    // The kill switch: everything is cancelled and nothing new is sent.
+    auto k = http_request(ops_port, "POST", "/kill");
+    ASSERT_TRUE(k);
+    EXPECT_EQ(k->status, 200u) << k->body;
+    ASSERT_TRUE(wait_sim_no_open_orders(10s)) << tail_log();
+    ASSERT_TRUE(wait_status([](simdjson::dom::element s) { return uint_at(s, "orders", "open") == 0; }, 10s));
+    auto h = http_request(ops_port, "GET", "/healthz");
+    ASSERT_TRUE(h);
+    EXPECT_EQ(h->status, 503u) << h->body; // halted by the kill switch
+    EXPECT_NE(h->body.find("kill"), std::string::npos) << h->body;
+
+    // Ground truth: the sim's fills of our account; the gateway saw each exactly once.
+    std::vector<genesis::sim::account_trade> fills;
+    srv->with_exchange([&](genesis::sim::exchange& ex) { fills = ex.fills(*ex.find_account("sim-test-api-key")); });
+    ASSERT_GE(fills.size(), 2u);
+    // Average-cost position and realized PnL (quote, before commissions) from the sim's fills.
+    decimal pos, cost, pnl;
+    for (const auto& f : fills) {
+        if (f.sym != symbol::truncating("BTCUSDT"))
+            continue;
+        const decimal q = f.order_side == side::buy ? f.qty : -f.qty;
+        if (pos.is_zero() || pos.is_negative() == q.is_negative()) {
+            cost = *plus(times(pos.abs(), cost), times(q.abs(), f.price)).div(plus(pos, q).abs());
+            pos = plus(pos, q);
+            continue;
+        }
+        const decimal closing = std::min(pos.abs(), q.abs());
+        const decimal diff = minus(f.price, cost);
+        pnl = plus(pnl, times(closing, pos.is_negative() ? -diff : diff));
+        const decimal next = plus(pos, q);
+        const bool reversed = !next.is_zero() && next.is_negative() != pos.is_negative();
+        pos = next;
+        if (pos.is_zero())
+            cost = decimal{};
+        else if (reversed)
+            cost = f.price;
+    }
+    ASSERT_TRUE(
+        wait_status([&](simdjson::dom::element s) { return uint_at(s, "orders", "fills") == fills.size(); }, 10s))
+        << status_text;
+    auto s = status();
+    ASSERT_TRUE(s);
+    simdjson::dom::array syms;
+    ASSERT_FALSE((*s)["symbols"].get_array().get(syms));
+    std::string_view gw_pos = "0", gw_pnl = "0";
+    for (auto e : syms) {
+        std::string_view name;
+        if (!e["symbol"].get_string().get(name) && name == "BTCUSDT") {
+            if (e["position"].get_string().get(gw_pos))
+                gw_pos = "0";
+            if (e["realized_pnl"].get_string().get(gw_pnl))
+                gw_pnl = "0";
+        }
+    }
+    EXPECT_EQ(dec(gw_pos), pos) << status_text;
+    EXPECT_EQ(dec(gw_pnl), pnl) << status_text;
+    EXPECT_EQ(uint_at(*s, "orders", "duplicate_fills"), 0u);
+
+    // /metrics is valid Prometheus text.
+    auto m = http_request(ops_port, "GET", "/metrics");
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->status, 200u);
+    EXPECT_NE(m->body.find("genesis_orders_total{outcome=\"submitted\"}"), std::string::npos);
+
+    // Graceful stop: exit 0 within 5 s, nothing left open.
+    gw.signal(SIGTERM);
+    const auto rc = gw.wait_exit(5s);
+    ASSERT_TRUE(rc) << "did not exit within 5 s";
+    EXPECT_EQ(*rc, 0) << read(dir / "stderr.txt");
+    EXPECT_EQ(sim_open_orders(), 0u);
+}
+
+} // namespace
+} // namespace genesis::test

@@ -1,0 +1,110 @@
+#include "genesis/gateway/runtime/runtime_config.hpp"
+
+#include "genesis/config/error.hpp"
+#include "genesis/config/loader.hpp"
+#include "genesis/gateway/runtime/sim_process.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace genesis::gateway::runtime {
+namespace {
+
+config::env_lookup fake_env(std::map<std::string, std::string> vars) {
+    return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
+        if (auto it = vars.find(std::string(name)); it != vars.end())
+            return it->second;
+        return std::nullopt;
+    };
+}
+
+class RuntimeConfigTest : public ::testing::Test {
+protected:
+    runtime_config cfg;
+    std::vector<config::diagnostic> parse(std::string_view text) {
+        cfg = {};
+        config::loader l(fake_env({{"KEY", "k-from-env"}, {"SECRET", "s-from-env"}}));
+        register_runtime_sections(l, cfg);
+        register_component_sections(l, cfg);
+        return l.parse(text, "gw.toml");
+    }
+};
+
+TEST_F(RuntimeConfigTest, parseDefaultsAndSimCredentials) {
+    ASSERT_TRUE(parse("").empty());
+    EXPECT_EQ(finish_runtime_config(cfg, "gw.toml"), "");
+    EXPECT_EQ(cfg.venue.api_key, "sim-test-api-key");
+    ASSERT_EQ(cfg.venue.symbols.size(), 1u);
+    EXPECT_EQ(cfg.venue.symbols[0].str(), "BTCUSDT");
+    EXPECT_TRUE(cfg.venue.rest_urls.empty()); // the spawned sim's URLs are used
+    EXPECT_TRUE(cfg.strategies.empty());
+}
+
+TEST_F(RuntimeConfigTest, parseStrategiesWithFreeFormParams) {
+    const auto errors = parse(R"(
+[strategies.mm]
+path = "strategies/genesis_market_maker.so"
+timer_ms = 250
+on_reload = "keep"
+[strategies.mm.params]
+symbol = "BTCUSDT"
+quote_qty = "0.001"
+levels = 3
+skew = 0.5
+enabled = true
+)");
+    ASSERT_TRUE(errors.empty()) << config::to_string(errors);
+    ASSERT_EQ(cfg.strategies.size(), 1u);
+    const auto& s = cfg.strategies[0];
+    EXPECT_EQ(s.name, "mm");
+    EXPECT_EQ(s.timer, std::chrono::milliseconds{250});
+    EXPECT_FALSE(s.cancel_on_reload);
+    const std::vector<std::pair<std::string, std::string>> want{
+        {"enabled", "true"}, {"levels", "3"}, {"quote_qty", "0.001"}, {"skew", "0.5"}, {"symbol", "BTCUSDT"}};
+    EXPECT_EQ(s.params, want);
+}
+
+TEST_F(RuntimeConfigTest, parseErrorsNameFileLineAndKey) {
+    const auto errors = parse("[venue]\nsymbols = [\"btcusdt\"]\n\n[strategies.x]\ntimer_ms = "
+                              "0\n[persistence]\ndurability = \"sometimes\"\n");
+    ASSERT_EQ(errors.size(), 4u) << config::to_string(errors);
+    const auto text = config::to_string(errors);
+    EXPECT_NE(text.find("gw.toml:2:"), std::string::npos) << text;
+    EXPECT_NE(text.find("venue.symbols"), std::string::npos) << text;
+    EXPECT_NE(text.find("strategies.x.path"), std::string::npos) << text;
+    EXPECT_NE(text.find("strategies.x.timer_ms"), std::string::npos) << text;
+    EXPECT_NE(text.find("persistence.durability"), std::string::npos) << text;
+}
+
+TEST_F(RuntimeConfigTest, finishRequiresKeysOutsideSim) {
+    ASSERT_TRUE(parse("[gateway]\nmode = \"testnet\"\n").empty());
+    const auto e = finish_runtime_config(cfg, "gw.toml");
+    EXPECT_NE(e.find("venue.api_key"), std::string::npos) << e;
+    ASSERT_TRUE(
+        parse("[gateway]\nmode = \"testnet\"\n[venue]\napi_key = \"${KEY}\"\napi_secret = \"${SECRET}\"\n").empty());
+    EXPECT_EQ(finish_runtime_config(cfg, "gw.toml"), "");
+    EXPECT_EQ(cfg.venue.api_key, "k-from-env");
+    EXPECT_EQ(cfg.venue.rest_urls.front(), "https://testnet.binance.vision");
+    EXPECT_EQ(cfg.venue.ws_api_url, "wss://ws-api.testnet.binance.vision/ws-api/v3");
+}
+
+TEST_F(RuntimeConfigTest, finishRefusesPartialUrls) {
+    ASSERT_TRUE(parse("[venue]\nrest_urls = [\"https://127.0.0.1:1\"]\n").empty());
+    EXPECT_NE(finish_runtime_config(cfg, "gw.toml").find("must be given together"), std::string::npos);
+}
+
+TEST(SimReadyTest, parseSimReadyLine) {
+    const auto e = parse_sim_ready(
+        R"({"event":"ready","rest":["https://127.0.0.1:39017"],"rest_names":["rest0"],"ws_streams":"wss://127.0.0.1:41365","ws_api":"wss://127.0.0.1:36921/ws-api/v3","control":"http://127.0.0.1:40187","ca_file":"/tmp/x/ca.pem","pid":2841})");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->rest, std::vector<std::string>{"https://127.0.0.1:39017"});
+    EXPECT_EQ(e->ws_api, "wss://127.0.0.1:36921/ws-api/v3");
+    EXPECT_EQ(e->ca_file, "/tmp/x/ca.pem");
+    EXPECT_FALSE(parse_sim_ready("{\"event\":\"ready\"}"));
+    EXPECT_FALSE(parse_sim_ready("not json"));
+    EXPECT_FALSE(parse_sim_ready(R"({"event":"other","rest":["x"],"ws_streams":"a","ws_api":"b","ca_file":"c"})"));
+}
+
+} // namespace
+} // namespace genesis::gateway::runtime

@@ -1,0 +1,184 @@
+#include "runtime_test_support.hpp"
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace genesis::test {
+
+child::~child() {
+    if (pid_ > 0) {
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, nullptr, 0);
+    }
+    if (out_fd_ >= 0)
+        ::close(out_fd_);
+}
+
+bool child::start(const std::vector<std::string>& argv_s, const std::filesystem::path& err_file) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0)
+        return false;
+    std::vector<std::string> copy = argv_s;
+    std::vector<char*> argv;
+    for (auto& a : copy)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const int err = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    const pid_t pid = ::fork();
+    if (pid < 0)
+        return false;
+    if (pid == 0) {
+        ::dup2(fds[1], STDOUT_FILENO);
+        if (err >= 0)
+            ::dup2(err, STDERR_FILENO);
+        ::execv(argv[0], argv.data());
+        ::_exit(127);
+    }
+    ::close(fds[1]);
+    if (err >= 0)
+        ::close(err);
+    pid_ = pid;
+    out_fd_ = fds[0];
+    return true;
+}
+
+std::optional<std::string> child::wait_line(const std::function<bool(const std::string&)>& pred,
+                                            std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::size_t checked = 0;
+    while (true) {
+        for (; checked < lines_.size(); ++checked)
+            if (pred(lines_[checked]))
+                return lines_[checked++];
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0 || out_fd_ < 0)
+            return std::nullopt;
+        pollfd p{out_fd_, POLLIN, 0};
+        const int n = ::poll(&p, 1, static_cast<int>(left.count()));
+        if (n <= 0)
+            continue;
+        char chunk[4096];
+        const auto got = ::read(out_fd_, chunk, sizeof chunk);
+        if (got <= 0) {
+            ::close(out_fd_);
+            out_fd_ = -1;
+            continue;
+        }
+        buf_.append(chunk, static_cast<std::size_t>(got));
+        for (auto nl = buf_.find('\n'); nl != std::string::npos; nl = buf_.find('\n')) {
+            lines_.push_back(buf_.substr(0, nl));
+            buf_.erase(0, nl + 1);
+        }
+    }
+}
+
+void child::signal(int sig) {
+    if (pid_ > 0)
+        ::kill(pid_, sig);
+}
+
+std::optional<int> child::wait_exit(std::chrono::milliseconds timeout) {
+    if (pid_ <= 0)
+        return status_;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    // Drain stdout so the child never blocks on a full pipe while exiting.
+    while (std::chrono::steady_clock::now() < deadline) {
+        int st = 0;
+        const pid_t r = ::waitpid(pid_, &st, WNOHANG);
+        if (r == pid_) {
+            pid_ = -1;
+            status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+            return status_;
+        }
+        (void)wait_line([](const std::string&) { return false; }, std::chrono::milliseconds{20});
+    }
+    return std::nullopt;
+}
+
+std::optional<http_answer> http_request(unsigned short port, const std::string& method, const std::string& target,
+                                        const std::string& bearer, std::chrono::milliseconds timeout) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return std::nullopt;
+    timeval tv{};
+    tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
+    tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        ::close(fd);
+        return std::nullopt;
+    }
+    std::string req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    if (!bearer.empty())
+        req += "Authorization: Bearer " + bearer + "\r\n";
+    if (method == "POST")
+        req += "Content-Length: 0\r\n";
+    req += "\r\n";
+    if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
+        ::close(fd);
+        return std::nullopt;
+    }
+    std::string raw;
+    char chunk[8192];
+    while (true) {
+        const auto n = ::recv(fd, chunk, sizeof chunk, 0);
+        if (n <= 0)
+            break;
+        raw.append(chunk, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    const auto sp = raw.find(' ');
+    const auto hdr_end = raw.find("\r\n\r\n");
+    if (sp == std::string::npos || hdr_end == std::string::npos)
+        return std::nullopt;
+    http_answer out;
+    out.status = static_cast<unsigned>(std::atoi(raw.c_str() + sp + 1));
+    std::string body = raw.substr(hdr_end + 4);
+    // De-chunk a chunked body.
+    const std::string headers = raw.substr(0, hdr_end);
+    if (headers.find("chunked") != std::string::npos) {
+        std::string plain;
+        std::size_t pos = 0;
+        while (pos < body.size()) {
+            const auto eol = body.find("\r\n", pos);
+            if (eol == std::string::npos)
+                break;
+            const auto len = std::stoul(body.substr(pos, eol - pos), nullptr, 16);
+            if (len == 0)
+                break;
+            plain += body.substr(eol + 2, len);
+            pos = eol + 2 + len + 2;
+        }
+        body = std::move(plain);
+    }
+    out.body = std::move(body);
+    return out;
+}
+
+std::filesystem::path build_dir() { return GENESIS_BUILD_DIR; }
+
+std::string json_string_field(const std::string& line, const std::string& key) {
+    const std::string k = "\"" + key + "\":\"";
+    const auto p = line.find(k);
+    if (p == std::string::npos)
+        return {};
+    const auto start = p + k.size();
+    const auto end = line.find('"', start);
+    return end == std::string::npos ? std::string{} : line.substr(start, end - start);
+}
+
+} // namespace genesis::test

@@ -260,3 +260,92 @@ TEST_F(GatewayE2eTest, marketMakerTradesAndPositionsAgreeWithTheSim) {
 
 } // namespace
 } // namespace genesis::test
+
+namespace genesis::test {
+namespace {
+
+// The strategy entry of /status named `name`, as raw JSON fields read through simdjson.
+struct strategy_view {
+    std::string state, reason, preview;
+    std::uint64_t orders_placed = 0, callbacks = 0;
+};
+
+std::optional<strategy_view> strategy_of(simdjson::dom::element s, std::string_view name) {
+    simdjson::dom::array arr;
+    if (s["strategies"].get_array().get(arr))
+        return std::nullopt;
+    for (auto e : arr) {
+        std::string_view n, st, reason, preview;
+        if (e["name"].get_string().get(n) || n != name)
+            continue;
+        strategy_view v;
+        if (!e["state"].get_string().get(st))
+            v.state = st;
+        if (!e["reason"].get_string().get(reason))
+            v.reason = reason;
+        if (!e["state_preview"].get_string().get(preview))
+            v.preview = preview;
+        if (e["orders_placed"].get_uint64().get(v.orders_placed))
+            v.orders_placed = 0;
+        if (e["callbacks"].get_uint64().get(v.callbacks))
+            v.callbacks = 0;
+        return v;
+    }
+    return std::nullopt;
+}
+
+// "key=<number>" in a market maker state blob (text lines).
+std::int64_t blob_field(const std::string& blob, const std::string& key) {
+    const auto p = blob.find(key + "=");
+    return p == std::string::npos ? -1 : std::stoll(blob.substr(p + key.size() + 1));
+}
+
+TEST_F(GatewayE2eTest, throwingStrategyIsDisabledAloneAndReloadKeepsState) {
+    start_gateway(write_config(venue_section() + "[checkpoint]\ninterval_ms = 200\n" + mm_section("mm", GENESIS_MM_SO) +
+                               "[strategies.boom]\npath = \"" GENESIS_THROWER_SO "\"\n[strategies.boom.params]\n"
+                               "throw_on = \"book\"\n"));
+    // The thrower is disabled with its reason; the market maker goes on quoting.
+    ASSERT_TRUE(wait_status(
+        [](simdjson::dom::element s) {
+            auto boom = strategy_of(s, "boom");
+            auto mm = strategy_of(s, "mm");
+            return boom && boom->state == "disabled" && mm && mm->state == "running" && mm->orders_placed >= 4 &&
+                   blob_field(mm->preview, "quotes_placed") >= 4;
+        },
+        60s))
+        << status_text;
+    auto s = status();
+    ASSERT_TRUE(s);
+    EXPECT_NE(strategy_of(*s, "boom")->reason.find("boom in on_book"), std::string::npos) << status_text;
+    const auto before = *strategy_of(*s, "mm");
+    const auto quotes_before = blob_field(before.preview, "quotes_placed");
+
+    // Hot reload: the same .so again, handed its saved state.
+    auto r = http_request(ops_port, "POST", "/strategies/mm/reload");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200u) << r->body;
+    auto missing = http_request(ops_port, "POST", "/strategies/nope/reload");
+    ASSERT_TRUE(missing);
+    EXPECT_EQ(missing->status, 404u);
+    // Its counters carry on from where they were (a fresh instance would start again from 0).
+    ASSERT_TRUE(wait_status(
+        [&](simdjson::dom::element st) {
+            auto mm = strategy_of(st, "mm");
+            return mm && mm->state == "running" && mm->callbacks > before.callbacks &&
+                   blob_field(mm->preview, "quotes_placed") > quotes_before;
+        },
+        30s))
+        << status_text;
+    s = status();
+    EXPECT_GE(blob_field(strategy_of(*s, "mm")->preview, "fills"), blob_field(before.preview, "fills"));
+    EXPECT_EQ(strategy_of(*s, "boom")->state, "disabled");
+
+    gw.signal(SIGINT);
+    const auto rc = gw.wait_exit(5s);
+    ASSERT_TRUE(rc);
+    EXPECT_EQ(*rc, 0);
+    EXPECT_EQ(sim_open_orders(), 0u);
+}
+
+} // namespace
+} // namespace genesis::test

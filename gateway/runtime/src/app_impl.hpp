@@ -123,6 +123,7 @@ struct gateway_app::impl {
     resilience::log2_histogram order_rtt; // written on the I/O thread only
     std::map<asset, balance> venue_balances;
     std::map<std::string, std::uint64_t> state_versions;
+    std::map<std::string, std::string> last_states;
     std::uint64_t risk_rejections = 0;
     bool killed = false;
     std::string kill_reason;

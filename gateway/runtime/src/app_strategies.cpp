@@ -17,7 +17,9 @@ std::string json_q(std::string_view s) {
     for (char c : s) {
         if (c == '"' || c == '\\')
             out += '\\';
-        if (static_cast<unsigned char>(c) >= 0x20)
+        if (c == '\n')
+            out += "\\n";
+        else if (static_cast<unsigned char>(c) >= 0x20)
             out += c;
     }
     return out + "\"";
@@ -195,6 +197,7 @@ void gateway_app::impl::strategies_save_states() {
     if (!host || !db)
         return;
     for (auto& [name, blob] : host->states()) {
+        last_states[name] = blob;
         std::vector<std::byte> bytes(blob.size());
         std::memcpy(bytes.data(), blob.data(), blob.size());
         const auto version = ++state_versions[name];
@@ -223,7 +226,15 @@ std::string gateway_app::impl::strategies_json() const {
             o << (first ? "" : ",") << "{\"id\":" << s.id << ",\"name\":" << json_q(s.name)
               << ",\"state\":" << json_q(plugins::to_string(s.state)) << ",\"reason\":" << json_q(s.reason)
               << ",\"callbacks\":" << s.counters.callbacks << ",\"orders_placed\":" << s.counters.orders_placed
-              << ",\"rejections\":" << s.counters.rejections << ",\"errors\":" << s.counters.errors << "}";
+              << ",\"rejections\":" << s.counters.rejections << ",\"errors\":" << s.counters.errors;
+            // The last state blob it saved (checkpointed): its size, and its printable start.
+            if (auto it = last_states.find(s.name); it != last_states.end()) {
+                std::string preview;
+                for (char c : it->second.substr(0, 512))
+                    preview += (c >= 0x20 && c < 0x7f) || c == '\n' ? c : '.';
+                o << ",\"state_bytes\":" << it->second.size() << ",\"state_preview\":" << json_q(preview);
+            }
+            o << "}";
             first = false;
         }
     }

@@ -349,3 +349,68 @@ TEST_F(GatewayE2eTest, throwingStrategyIsDisabledAloneAndReloadKeepsState) {
 
 } // namespace
 } // namespace genesis::test
+
+namespace genesis::test {
+namespace {
+
+TEST_F(GatewayE2eTest, recordingReplaysToTheSimsBook) {
+    const auto rec = dir / "session.rec";
+    start_gateway(write_config(venue_section() + "record_file = \"" + rec.string() + "\"\n"));
+    // Let the market move, then freeze it and wait until the gateway's book caught up with the sim.
+    ASSERT_TRUE(wait_status(
+        [](simdjson::dom::element s) {
+            std::uint64_t u = 0;
+            return !s["symbols"].at(0)["update_id"].get_uint64().get(u) && u > 20;
+        },
+        30s))
+        << status_text;
+    srv->set_agents_enabled(false);
+    book_snapshot truth;
+    srv->with_exchange([&](genesis::sim::exchange& ex) { truth = *ex.depth(symbol::truncating("BTCUSDT"), 0); });
+    ASSERT_TRUE(wait_status(
+        [&](simdjson::dom::element s) {
+            std::uint64_t u = 0;
+            return !s["symbols"].at(0)["update_id"].get_uint64().get(u) && u == truth.last_update_id;
+        },
+        10s))
+        << status_text << " sim at " << truth.last_update_id;
+    gw.signal(SIGTERM);
+    ASSERT_TRUE(gw.wait_exit(5s));
+
+    // Replay with the same executable: the same decoders and book builder, no network.
+    child replay;
+    ASSERT_TRUE(replay.start({gateway_exe(), "replay", "--venue", "binance", "--input", rec.string(), "--books-only"},
+                             dir / "replay.err"));
+    auto book =
+        replay.wait_line([](const std::string& l) { return l.find("\"type\":\"book\"") != std::string::npos; }, 20s);
+    ASSERT_TRUE(book) << read(dir / "replay.err");
+    auto summary =
+        replay.wait_line([](const std::string& l) { return l.find("\"type\":\"summary\"") != std::string::npos; }, 20s);
+    ASSERT_TRUE(summary);
+    EXPECT_EQ(replay.wait_exit(10s), 0);
+    EXPECT_NE(summary->find("\"errors\":0"), std::string::npos) << *summary;
+
+    simdjson::dom::parser p;
+    simdjson::dom::element b;
+    ASSERT_FALSE(p.parse(*book).get(b)) << *book;
+    EXPECT_EQ(uint64_t(b["last_update_id"]), truth.last_update_id);
+    EXPECT_TRUE(bool(b["valid"]));
+    auto side_equals = [](simdjson::dom::array got, const std::vector<book_level>& want) {
+        std::size_t i = 0;
+        for (auto lvl : got) {
+            if (i >= want.size())
+                return false;
+            auto price = decimal::parse(std::string_view(lvl.at(0)));
+            auto qty = decimal::parse(std::string_view(lvl.at(1)));
+            if (!price || !qty || *price != want[i].price || *qty != want[i].quantity)
+                return false;
+            ++i;
+        }
+        return i == want.size();
+    };
+    EXPECT_TRUE(side_equals(b["bids"].get_array(), truth.bids)) << *book;
+    EXPECT_TRUE(side_equals(b["asks"].get_array(), truth.asks)) << *book;
+}
+
+} // namespace
+} // namespace genesis::test

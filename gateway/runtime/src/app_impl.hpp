@@ -9,6 +9,7 @@
 #include "genesis/db/database.hpp"
 #include "genesis/gateway/oms/oms.hpp"
 #include "genesis/gateway/plugins/host.hpp"
+#include "genesis/gateway/replay/recorder.hpp"
 #include "genesis/gateway/runtime/binance_venue.hpp"
 #include "genesis/gateway/runtime/sim_process.hpp"
 #include "genesis/gateway/runtime/streams.hpp"
@@ -109,6 +110,7 @@ struct gateway_app::impl {
     std::unique_ptr<user_feed> user;
     std::optional<net::steady_timer> tick_timer;
     std::unique_ptr<ops_listener> ops;
+    std::optional<replay::recorder> rec;
     std::optional<net::signal_set> signals;
     std::function<void(const error_code&, int)> signal_handler;
 

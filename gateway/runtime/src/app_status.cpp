@@ -121,7 +121,7 @@ std::string gateway_app::impl::status_json() const {
     bool first = true;
     for (const auto& [sym, st] : symbols) {
         o << (first ? "" : ",") << "{\"symbol\":" << q(sym.str())
-          << ",\"book_valid\":" << (st.book->is_valid() ? "true" : "false")
+          << ",\"book_valid\":" << (st.book->is_valid() ? "true" : "false") << ",\"update_id\":" << st.book->update_id()
           << ",\"book_age_ms\":" << std::chrono::duration_cast<std::chrono::milliseconds>(st.book->age()).count();
         if (auto b = st.book->best_bid())
             o << ",\"bid\":" << q(b->price.to_string());

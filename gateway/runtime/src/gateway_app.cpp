@@ -350,6 +350,22 @@ bool gateway_app::impl::start(std::string& why) {
         });
     };
     user = std::make_unique<user_feed>(ioc, uo, std::move(us), clk, http->time(), logs.get("ws.user"), budget);
+    // Recording (record/replay): every frame and REST body the books use, written off-thread.
+    if (!v.record_file.empty()) {
+        auto r = replay::recorder::open(v.record_file);
+        if (!r) {
+            why = "venue.record_file " + v.record_file + ": " + r.error().message();
+            return false;
+        }
+        rec.emplace(std::move(*r));
+        market->set_tap([this](std::string_view channel, std::string_view payload, std::int64_t ts) {
+            rec->record(replay::record_source::ws, channel, payload, time_point{ts});
+        });
+        venue->set_tap([this](std::string_view channel, std::string_view body) {
+            rec->record(replay::record_source::rest, channel, body, clk.wall());
+        });
+        log->info("recording to {}", v.record_file);
+    }
     if (auto r = market->start(); !r) {
         why = "market feed: " + r.error().message();
         return false;
@@ -475,6 +491,8 @@ void gateway_app::impl::teardown() {
     }
     market.reset();
     user.reset();
+    if (rec)
+        (void)rec->close();
     venue.reset();
     exec.reset();
     http.reset();

@@ -2,6 +2,7 @@
 
 #include "genesis/config/error.hpp"
 #include "genesis/config/loader.hpp"
+#include "genesis/gateway/replay/replay.hpp"
 #include "genesis/gateway/runtime/gateway_app.hpp"
 #include "genesis/log/system.hpp"
 
@@ -33,12 +34,7 @@ std::filesystem::path self_dir(const char* argv0) {
     return p.parent_path();
 }
 
-int replay_command(int argc, char** argv) {
-    (void)argc;
-    (void)argv;
-    std::cerr << "genesis-gateway replay: not built yet\n";
-    return 2;
-}
+int replay_command(int argc, char** argv) { return replay::replay_main(argc, argv, std::cout, std::cerr); }
 
 int run_command(int argc, char** argv) {
     std::string file;

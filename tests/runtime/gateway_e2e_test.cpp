@@ -4,6 +4,7 @@
 #include "runtime_test_support.hpp"
 
 #include "genesis/core/decimal.hpp"
+#include "genesis/gateway/ops/prometheus.hpp"
 #include "genesis/sim/server/sim_server.hpp"
 
 #include <gtest/gtest.h>
@@ -248,7 +249,15 @@ TEST_F(GatewayE2eTest, marketMakerTradesAndPositionsAgreeWithTheSim) {
     auto m = http_request(ops_port, "GET", "/metrics");
     ASSERT_TRUE(m);
     EXPECT_EQ(m->status, 200u);
-    EXPECT_NE(m->body.find("genesis_orders_total{outcome=\"submitted\"}"), std::string::npos);
+    gateway::ops::exposition ex;
+    const auto bad = gateway::ops::parse_exposition(m->body, ex);
+    ASSERT_FALSE(bad) << bad->str() << "\n" << m->body;
+    ASSERT_NE(ex.find("genesis_orders_total"), nullptr);
+    ASSERT_NE(ex.find("genesis_tick_to_order_seconds"), nullptr);
+    ASSERT_NE(ex.find("genesis_breaker_state"), nullptr);
+    const auto fills_metric = ex.value("genesis_fills_total", {});
+    ASSERT_TRUE(fills_metric);
+    EXPECT_EQ(*fills_metric, static_cast<double>(fills.size()));
 
     // Graceful stop: exit 0 within 5 s, nothing left open.
     gw.signal(SIGTERM);

@@ -5,6 +5,7 @@
 #include "genesis/log/logger.hpp"
 
 #include <cstdio>
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace genesis::gateway::runtime {
@@ -102,8 +103,41 @@ void gateway_app::impl::on_trading() {
     }
 }
 
+// ResourceManager: RSS, CPU time and queue depths, read once per tick.
+void gateway_app::impl::watch_resources() {
+    long pages = 0, resident = 0;
+    if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+        if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2)
+            resident = 0;
+        std::fclose(f);
+    }
+    rss_bytes = static_cast<std::uint64_t>(resident) * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+    rusage ru{};
+    ::getrusage(RUSAGE_SELF, &ru);
+    cpu_seconds = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                  static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+    const auto book_depth_now = proc ? proc->stats()[resilience::priority::book].depth : 0;
+    const bool over_memory = rss_bytes > cfg.resources.max_rss_mb * 1024 * 1024;
+    const bool shed = over_memory || book_depth_now > cfg.resources.conflate_book_depth / 2;
+    const bool conflate = over_memory || book_depth_now > cfg.resources.conflate_book_depth;
+    if (shed != shedding_telemetry || conflate != conflating_books)
+        log->warn("resources: rss {} MiB, book queue {}: telemetry {}, book conflation {}", rss_bytes >> 20,
+                  book_depth_now, shed ? "shed" : "on", conflate ? "on" : "off");
+    shedding_telemetry = shed;
+    conflating_books = conflate;
+    if (!conflating_books)
+        return;
+    // Conflated: each strategy sees the latest valid book once per tick.
+    for (auto& [sym, st] : symbols)
+        if (st.conflated && st.book->is_valid()) {
+            st.conflated = false;
+            deliver_book(sym, st, clk.now());
+        }
+}
+
 void gateway_app::impl::on_tick() {
     const auto now = clk.now();
+    watch_resources();
     if (orders)
         orders->on_tick();
     for (auto& [sym, st] : symbols)
@@ -115,7 +149,7 @@ void gateway_app::impl::on_tick() {
         next_checkpoint = now + cfg.checkpoint.interval;
         write_checkpoint(false);
     }
-    if (status_terminal && now >= next_status) {
+    if (status_terminal && !shedding_telemetry && now >= next_status) {
         next_status = now + cfg.status.interval;
         print_status();
     }

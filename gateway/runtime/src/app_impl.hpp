@@ -8,6 +8,7 @@
 #include "genesis/core/instrument.hpp"
 #include "genesis/db/database.hpp"
 #include "genesis/gateway/oms/oms.hpp"
+#include "genesis/gateway/ops/ops_server.hpp"
 #include "genesis/gateway/plugins/host.hpp"
 #include "genesis/gateway/replay/recorder.hpp"
 #include "genesis/gateway/runtime/binance_venue.hpp"
@@ -19,7 +20,6 @@
 #include "genesis/resilience/priority_processor.hpp"
 #include "genesis/resilience/timer.hpp"
 #include "genesis/rest/http_client.hpp"
-#include "ops_listener.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -82,6 +82,7 @@ struct symbol_state {
     std::uint64_t last_trade_id = 0;
     std::uint64_t trades = 0;
     std::uint64_t duplicate_trades = 0;
+    bool conflated = false; // an update awaits delivery (ResourceManager conflation)
 };
 
 struct gateway_app::impl {
@@ -109,7 +110,7 @@ struct gateway_app::impl {
     std::unique_ptr<market_feed> market;
     std::unique_ptr<user_feed> user;
     std::optional<net::steady_timer> tick_timer;
-    std::unique_ptr<ops_listener> ops;
+    std::unique_ptr<ops::ops_server> ops;
     std::optional<replay::recorder> rec;
     std::optional<net::signal_set> signals;
     std::function<void(const error_code&, int)> signal_handler;
@@ -137,6 +138,12 @@ struct gateway_app::impl {
     time_point next_checkpoint;
     time_point next_status;
     bool shutdown_started = false;
+    // ResourceManager.
+    std::uint64_t rss_bytes = 0;
+    double cpu_seconds = 0;
+    bool shedding_telemetry = false;
+    bool conflating_books = false;
+    std::uint64_t conflated_updates = 0;
     std::string start_error; // OMS recovery failure, shown in health
     unsigned status_lines = 0;
     bool status_terminal = false;
@@ -176,6 +183,8 @@ struct gateway_app::impl {
     void write_checkpoint(bool final);
     void reload_strategies(std::string why);
     void on_book_update(const symbol& sym, symbol_state& st, time_point received);
+    void deliver_book(const symbol& sym, symbol_state& st, time_point received);
+    void watch_resources();
 
     // Strategies, risk and balances (app_strategies.cpp).
     bool load_strategies(std::string& why);

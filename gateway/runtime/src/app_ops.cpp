@@ -200,9 +200,9 @@ std::string gateway_app::impl::metrics_text() const {
         p.family("genesis_invalid_transitions_total", "counter", "Impossible order updates refused.");
         p.sample("genesis_invalid_transitions_total", static_cast<double>(s.invalid_transitions));
         p.family("genesis_position", "gauge", "Position in base units (display; money is never a double inside).");
-        p.family("genesis_realized_pnl", "gauge", "Realized PnL in the quote asset, before commissions (display).");
         for (const auto& [sym, pos] : orders->book().positions())
             p.sample("genesis_position", {{"symbol", sym.str()}}, to_double(pos.quantity));
+        p.family("genesis_realized_pnl", "gauge", "Realized PnL in the quote asset, before commissions (display).");
         for (const auto& [sym, pos] : orders->book().positions())
             p.sample("genesis_realized_pnl", {{"symbol", sym.str()}}, to_double(pos.realized_pnl));
     }
@@ -214,6 +214,13 @@ std::string gateway_app::impl::metrics_text() const {
     p.sample("genesis_checkpoints_total", {{"outcome", "ok"}}, static_cast<double>(checkpoints_atomic.load()));
     p.sample("genesis_checkpoints_total", {{"outcome", "failed"}},
              static_cast<double>(checkpoint_failures_atomic.load()));
+    p.family("genesis_process_resident_memory_bytes", "gauge", "Resident set size.");
+    p.sample("genesis_process_resident_memory_bytes", static_cast<double>(rss_bytes));
+    p.family("genesis_process_cpu_seconds_total", "counter", "User + system CPU time.");
+    p.sample("genesis_process_cpu_seconds_total", cpu_seconds);
+    p.family("genesis_book_updates_conflated_total", "counter",
+             "Book updates to strategies merged by the ResourceManager.");
+    p.sample("genesis_book_updates_conflated_total", static_cast<double>(conflated_updates));
     p.family("genesis_health", "gauge", "Overall health: 0 GREEN, 1 DEGRADED, 2 HALTED.");
     p.sample("genesis_health", static_cast<double>(health().overall));
     return p.str();

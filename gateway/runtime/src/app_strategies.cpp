@@ -187,6 +187,15 @@ void gateway_app::impl::strategies_on_timer(time_point now) {
 void gateway_app::impl::on_book_update(const symbol& sym, symbol_state& st, time_point received) {
     if (!host || !trading_started || shutdown_started)
         return;
+    if (conflating_books) {
+        st.conflated = true; // delivered by the next tick
+        ++conflated_updates;
+        return;
+    }
+    deliver_book(sym, st, received);
+}
+
+void gateway_app::impl::deliver_book(const symbol& sym, symbol_state& st, time_point received) {
     st.book->top(book_depth, top_bids, top_asks);
     tick_receive = received;
     host->on_book(sym, top_bids, top_asks, true, st.book->age());

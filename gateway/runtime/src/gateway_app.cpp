@@ -377,20 +377,30 @@ bool gateway_app::impl::start(std::string& why) {
 
     // The ops endpoint: answers are computed on the processing thread (P1).
     if (cfg.ops.enabled) {
-        ops_listener_options lo;
-        lo.host = cfg.ops.host;
-        lo.port = cfg.ops.port;
-        lo.bearer_token = cfg.ops.bearer_token;
+        ops::ops_server_options so;
+        so.host = cfg.ops.host;
+        so.port = cfg.ops.port;
+        so.bearer_token = cfg.ops.bearer_token;
         logs.add_secret(cfg.ops.bearer_token);
-        ops = std::make_unique<ops_listener>(
-            ioc, lo,
-            [this](std::string method, std::string path, std::function<void(ops_reply)> reply) {
-                post(resilience::priority::control, [this, method, path, reply] {
+        ops = std::make_unique<ops::ops_server>(ioc, so, logs.get("ops"));
+        auto route = [this](ops::http_method m, std::string pattern) {
+            ops->route(m, pattern, [this, m](const ops::ops_request& req, ops::ops_reply reply) {
+                const std::string method(ops::to_string(m));
+                post(resilience::priority::control, [this, method, path = req.path, reply = std::move(reply)] {
                     auto a = answer(method, path);
-                    reply({a.status, a.content_type, std::move(a.body)});
+                    ops::ops_response r;
+                    r.status = a.status;
+                    r.content_type = a.content_type;
+                    r.body = std::move(a.body);
+                    reply(std::move(r));
                 });
-            },
-            logs.get("ops"));
+            });
+        };
+        route(ops::http_method::get, "/healthz");
+        route(ops::http_method::get, "/metrics");
+        route(ops::http_method::get, "/status");
+        route(ops::http_method::post, "/kill");
+        route(ops::http_method::post, "/strategies/{name}/reload");
         if (auto r = ops->start(); !r) {
             why = "ops endpoint on " + cfg.ops.host + ":" + std::to_string(cfg.ops.port) + ": " + r.error().message();
             return false;

@@ -62,17 +62,6 @@ void parse_persistence_section(config::table_reader& r, persistence_section& out
     out.group_commit = std::chrono::microseconds{r.get_int("group_commit_us", out.group_commit.count(), 0, 1'000'000)};
 }
 
-void parse_ops_section(config::table_reader& r, ops_section& out) {
-    out.enabled = r.get_bool("enabled", out.enabled);
-    out.host = r.get_string("host", out.host);
-    // The ops endpoint can kill and reload: it never listens beyond this machine.
-    const bool loopback = out.host == "localhost" || out.host == "::1" || out.host.starts_with("127.");
-    if (!loopback)
-        r.reject("host", "a loopback address (127.0.0.1, ::1 or localhost)");
-    out.port = static_cast<std::uint16_t>(r.get_int("port", out.port, 0, 65535));
-    out.bearer_token = r.get_string("bearer_token", out.bearer_token);
-}
-
 void parse_strategies_section(config::table_reader& r, std::vector<strategy_section>& out) {
     out.clear();
     for (auto& [name, t] : r.tables()) {
@@ -109,7 +98,13 @@ void register_runtime_sections(config::loader& l, runtime_config& cfg) {
         cfg.status.terminal = r.get_choice("terminal", cfg.status.terminal, {"auto", "on", "off"});
         cfg.status.interval = r.get_duration_ms("interval_ms", cfg.status.interval, std::chrono::milliseconds{100});
     });
-    l.section("ops", [&cfg](config::table_reader& r) { parse_ops_section(r, cfg.ops); });
+    l.section("resources", [&cfg](config::table_reader& r) {
+        cfg.resources.max_rss_mb = static_cast<std::uint64_t>(
+            r.get_int("max_rss_mb", static_cast<std::int64_t>(cfg.resources.max_rss_mb), 16));
+        cfg.resources.conflate_book_depth = static_cast<std::size_t>(
+            r.get_int("conflate_book_depth", static_cast<std::int64_t>(cfg.resources.conflate_book_depth), 1));
+    });
+    l.section("ops", [&cfg](config::table_reader& r) { ops::parse_ops_section(r, cfg.ops); });
     l.section("strategies", [&cfg](config::table_reader& r) { parse_strategies_section(r, cfg.strategies); });
 }
 

@@ -6,6 +6,7 @@
 
 #include "genesis/config/gateway_config.hpp"
 #include "genesis/core/events.hpp"
+#include "genesis/gateway/ops/ops_config.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -77,12 +78,13 @@ struct status_section {
     std::chrono::milliseconds interval{1000};
 };
 
-/// [ops]: the HTTP ops endpoint (loopback only).
-struct ops_section {
-    bool enabled = true;
-    std::string host = "127.0.0.1";
-    std::uint16_t port = 8088; ///< 0: an ephemeral port (printed in the trading line)
-    std::string bearer_token;  ///< empty: no authentication; usually "${GENESIS_OPS_TOKEN}"
+/// [resources]: the ResourceManager's limits. Above them it first sheds telemetry (the terminal
+/// status and metrics sampling), then conflates book updates to strategies (books stay exact;
+/// strategies see the latest book once per tick); P0/P1 (orders, control) are never touched.
+struct resources_section {
+    std::uint64_t max_rss_mb = 2048;
+    /// Queued book deltas (P3) above which book updates to strategies are conflated.
+    std::size_t conflate_book_depth = 2000;
 };
 
 /// [strategies.NAME]
@@ -104,14 +106,14 @@ struct runtime_config {
     checkpoint_section checkpoint;
     shutdown_section shutdown;
     status_section status;
-    ops_section ops;
+    ops::ops_config ops;
+    resources_section resources;
     std::vector<strategy_section> strategies;
 };
 
 void parse_venue_section(config::table_reader& r, venue_section& out);
 void parse_sim_section(config::table_reader& r, sim_section& out);
 void parse_persistence_section(config::table_reader& r, persistence_section& out);
-void parse_ops_section(config::table_reader& r, ops_section& out);
 void parse_strategies_section(config::table_reader& r, std::vector<strategy_section>& out);
 
 /// Registers every section above plus config::register_sections on l. Extra sections (risk,

@@ -73,7 +73,8 @@ protected:
     std::filesystem::path write_config(const std::string& body) {
         const auto file = dir / "gateway.toml";
         std::ofstream(file) << "[gateway]\ninstance_id = \"e2e\"\ndata_dir = \"" << (dir / "var").string()
-                            << "\"\n[logging]\nfile = \"" << (dir / "gateway.log").string() << "\"\n[ops]\nport = 0\n"
+                            << "\"\n[logging]\nfile = \"" << (dir / "gateway.log").string()
+                            << "\"\n[ops]\nport = 0\n[risk]\nmax_orders_per_second = 100\n"
                             << body;
         return file;
     }
@@ -419,6 +420,43 @@ TEST_F(GatewayE2eTest, recordingReplaysToTheSimsBook) {
     };
     EXPECT_TRUE(side_equals(b["bids"].get_array(), truth.bids)) << *book;
     EXPECT_TRUE(side_equals(b["asks"].get_array(), truth.asks)) << *book;
+}
+
+} // namespace
+} // namespace genesis::test
+
+namespace genesis::test {
+namespace {
+
+TEST_F(GatewayE2eTest, riskLimitRejectsWithItsReasonToTheStrategy) {
+    // The market maker quotes 0.001 BTC; the symbol allows 0.0005 per order.
+    start_gateway(write_config(venue_section() + "[risk.symbols.BTCUSDT]\nmax_order_qty = \"0.0005\"\n" +
+                               "[checkpoint]\ninterval_ms = 200\n" + mm_section("mm", GENESIS_MM_SO)));
+    ASSERT_TRUE(wait_status(
+        [](simdjson::dom::element s) {
+            auto mm = strategy_of(s, "mm");
+            return mm && mm->preview.find("last_reject=max_order_qty") != std::string::npos;
+        },
+        30s))
+        << status_text;
+    auto s = status();
+    EXPECT_EQ(uint_at(*s, "orders", "submitted"), 0u) << status_text; // nothing reached the OMS
+    EXPECT_EQ(sim_open_orders(), 0u);
+    auto m = http_request(ops_port, "GET", "/metrics");
+    ASSERT_TRUE(m);
+    gateway::ops::exposition ex;
+    ASSERT_FALSE(gateway::ops::parse_exposition(m->body, ex));
+    const auto n = ex.value("genesis_risk_rejections_total", {{"reason", "max_order_qty"}});
+    ASSERT_TRUE(n);
+    EXPECT_GT(*n, 0.0);
+    // The log is asynchronous: wait (bounded) for the line to reach the file.
+    bool logged = false;
+    for (int i = 0; i < 100 && !logged; ++i) {
+        logged = read(dir / "gateway.log").find("max_order_qty") != std::string::npos;
+        if (!logged)
+            (void)gw.wait_line([](const std::string&) { return false; }, 100ms);
+    }
+    EXPECT_TRUE(logged) << tail_log();
 }
 
 } // namespace

@@ -91,9 +91,33 @@ void gateway_app::impl::on_account(account_update& u) {
 }
 
 void gateway_app::impl::on_trading() {
-    trading_started = true;
-    log->info("reconciliation done: trading (open orders {}, positions {})", orders->health().open_orders,
+    oms_ready = true;
+    fetching_balances = true;
+    log->info("reconciliation done: (open orders {}, positions {}); fetching balances", orders->health().open_orders,
               orders->book().positions().size());
+    // The balance checks need the free balances before the first order: take the venue's now.
+    venue->account([this](result<std::vector<balance>> r) {
+        post(resilience::priority::control, [this, r = std::move(r)] {
+            fetching_balances = false;
+            if (!r) {
+                log->error("account balances: {}; retrying in 1 s", r.error().message());
+                retry_balances_at = clk.now() + std::chrono::seconds{1};
+                return;
+            }
+            for (const auto& b : *r)
+                for (const auto& alert : balances->set_balance(b))
+                    log->warn("balance alert: {} total {} below {}", alert.name.str(), alert.total.to_string(),
+                              alert.threshold.to_string());
+            begin_trading();
+        });
+    });
+}
+
+void gateway_app::impl::begin_trading() {
+    if (trading_started || shutdown_started)
+        return;
+    trading_started = true;
+    log->info("trading");
     strategies_start();
     // Scripts and tests wait for this line (the terminal shows the live status instead).
     if (!status_terminal) {
@@ -140,6 +164,8 @@ void gateway_app::impl::on_tick() {
     watch_resources();
     if (orders)
         orders->on_tick();
+    if (oms_ready && !trading_started && !fetching_balances && !shutdown_started && now >= retry_balances_at)
+        on_trading();
     for (auto& [sym, st] : symbols)
         if (st.book->check() == binance::book_action::need_snapshot)
             request_snapshot(sym);

@@ -11,6 +11,8 @@
 #include "genesis/gateway/ops/ops_server.hpp"
 #include "genesis/gateway/plugins/host.hpp"
 #include "genesis/gateway/replay/recorder.hpp"
+#include "genesis/gateway/risk/balance_monitor.hpp"
+#include "genesis/gateway/risk/risk_engine.hpp"
 #include "genesis/gateway/runtime/binance_venue.hpp"
 #include "genesis/gateway/runtime/sim_process.hpp"
 #include "genesis/gateway/runtime/streams.hpp"
@@ -124,15 +126,19 @@ struct gateway_app::impl {
     time_point tick_receive; // receive time of the frame being handled (tick-to-order)
     resilience::log2_histogram tick_to_order;
     resilience::log2_histogram order_rtt; // written on the I/O thread only
-    std::map<asset, balance> venue_balances;
     std::map<std::string, std::uint64_t> state_versions;
     std::map<std::string, std::string> last_states;
     std::uint64_t risk_rejections = 0;
-    bool killed = false;
-    std::string kill_reason;
+    std::optional<risk::risk_engine> risk;
+    std::optional<risk::balance_monitor> balances;
+    std::vector<risk::open_order_view> open_views; // reused per check
+    std::uint64_t balance_alerts = 0;
 
     // Processing-thread state.
     bool trading_started = false;
+    bool oms_ready = false;
+    bool fetching_balances = false;
+    time_point retry_balances_at;
     bool shutting_down = false;
     time_point shutdown_deadline;
     time_point next_checkpoint;
@@ -179,6 +185,7 @@ struct gateway_app::impl {
     void resync_all(binance::book_reason why);
     void on_tick();
     void on_trading();
+    void begin_trading();
     void begin_shutdown(std::string why);
     void write_checkpoint(bool final);
     void reload_strategies(std::string why);

@@ -25,6 +25,13 @@ std::string json_q(std::string_view s) {
     return out + "\"";
 }
 
+// Orders that may still trade: working, or not yet known to be final (a placement in flight or
+// with an unknown outcome counts, the conservative side for limits).
+bool is_working(order_status s) {
+    return s == order_status::new_ || s == order_status::partially_filled || s == order_status::pending_new ||
+           s == order_status::unknown || s == order_status::pending_cancel;
+}
+
 } // namespace
 
 // What strategies call: risk checks before the OMS, positions and balances from the OMS's ledger.
@@ -89,8 +96,8 @@ public:
     }
 
     std::optional<balance> balance_of(const asset& name) override {
-        if (auto it = a_.venue_balances.find(name); it != a_.venue_balances.end())
-            return it->second;
+        if (const auto* b = a_.balances->find(name))
+            return *b;
         if (auto total = a_.orders->book().balance_of(name))
             return balance{name, *total, decimal{}};
         return std::nullopt;
@@ -252,27 +259,72 @@ std::string gateway_app::impl::strategies_json() const {
 }
 
 void gateway_app::impl::balances_on_update(const account_update& u) {
-    for (const auto& b : u.balances)
-        venue_balances[b.name] = b;
+    for (const auto& alert : balances->on_account_update(u)) {
+        ++balance_alerts;
+        log->warn("balance alert: {} total {} below {}", alert.name.str(), alert.total.to_string(),
+                  alert.threshold.to_string());
+    }
 }
 
-std::string gateway_app::impl::risk_gate(const order_intent&) {
-    if (killed)
-        return "kill switch engaged: " + kill_reason;
+// Pre-trade checks: the free balance first (a refusal there must not use up the order rate), then
+// the risk engine (it records accepted orders for the rate limit).
+std::string gateway_app::impl::risk_gate(const order_intent& intent) {
+    auto it = symbols.find(intent.sym);
+    if (it == symbols.end())
+        return "symbol " + intent.sym.str() + " is not traded by this gateway";
+    const auto& st = it->second;
+    risk::book_prices prices;
+    if (st.book->is_valid()) {
+        if (auto b = st.book->best_bid())
+            prices.bid = b->price;
+        if (auto a = st.book->best_ask())
+            prices.ask = a->price;
+    }
+    const auto ref = intent.order_side == side::buy ? prices.ask : prices.bid;
+    if (auto v = balances->check(intent, st.base, st.quote, ref); !v)
+        return std::string(risk::to_string(v.code)) + ": " + v.text;
+    open_views.clear();
+    for (const auto& [id, o] : orders->orders()) {
+        if (!is_working(o.status))
+            continue;
+        risk::open_order_view view;
+        view.client_id = id;
+        view.sym = o.intent.sym;
+        view.order_side = o.intent.order_side;
+        view.price = o.intent.price.value_or(decimal{});
+        const auto qty = o.intent.quantity.value_or(decimal{});
+        auto rest = qty.sub(o.cumulative_quantity);
+        view.remaining = rest && !rest->is_negative() ? *rest : decimal{};
+        view.strategy_id = o.intent.strategy_id;
+        open_views.push_back(view);
+    }
+    decimal position;
+    if (const auto* p = orders->book().find(intent.sym))
+        position = p->quantity;
+    const auto v = risk->check(risk::check_input{intent, prices, position, open_views});
+    if (!v)
+        return std::string(risk::to_string(v.code)) + ": " + v.text;
     return {};
 }
+
 void gateway_app::impl::risk_accepted(const order_intent&) {}
-bool gateway_app::impl::risk_killed() const { return killed; }
-std::string gateway_app::impl::risk_kill_reason() const { return kill_reason; }
-void gateway_app::impl::risk_kill(std::string why) {
-    killed = true;
-    kill_reason = std::move(why);
-}
+bool gateway_app::impl::risk_killed() const { return risk && risk->killed(); }
+std::string gateway_app::impl::risk_kill_reason() const { return risk ? risk->kill_reason() : std::string{}; }
+void gateway_app::impl::risk_kill(std::string why) { risk->kill(std::move(why)); }
 void gateway_app::impl::risk_metrics(const std::function<void(std::string_view, std::uint64_t)>& f) const {
-    f("all", risk_rejections);
+    for (std::size_t i = 1; i < risk::reject_code_count; ++i) {
+        const auto code = static_cast<risk::reject_code>(i);
+        std::uint64_t n = risk ? risk->stats().rejections(code) : 0;
+        if (code == risk::reject_code::insufficient_balance && balances)
+            n += balances->stats().rejected;
+        f(risk::to_string(code), n);
+    }
 }
 
-void register_component_sections(config::loader&, runtime_config&) {}
+void register_component_sections(config::loader& l, runtime_config& cfg) {
+    l.section("risk", [&cfg](config::table_reader& r) { risk::parse_risk_section(r, cfg.risk); });
+    l.section("balances", [&cfg](config::table_reader& r) { risk::parse_balances_section(r, cfg.balances); });
+}
 
 } // namespace genesis::gateway::runtime
 namespace genesis::gateway::runtime {

@@ -236,6 +236,10 @@ bool gateway_app::impl::start(std::string& why) {
         }
     }
 
+    // Pre-trade checks.
+    risk.emplace(cfg.risk, clk);
+    balances.emplace(cfg.balances);
+
     // Strategies are loaded (and refused: ABI, missing file) before anything trades.
     if (!load_strategies(why))
         return false;

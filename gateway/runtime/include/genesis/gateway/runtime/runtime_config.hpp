@@ -7,6 +7,8 @@
 #include "genesis/config/gateway_config.hpp"
 #include "genesis/core/events.hpp"
 #include "genesis/gateway/ops/ops_config.hpp"
+#include "genesis/gateway/risk/balance_monitor.hpp"
+#include "genesis/gateway/risk/risk_config.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -107,6 +109,8 @@ struct runtime_config {
     shutdown_section shutdown;
     status_section status;
     ops::ops_config ops;
+    risk::risk_config risk;
+    risk::balance_config balances;
     resources_section resources;
     std::vector<strategy_section> strategies;
 };

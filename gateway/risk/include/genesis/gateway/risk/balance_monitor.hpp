@@ -1,0 +1,87 @@
+// Balances per asset from the account stream, the pre-trade balance check and low-balance alerts.
+#pragma once
+
+#include "genesis/core/events.hpp"
+#include "genesis/gateway/risk/verdict.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <vector>
+
+namespace genesis::config {
+class table_reader;
+} // namespace genesis::config
+
+namespace genesis::gateway::risk {
+
+/// Alert thresholds per asset. An asset without an entry never alerts.
+struct balance_config {
+    std::map<asset, decimal> alert_below;
+};
+
+/// Parses the [balances] section into out:
+///
+///     [balances]
+///     alert_below = { USDT = "1000", BTC = "0.01" }   # decimal strings >= 0
+///
+/// A value that is not a decimal string is rejected naming its key ("balances.alert_below.BTC").
+void parse_balances_section(config::table_reader& r, balance_config& out);
+
+/// One asset whose total (free + locked) fell below its threshold.
+struct balance_alert {
+    asset name;
+    decimal total;
+    decimal threshold;
+};
+
+/// Counters for metrics.
+struct balance_stats {
+    std::uint64_t checks = 0;
+    std::uint64_t rejected = 0;
+    std::uint64_t alerts = 0;
+};
+
+/// Balances as the exchange reports them, the check that the free balance covers an order, and
+/// edge-triggered alerts: an asset alerts once when its total (free + locked) goes below its
+/// threshold, and re-arms when the total is back at or above it. An asset starts armed, so a
+/// first balance already below the threshold alerts. Single-threaded.
+class balance_monitor {
+    struct state {
+        balance bal;
+        bool below = false; ///< an alert has fired and not re-armed yet
+    };
+    balance_config cfg_;
+    std::map<asset, state> balances_;
+    balance_stats stats_;
+
+    void apply(const balance& b, std::vector<balance_alert>& alerts);
+
+public:
+    explicit balance_monitor(balance_config cfg = {});
+
+    /// Overwrites the balances listed in u (assets not listed keep theirs). Returns the alerts
+    /// that fire now, for the gateway to log.
+    [[nodiscard]] std::vector<balance_alert> on_account_update(const account_update& u);
+    /// Applies a deposit, withdrawal or transfer to the free balance.
+    [[nodiscard]] std::vector<balance_alert> on_balance_update(const balance_update& u);
+    /// Overwrites one balance (a REST account snapshot).
+    [[nodiscard]] std::vector<balance_alert> set_balance(const balance& b);
+
+    /// The last known balance of an asset; nullptr when never reported.
+    [[nodiscard]] const balance* find(const asset& name) const noexcept;
+
+    /// Whether the free balances cover the intent. A buy with a price (LIMIT, ...) needs
+    /// price * quantity of quote; a market buy by quote_quantity needs that much quote; a market
+    /// buy by quantity needs quantity * reference_price (the ask, passed by the gateway); a sell
+    /// needs quantity of base (by quote_quantity: quote_quantity / reference_price). An asset never
+    /// reported has nothing free. Fails with insufficient_balance (text with the numbers), with
+    /// no_reference_price when the price is needed and absent, or with invalid_order.
+    [[nodiscard]] verdict check(const order_intent& intent, const asset& base, const asset& quote,
+                                std::optional<decimal> reference_price = std::nullopt);
+
+    [[nodiscard]] const balance_stats& stats() const noexcept { return stats_; }
+    [[nodiscard]] const balance_config& config() const noexcept { return cfg_; }
+};
+
+} // namespace genesis::gateway::risk

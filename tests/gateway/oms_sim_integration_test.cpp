@@ -1,12 +1,13 @@
-// The OMS against genesis-sim in-process, through a REST-backed order_venue (http_client, Binance
-// encoders and decoders, HMAC signing with the sim's test account), with a lost answer on
-// POST /api/v3/order: the order must end up known exactly once.
+// The OMS against genesis-sim in-process, through the gateway's Binance venue (http_client behind
+// the resilience executor, Binance encoders and decoders, HMAC signing with the sim's test account), with a lost answer
+// on POST /api/v3/order: the order must end up known exactly once.
 #include "genesis/gateway/oms/oms.hpp"
 
 #include "oms_test_support.hpp"
 
-#include "genesis/binance/decoder.hpp"
-#include "genesis/binance/encoder.hpp"
+#include "genesis/gateway/runtime/binance_venue.hpp"
+#include "genesis/resilience/executor.hpp"
+#include "genesis/resilience/predictor.hpp"
 #include "genesis/resilience/timer.hpp"
 #include "genesis/rest/http_client.hpp"
 #include "genesis/sim/server/sim_server.hpp"
@@ -30,275 +31,6 @@ namespace sim = genesis::sim::server;
 using namespace test;
 using st = order_status;
 
-// The Binance REST order_venue: one coroutine per call on the I/O thread; answers through the
-// callback from there (the OMS posts them to its own thread).
-class rest_order_venue final : public order_venue {
-    net::io_context& ioc_;
-    rest::http_client& client_;
-    binance::decoder decoder_;
-    venue_id venue_;
-
-    static void strip_timestamp(binance::request_params& p) {
-        std::erase_if(p, [](const binance::request_param& x) { return x.name == "timestamp"; });
-    }
-
-    static rest::request signed_request(rest::http_method m, std::string path, const binance::request_params& p) {
-        rest::request r;
-        r.method = m;
-        r.path = std::move(path);
-        if (m == rest::http_method::post)
-            r.body = binance::rest_query(p);
-        else
-            r.query = binance::rest_query(p);
-        r.is_signed = true;
-        return r;
-    }
-
-    void run(net::awaitable<void> a) {
-        // co_spawn on the I/O thread: the client and the decoder are used there only.
-        auto p = std::make_shared<net::awaitable<void>>(std::move(a));
-        net::post(ioc_, [this, p] { net::co_spawn(ioc_, std::move(*p), net::detached); });
-    }
-
-    // The venue's refusal in a 4xx body, if it is one.
-    std::optional<binance::api_error> refusal(const rest::response& r) {
-        binance::api_error e;
-        if (r.status >= 400 && decoder_.decode_error(r.body, e))
-            return e;
-        return std::nullopt;
-    }
-
-    net::awaitable<void> do_place(order_intent in, venue_callback<execution_report> done) {
-        binance::order_options opt;
-        opt.resp_type = binance::response_type::result;
-        auto params = binance::order_place_params(in, opt, 0);
-        if (!params) {
-            done(make_error_code(venue_errc::not_sent));
-            co_return;
-        }
-        strip_timestamp(*params);
-        auto req = signed_request(rest::http_method::post, "/api/v3/order", *params);
-        req.idempotent = false; // never retried: a lost answer is outcome_unknown
-        auto r = co_await client_.send(std::move(req));
-        if (!r) {
-            done(r.error());
-            co_return;
-        }
-        if (auto e = refusal(*r)) {
-            execution_report rep;
-            rep.venue = venue_;
-            rep.sym = in.sym;
-            rep.client_id = in.client_id;
-            rep.status = order_status::rejected;
-            rep.exec_type = execution_type::rejected;
-            rep.reject_reason = std::to_string(e->code) + " " + e->msg;
-            done(rep);
-            co_return;
-        }
-        binance::order_response out;
-        if (!decoder_.decode_order(r->body, {}, out)) {
-            done(make_error_code(venue_errc::bad_answer));
-            co_return;
-        }
-        out.report.venue = venue_;
-        done(out.report);
-    }
-
-    net::awaitable<void> do_query(symbol sym, client_order_id id,
-                                  venue_callback<std::optional<execution_report>> done) {
-        auto params = binance::order_query_params(sym, std::nullopt, id, std::nullopt, 0);
-        if (!params) {
-            done(params.error());
-            co_return;
-        }
-        strip_timestamp(*params);
-        auto r = co_await client_.send(signed_request(rest::http_method::get, "/api/v3/order", *params));
-        if (!r) {
-            done(r.error());
-            co_return;
-        }
-        if (auto e = refusal(*r)) {
-            if (e->code == -2013)
-                done(std::optional<execution_report>{});
-            else
-                done(make_error_code(venue_errc::bad_answer));
-            co_return;
-        }
-        binance::order_response out;
-        if (!decoder_.decode_order(r->body, {}, out)) {
-            done(make_error_code(venue_errc::bad_answer));
-            co_return;
-        }
-        out.report.venue = venue_;
-        done(std::optional<execution_report>{out.report});
-    }
-
-    net::awaitable<void> do_cancel(cancel_intent c, venue_callback<execution_report> done) {
-        auto params = binance::order_cancel_params(c, std::nullopt, 0);
-        if (!params) {
-            done(params.error());
-            co_return;
-        }
-        strip_timestamp(*params);
-        auto r = co_await client_.send(signed_request(rest::http_method::del, "/api/v3/order", *params));
-        if (!r) {
-            done(r.error());
-            co_return;
-        }
-        if (refusal(*r)) {
-            done(make_error_code(venue_errc::cancel_refused));
-            co_return;
-        }
-        binance::order_response out;
-        if (!decoder_.decode_order(r->body, {}, out)) {
-            done(make_error_code(venue_errc::bad_answer));
-            co_return;
-        }
-        out.report.venue = venue_;
-        done(out.report);
-    }
-
-    net::awaitable<void> do_open_orders(venue_callback<std::vector<execution_report>> done) {
-        auto params = binance::open_orders_params(symbol{}, std::nullopt, 0);
-        strip_timestamp(params);
-        auto req = signed_request(rest::http_method::get, "/api/v3/openOrders", params);
-        req.weight = 80;
-        auto r = co_await client_.send(std::move(req));
-        if (!r) {
-            done(r.error());
-            co_return;
-        }
-        std::vector<binance::order_response> orders;
-        if (r->status != 200 || !decoder_.decode_orders(r->body, {}, orders)) {
-            done(make_error_code(venue_errc::bad_answer));
-            co_return;
-        }
-        std::vector<execution_report> out;
-        for (auto& o : orders) {
-            o.report.venue = venue_;
-            out.push_back(o.report);
-        }
-        done(out);
-    }
-
-    static std::optional<decimal> dec_field(simdjson::dom::object o, const char* key) {
-        std::string_view s;
-        if (o[key].get_string().get(s))
-            return std::nullopt;
-        auto d = decimal::parse(s);
-        return d ? std::optional<decimal>{*d} : std::nullopt;
-    }
-
-    net::awaitable<void> do_my_trades(symbol sym, std::uint64_t from,
-                                      venue_callback<std::vector<db::fill_record>> done) {
-        rest::request req;
-        req.path = "/api/v3/myTrades";
-        req.query = "symbol=" + sym.str() + (from ? "&fromId=" + std::to_string(from) : std::string{});
-        req.is_signed = true;
-        req.weight = 20;
-        auto r = co_await client_.send(std::move(req));
-        if (!r) {
-            done(r.error());
-            co_return;
-        }
-        simdjson::dom::parser parser;
-        simdjson::dom::array arr;
-        if (r->status != 200 || parser.parse(r->body).get_array().get(arr)) {
-            done(make_error_code(venue_errc::bad_answer));
-            co_return;
-        }
-        std::vector<db::fill_record> out;
-        for (simdjson::dom::element e : arr) {
-            simdjson::dom::object o;
-            std::uint64_t id = 0, order_id = 0;
-            bool buyer = false, maker = false;
-            std::string_view commission_asset;
-            auto price = e.get_object().get(o) ? std::nullopt : dec_field(o, "price");
-            auto qty = price ? dec_field(o, "qty") : std::nullopt;
-            auto commission = qty ? dec_field(o, "commission") : std::nullopt;
-            if (!commission || o["id"].get_uint64().get(id) || o["orderId"].get_uint64().get(order_id) ||
-                o["isBuyer"].get_bool().get(buyer) || o["isMaker"].get_bool().get(maker) ||
-                o["commissionAsset"].get_string().get(commission_asset)) {
-                done(make_error_code(venue_errc::bad_answer));
-                co_return;
-            }
-            db::fill_record f;
-            f.venue = venue_;
-            f.sym = sym;
-            f.trade_id = id;
-            f.order_id = order_id;
-            f.order_side = buyer ? side::buy : side::sell;
-            f.price = *price;
-            f.quantity = *qty;
-            f.commission = *commission;
-            f.commission_asset = asset::truncating(commission_asset);
-            f.is_maker = maker;
-            out.push_back(f);
-        }
-        done(out);
-    }
-
-    net::awaitable<void> do_account(venue_callback<std::vector<balance>> done) {
-        rest::request req;
-        req.path = "/api/v3/account";
-        req.is_signed = true;
-        req.weight = 20;
-        auto r = co_await client_.send(std::move(req));
-        if (!r) {
-            done(r.error());
-            co_return;
-        }
-        simdjson::dom::parser parser;
-        simdjson::dom::array arr;
-        if (r->status != 200 || parser.parse(r->body)["balances"].get_array().get(arr)) {
-            done(make_error_code(venue_errc::bad_answer));
-            co_return;
-        }
-        std::vector<balance> out;
-        for (simdjson::dom::element e : arr) {
-            simdjson::dom::object o;
-            std::string_view name;
-            if (e.get_object().get(o) || o["asset"].get_string().get(name)) {
-                done(make_error_code(venue_errc::bad_answer));
-                co_return;
-            }
-            auto free = dec_field(o, "free");
-            auto locked = dec_field(o, "locked");
-            if (!free || !locked) {
-                done(make_error_code(venue_errc::bad_answer));
-                co_return;
-            }
-            out.push_back({asset::truncating(name), *free, *locked});
-        }
-        done(out);
-    }
-
-public:
-    std::atomic<int> placements{0};
-
-    rest_order_venue(net::io_context& ioc, rest::http_client& client, venue_id venue)
-            : ioc_(ioc), client_(client), venue_(venue) {}
-
-    void place(const order_intent& intent, venue_callback<execution_report> done) override {
-        ++placements;
-        run(do_place(intent, std::move(done)));
-    }
-    void cancel(const cancel_intent& intent, venue_callback<execution_report> done) override {
-        run(do_cancel(intent, std::move(done)));
-    }
-    void query(const symbol& sym, const client_order_id& id,
-               venue_callback<std::optional<execution_report>> done) override {
-        run(do_query(sym, id, std::move(done)));
-    }
-    void open_orders(venue_callback<std::vector<execution_report>> done) override {
-        run(do_open_orders(std::move(done)));
-    }
-    void my_trades(const symbol& sym, std::uint64_t from, venue_callback<std::vector<db::fill_record>> done) override {
-        run(do_my_trades(sym, from, std::move(done)));
-    }
-    void account(venue_callback<std::vector<balance>> done) override { run(do_account(std::move(done))); }
-};
-
 class OmsSimIntegrationTest : public ::testing::Test {
 protected:
     temp_dir dir;
@@ -310,7 +42,9 @@ protected:
     std::thread io_thread;
     resilience::steady_timer_service timers;
     std::optional<rest::http_client> client;
-    std::unique_ptr<rest_order_venue> venue;
+    resilience::predictor pred;
+    std::unique_ptr<resilience::executor> exec;
+    std::unique_ptr<runtime::binance_venue> venue;
     std::unique_ptr<db::database> db;
     std::unique_ptr<oms> o;
     const venue_id sim_venue = venue_id::truncating("sim");
@@ -335,7 +69,13 @@ protected:
         client->set_credentials("sim-test-api-key", std::move(*s));
         work.emplace(ioc.get_executor());
         io_thread = std::thread([this] { ioc.run(); });
-        venue = std::make_unique<rest_order_venue>(ioc, *client, sim_venue);
+        // The production venue: REST through the executor, one breaker per endpoint.
+        std::vector<resilience::endpoint> eps{
+            {"rest0", std::make_shared<resilience::circuit_breaker>(real_clock::instance())}};
+        exec = std::make_unique<resilience::executor>(real_clock::instance(), timers, pred, std::move(eps));
+        runtime::binance_venue_options vo;
+        vo.venue = sim_venue;
+        venue = std::make_unique<runtime::binance_venue>(ioc, *client, *exec, vo);
 
         db::db_config dc;
         dc.primary = dir / "primary.db";
@@ -409,7 +149,7 @@ TEST_F(OmsSimIntegrationTest, placeLostAckIsLookedUpAndKnownExactlyOnce) {
     ASSERT_TRUE(queue.run_until([&] { return o->find(*id)->status == st::new_; })) << to_string(o->find(*id)->status);
     EXPECT_EQ(o->stats().unknown_outcomes, 1u);
     EXPECT_EQ(o->stats().resolved_found, 1u);
-    EXPECT_EQ(venue->placements.load(), 1);
+    EXPECT_EQ(venue->stats().placements, 1u);
     auto truth = sim_orders(*id);
     ASSERT_EQ(truth.size(), 1u);
     EXPECT_EQ(o->find(*id)->order_id, truth[0].order_id);

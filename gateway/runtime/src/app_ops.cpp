@@ -2,6 +2,7 @@
 // exposition 0.0.4), /status, /kill and /strategies/NAME/reload.
 #include "app_impl.hpp"
 
+#include "genesis/gateway/ops/prometheus.hpp"
 #include "genesis/log/logger.hpp"
 
 #include <cinttypes>
@@ -16,20 +17,7 @@ namespace {
 class prom {
     std::ostringstream o_;
 
-    static std::string escape(std::string_view v) {
-        std::string out;
-        for (char c : v) {
-            if (c == '\\')
-                out += "\\\\";
-            else if (c == '"')
-                out += "\\\"";
-            else if (c == '\n')
-                out += "\\n";
-            else
-                out += c;
-        }
-        return out;
-    }
+    static std::string escape(std::string_view v) { return ops::escape_label_value(v); }
 
 public:
     void family(std::string_view name, std::string_view type, std::string_view help) {

@@ -357,13 +357,4 @@ TEST_F(ConfigFileTest, loadMissingFile) {
     EXPECT_EQ(r.errors.at(0).kind, cfg::diagnostic_kind::io);
 }
 
-TEST_F(ConfigFileTest, loadShippedSimToml) {
-    const auto r =
-        cfg::try_load_gateway_config(std::filesystem::path(GENESIS_SOURCE_DIR) / "config" / "sim.toml", fake_env({}));
-    ASSERT_TRUE(r.ok()) << cfg::to_string(r.errors);
-    EXPECT_EQ(r.value.gateway.mode, cfg::run_mode::sim);
-    EXPECT_EQ(r.value.gateway.instance_id, "gw1");
-    EXPECT_EQ(r.value.logging.queue_size, 8192u);
-}
-
 } // namespace

@@ -1,4 +1,5 @@
-// Every example config in config/ loads without an error (with the variables it names set).
+// Every example config in config/ loads without an error (with the variables it names set), with
+// every section the gateway registers (config/'s own tests cover [gateway] and [logging] alone).
 #include "genesis/gateway/runtime/runtime_config.hpp"
 
 #include "genesis/config/error.hpp"
@@ -23,6 +24,7 @@ TEST(ExampleConfigsTest, loadEveryExample) {
         EXPECT_TRUE(errors.empty()) << name << ": " << config::to_string(errors);
         EXPECT_EQ(finish_runtime_config(cfg, file), "") << name;
         EXPECT_FALSE(cfg.strategies.empty()) << name;
+        EXPECT_EQ(cfg.base.logging.queue_size, 8192u) << name;
     }
 }
 

@@ -461,3 +461,38 @@ TEST_F(GatewayE2eTest, riskLimitRejectsWithItsReasonToTheStrategy) {
 
 } // namespace
 } // namespace genesis::test
+
+namespace genesis::test {
+namespace {
+
+TEST_F(GatewayE2eTest, failedStartupReconciliationIsRetriedUntilItWorks) {
+    // The first two openOrders queries fail: recovery's reconciliation fails, the gateway sends
+    // nothing, then reconciles again with backoff and starts trading.
+    sim::fault_rule r;
+    r.kind = sim::fault_kind::http_error;
+    r.target = "/api/v3/openOrders";
+    r.method = "GET";
+    r.status = 503;
+    r.max_count = 2;
+    sim::fault_config f;
+    f.rules = {r};
+    srv->set_faults(f);
+    start_gateway(write_config(venue_section() + mm_section("mm", GENESIS_MM_SO)));
+    bool logged = false;
+    for (int i = 0; i < 100 && !logged; ++i) {
+        logged = read(dir / "gateway.log").find("reconciling again") != std::string::npos;
+        if (!logged)
+            (void)gw.wait_line([](const std::string&) { return false; }, 100ms);
+    }
+    EXPECT_TRUE(logged) << tail_log();
+    auto h = http_request(ops_port, "GET", "/healthz");
+    ASSERT_TRUE(h);
+    EXPECT_NE(h->status, 503u) << h->body;
+    gw.signal(SIGTERM);
+    const auto rc = gw.wait_exit(5s);
+    ASSERT_TRUE(rc);
+    EXPECT_EQ(*rc, 0);
+}
+
+} // namespace
+} // namespace genesis::test

@@ -5,6 +5,7 @@
 #include "genesis/log/logger.hpp"
 
 #include <cstdio>
+#include <limits>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -90,6 +91,32 @@ void gateway_app::impl::on_account(account_update& u) {
     balances_on_update(u);
 }
 
+// The outcome of recovery or of a retried reconciliation. A failure keeps the gateway up and
+// sending nothing; reconciliation is retried with a doubling backoff (1 s .. 30 s) until it works.
+void gateway_app::impl::on_recovery(const result<void>& r, std::string_view what) {
+    recon_in_flight = false;
+    if (!r) {
+        start_error = std::string(what) + " failed: " + orders->health().reason;
+        if (!orders->restored()) {
+            // Restore or replay failed: the state is not there to reconcile; a restart is needed.
+            recon_retry_at = time_point{std::numeric_limits<std::int64_t>::max()};
+            log->error("OMS {}; the gateway stays up, sends nothing and needs a restart", start_error);
+            return;
+        }
+        recon_backoff = recon_backoff.count() == 0 ? std::chrono::seconds{1}
+                                                   : std::min<nanos>(recon_backoff * 2, std::chrono::seconds{30});
+        recon_retry_at = clk.now() + recon_backoff;
+        log->error("OMS {}; sending nothing, reconciling again in {} ms", start_error,
+                   std::chrono::duration_cast<std::chrono::milliseconds>(recon_backoff).count());
+        return;
+    }
+    if (!start_error.empty())
+        log->info("OMS {} succeeded after an earlier failure", what);
+    start_error.clear();
+    recon_backoff = nanos{0};
+    on_trading();
+}
+
 void gateway_app::impl::on_trading() {
     oms_ready = true;
     fetching_balances = true;
@@ -164,6 +191,10 @@ void gateway_app::impl::on_tick() {
     watch_resources();
     if (orders)
         orders->on_tick();
+    if (!start_error.empty() && !recon_in_flight && !shutdown_started && now >= recon_retry_at) {
+        recon_in_flight = true;
+        orders->reconcile([this](result<void> r) { on_recovery(r, "reconciliation"); });
+    }
     if (oms_ready && !trading_started && !fetching_balances && !shutdown_started && now >= retry_balances_at)
         on_trading();
     for (auto& [sym, st] : symbols)

@@ -150,7 +150,10 @@ struct gateway_app::impl {
     bool shedding_telemetry = false;
     bool conflating_books = false;
     std::uint64_t conflated_updates = 0;
-    std::string start_error; // OMS recovery failure, shown in health
+    std::string start_error; // OMS recovery failure, shown in health; cleared when a retry works
+    bool recon_in_flight = false;
+    nanos recon_backoff{0};
+    time_point recon_retry_at;
     unsigned status_lines = 0;
     bool status_terminal = false;
 
@@ -185,6 +188,7 @@ struct gateway_app::impl {
     void resync_all(binance::book_reason why);
     void on_tick();
     void on_trading();
+    void on_recovery(const result<void>& r, std::string_view what);
     void begin_trading();
     void begin_shutdown(std::string why);
     void write_checkpoint(bool final);

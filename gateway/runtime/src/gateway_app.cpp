@@ -333,14 +333,7 @@ bool gateway_app::impl::start(std::string& why) {
     us.on_subscribed = [this] {
         post(resilience::priority::control, [this] {
             // User data flows: recovery can start (events from now on are not missed).
-            orders->start([this](result<void> r) {
-                if (!r) {
-                    start_error = "recovery failed: " + orders->health().reason;
-                    log->error("OMS {}; the gateway stays up and sends nothing", start_error);
-                    return;
-                }
-                on_trading();
-            });
+            orders->start([this](result<void> r) { on_recovery(r, "recovery"); });
         });
     };
     us.on_resubscribed = [this] {

@@ -45,6 +45,7 @@ void oms::start(std::function<void(result<void>)> done) {
         return halt("checkpoint restore failed: " + r.error().message(), r.error());
     if (auto r = replay_journal(journal_seq); !r)
         return halt("journal replay failed: " + r.error().message(), r.error());
+    restored_ = true;
     begin_reconcile(std::move(done));
 }
 

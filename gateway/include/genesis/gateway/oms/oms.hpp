@@ -160,6 +160,7 @@ class oms {
     oms_state state_ = oms_state::idle;
     std::string halt_reason_;
     bool db_was_healthy_ = true;
+    bool restored_ = false; // checkpoint restored and journal replayed
     std::shared_ptr<recon_run> recon_;
 
     // Order path.
@@ -211,6 +212,9 @@ public:
     /// (on the processing thread) receives the outcome. On failure the OMS stays up, halted,
     /// with the reason in health().
     void start(std::function<void(result<void>)> done = {});
+    /// True once start() restored the checkpoint and replayed the journal: only then may a failed
+    /// reconciliation be retried with reconcile(). A failed restore or replay needs a restart.
+    [[nodiscard]] bool restored() const noexcept { return restored_; }
     /// Runs reconciliation again (e.g. after a halt); trading resumes when it succeeds.
     void reconcile(std::function<void(result<void>)> done = {});
 

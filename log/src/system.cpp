@@ -23,6 +23,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 namespace genesis::log {
 namespace {
@@ -145,6 +146,12 @@ struct system::impl {
     std::map<std::string, logger_ptr, std::less<>> loggers_;
     std::uint64_t next_ticket_ = 0;
 
+    // The periodic flush: a thread of its own, since sync() may wait for room in the queue.
+    std::thread flusher_;
+    std::mutex flusher_mutex_;
+    std::condition_variable flusher_cv_;
+    bool flusher_stop_ = false;
+
     logger_ptr make_logger(const std::string& name) {
         auto handler = make_error_handler(counters_, weak_pool_);
         // The inner logger only queues; the front one filters by level and flushes on error.
@@ -195,9 +202,24 @@ system::system(const options& opts) : impl_(std::make_unique<impl>()) {
     s.barrier_logger_->set_level(spdlog::level::trace);
     s.barrier_logger_->flush_on(spdlog::level::off);
     s.barrier_logger_->set_error_handler(make_error_handler(s.counters_, s.weak_pool_));
+    if (opts.flush_interval.count() > 0)
+        start_flusher(opts.flush_interval);
 }
 
 system::~system() { shutdown(); }
+
+void system::start_flusher(std::chrono::milliseconds every) {
+    auto& s = *impl_;
+    s.flusher_ = std::thread([this, every] {
+        pthread_setname_np(pthread_self(), "genesis-logflush");
+        std::unique_lock lock(impl_->flusher_mutex_);
+        while (!impl_->flusher_cv_.wait_for(lock, every, [this] { return impl_->flusher_stop_; })) {
+            lock.unlock();
+            (void)sync(every);
+            lock.lock();
+        }
+    });
+}
 
 logger_ptr system::get(std::string_view name) {
     std::lock_guard lock(impl_->mutex_);
@@ -245,6 +267,14 @@ std::size_t system::dropped() const {
 }
 
 void system::shutdown() noexcept {
+    if (impl_->flusher_.joinable()) {
+        {
+            std::lock_guard lock(impl_->flusher_mutex_);
+            impl_->flusher_stop_ = true;
+        }
+        impl_->flusher_cv_.notify_all();
+        impl_->flusher_.join();
+    }
     std::shared_ptr<thread_pool> pool;
     {
         std::lock_guard lock(impl_->mutex_);

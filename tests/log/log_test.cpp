@@ -5,7 +5,9 @@
 #include <genesis/log/redactor.hpp>
 
 #include <gtest/gtest.h>
+
 #include <spdlog/sinks/sink.h>
+#include <thread>
 
 #include <chrono>
 #include <condition_variable>
@@ -360,6 +362,30 @@ TEST_F(LogTest, fileAppendedAndRedacted) {
         ++count;
     }
     EXPECT_EQ(count, 2);
+    std::remove(path.c_str());
+}
+
+TEST_F(LogTest, fileFlushedPeriodicallyWithoutSync) {
+    // A process killed with SIGKILL never runs shutdown(): the periodic flush is what is left.
+    const std::string path = ::testing::TempDir() + "genesis_log_flush_test.log";
+    std::remove(path.c_str());
+    glog::options opts;
+    opts.file = path;
+    opts.flush_interval = std::chrono::milliseconds{50};
+    glog::system sys(opts);
+    sys.get("oms")->info("placed order 7");
+    // Bounded wait on the file itself (no sync(), no shutdown()).
+    bool seen = false;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+    while (!seen && std::chrono::steady_clock::now() < until) {
+        std::ifstream in(path);
+        std::string text((std::istreambuf_iterator<char>(in)), {});
+        seen = text.find("placed order 7") != std::string::npos;
+        if (!seen)
+            std::this_thread::yield();
+    }
+    EXPECT_TRUE(seen);
+    sys.shutdown();
     std::remove(path.c_str());
 }
 

@@ -1,6 +1,7 @@
 // Options of the logging system, filled from the [logging] config section.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -22,6 +23,9 @@ struct options {
     /// Records held by the async queue.
     std::size_t queue_size = 8192;
     overflow on_overflow = overflow::overrun_oldest;
+    /// Outputs are flushed at least this often (a killed process loses at most this much of its
+    /// log); 0: only on error records, sync() and shutdown.
+    std::chrono::milliseconds flush_interval{1000};
 };
 
 /// True if `level` names a level accepted by options::level

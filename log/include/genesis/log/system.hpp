@@ -20,6 +20,8 @@ class system {
     struct impl;
     std::unique_ptr<impl> impl_;
 
+    void start_flusher(std::chrono::milliseconds every);
+
 public:
     /// Throws std::invalid_argument for an unknown level or a zero queue size, and
     /// spdlog::spdlog_ex if the log file cannot be opened (startup only).

@@ -70,14 +70,17 @@ struct options {
     int connections = 5000;
     int parallel = 32; // handshakes in flight
     double hold_s = 10;
-    bool serve = false; // child mode: run the sim
-    bool trace = false; // throughput: messages per 100 ms on stderr
+    bool serve = false;             // child mode: run the sim
+    bool trace = false;             // throughput: messages per 100 ms on stderr
+    bool coalesce = true;           // the sim gathers queued frames into one TLS write (--no-coalesce: one per frame)
+    int max_queued_frames = 10'000; // the sim's slow-consumer limit
 };
 
 void usage() {
     std::cerr << "usage: genesis-sim-bench [throughput|connections|all] [--duration S] [--warmup S] [--runs N]\n"
                  "                         [--agent-rate R] [--agent-interval-ms MS] [--connections N]\n"
-                 "                         [--parallel N] [--hold S] [--trace]\n";
+                 "                         [--parallel N] [--hold S] [--trace] [--no-coalesce]\n"
+                 "                         [--max-queued-frames N]\n";
 }
 
 std::optional<options> parse_args(int argc, char** argv) {
@@ -98,6 +101,10 @@ std::optional<options> parse_args(int argc, char** argv) {
             o.serve = true;
         else if (a == "--trace")
             o.trace = true;
+        else if (a == "--no-coalesce")
+            o.coalesce = false;
+        else if (a == "--max-queued-frames" && num(v))
+            o.max_queued_frames = std::max(1, static_cast<int>(v));
         else if (a == "--duration" && num(v))
             o.duration_s = v;
         else if (a == "--warmup" && num(v))
@@ -140,6 +147,8 @@ int serve(const options& o) {
         std::max<std::size_t>(1, static_cast<std::size_t>(o.agent_rate * 4 * o.agent_interval_ms / 1000));
     server::server_config sc = server::default_server_config();
     sc.agent_interval = std::chrono::milliseconds(o.agent_interval_ms);
+    sc.ws.coalesce_writes = o.coalesce;
+    sc.ws.max_queued_frames = static_cast<std::size_t>(o.max_queued_frames);
     // Warnings (a dropped slow consumer) go to stderr; the child is not on a trading path.
     auto log = spdlog::stderr_logger_mt("sim");
     log->set_level(spdlog::level::warn);
@@ -202,8 +211,14 @@ bool start_child(const options& o, sim_child& c) {
         dup2(fds[1], STDOUT_FILENO);
         close(fds[0]);
         close(fds[1]);
-        execl("/proc/self/exe", "genesis-sim-bench", "--serve", "--agent-rate", rate.c_str(), "--agent-interval-ms",
-              interval.c_str(), static_cast<char*>(nullptr));
+        const std::string queued = std::to_string(o.max_queued_frames);
+        std::vector<const char*> args = {
+            "genesis-sim-bench",   "--serve",        "--agent-rate",        rate.c_str(),
+            "--agent-interval-ms", interval.c_str(), "--max-queued-frames", queued.c_str()};
+        if (!o.coalesce)
+            args.push_back("--no-coalesce");
+        args.push_back(nullptr);
+        execv("/proc/self/exe", const_cast<char* const*>(args.data()));
         _exit(127);
     }
     close(fds[1]);
@@ -422,7 +437,9 @@ int run_throughput(const options& o, const sim_child& sim, const tcp::endpoint& 
     std::cout << "\n# throughput: 1 client, combined stream of " << throughput_streams().size()
               << " streams (trade, aggTrade, bookTicker, depth@100ms, depth20@100ms on BTCUSDT and ETHUSDT)\n"
               << "# agents: " << o.agent_rate << " actions/s per symbol, run every " << o.agent_interval_ms
-              << " ms; window " << o.duration_s << " s after " << o.warmup_s << " s warm-up\n\n";
+              << " ms; window " << o.duration_s << " s after " << o.warmup_s << " s warm-up\n"
+              << "# sim writes: " << (o.coalesce ? "coalesced (queued frames share one TLS write)" : "one per frame")
+              << ", slow-consumer limit " << o.max_queued_frames << " frames\n\n";
     std::printf("| run | msgs/s | MB/s | sim CPU | client CPU | note |\n|---:|---:|---:|---:|---:|---|\n");
     std::vector<double> rates, mbs, scpu, ccpu;
     int failures = 0;

@@ -238,7 +238,7 @@ TEST_F(ProtocolRenderTest, exchangeInfoMatchesDocs) {
     ins.max_qty = "100000"_d;
     ins.min_notional = "0.001"_d;
     const instrument list[] = {ins};
-    write_exchange_info(w_, list, 1655969291181, {25});
+    write_exchange_info(w_, list, 1655969291181, {25, {}});
     const std::string result = member(fixture("wsapi_exchangeInfo_response.json"), "result");
     ASSERT_FALSE(result.empty());
     // The sim has no smart order routing, so no "sors".
@@ -260,7 +260,7 @@ TEST_F(ProtocolRenderTest, exchangeInfoMatchesDocs) {
     const std::string notional = member(filters, "NOTIONAL");
     const std::string max_orders = member(filters, "MAX_NUM_ORDERS");
     json_writer one;
-    write_symbol_info(one, ins, {25});
+    write_symbol_info(one, ins, {25, {}});
     const auto at = one.str().find(R"({"filterType":"NOTIONAL")");
     ASSERT_NE(at, std::string::npos);
     const auto end = one.str().find('}', at);

@@ -143,7 +143,7 @@ void write_exchange_info(json_writer& w, std::span<const instrument> instruments
                          const exchange_info_options& opt) {
     w.begin_object().field("timezone", "UTC").field("serverTime", server_time_ms);
     w.key("rateLimits").begin_array();
-    for (const auto& r : default_limits)
+    for (const auto& r : opt.rate_limits.empty() ? default_rate_limits() : opt.rate_limits)
         write_rate_limit(w, r);
     w.end_array();
     w.key("exchangeFilters").begin_array().end_array();

@@ -2,6 +2,7 @@
 
 #include "genesis/config/reader.hpp"
 
+#include <algorithm>
 #include <limits>
 
 namespace genesis::sim::server {
@@ -31,6 +32,7 @@ void parse_server(config::table_reader& r, sim_settings& s) {
     c.ca_file = r.get_string("ca_file", c.ca_file);
     c.handshake_timeout = r.get_duration_ms("handshake_timeout_ms", c.handshake_timeout, milliseconds{1});
     c.read_timeout = r.get_duration_ms("read_timeout_ms", c.read_timeout, milliseconds{1});
+    c.stall_timeout = r.get_duration_ms("stall_timeout_ms", c.stall_timeout, milliseconds{1});
     c.max_body_bytes = static_cast<std::size_t>(
         r.get_int("max_body_bytes", static_cast<std::int64_t>(c.max_body_bytes), 1024, 64 << 20));
     c.agents_enabled = r.get_bool("agents", c.agents_enabled);
@@ -46,6 +48,9 @@ void parse_websocket(config::table_reader& r, sim_settings& s) {
     w.connection_lifetime = r.get_duration_ms("connection_lifetime_ms", w.connection_lifetime, milliseconds{1});
     w.max_streams =
         static_cast<std::size_t>(r.get_int("max_streams", static_cast<std::int64_t>(w.max_streams), 1, 65536));
+    w.max_queued_frames = static_cast<std::size_t>(
+        r.get_int("max_queued_frames", static_cast<std::int64_t>(w.max_queued_frames), 1, 10'000'000));
+    w.coalesce_writes = r.get_bool("coalesce_writes", w.coalesce_writes);
 }
 
 void parse_rate_limits(config::table_reader& r, sim_settings& s) {
@@ -86,9 +91,112 @@ void parse_faults(config::table_reader& r, sim_settings& s) {
     }
 }
 
+// A decimal written as a TOML string ("0.01"): money and sizes never go through a double.
+decimal get_decimal(config::table_reader& r, std::string_view key, decimal def, bool positive) {
+    if (!r.contains(key)) {
+        r.declare(key);
+        return def;
+    }
+    const std::string text = r.get_string(key, "");
+    auto d = decimal::parse(text);
+    if (!d || (positive && !d->is_positive()) || d->is_negative()) {
+        r.reject(key, positive ? "a positive decimal string such as \"0.01\"" : "a decimal string such as \"0\"");
+        return def;
+    }
+    return *d;
+}
+
+// [exchange.markets.SYMBOL]: the filters of a listed symbol (or a new one, with base and quote)
+// and its background agents.
+void parse_market(config::table_reader& t, const std::string& name, exchange_config& ex) {
+    const symbol sym = symbol::truncating(name);
+    if (name.empty() || name.size() > 16 ||
+        name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != std::string::npos) {
+        t.error("", "a market name is an upper-case symbol such as BTCUSDT");
+        return;
+    }
+    auto it = std::find_if(ex.markets.begin(), ex.markets.end(), [&](const instrument& i) { return i.name == sym; });
+    const bool is_new = it == ex.markets.end();
+    instrument ins;
+    if (is_new) {
+        using namespace genesis::literals;
+        ins.name = sym;
+        ins.min_price = ins.tick_size = "0.01"_d;
+        ins.max_price = "1000000"_d;
+        ins.min_qty = ins.step_size = "0.0001"_d;
+        ins.max_qty = "9000"_d;
+        ins.min_notional = "5"_d;
+        ins.max_notional = "9000000"_d;
+    } else {
+        ins = *it;
+    }
+    const std::string base = t.get_string("base", std::string(ins.base.view()));
+    const std::string quote = t.get_string("quote", std::string(ins.quote.view()));
+    if (is_new && (base.empty() || quote.empty()))
+        t.error("base", "a new market needs base and quote assets");
+    ins.base = asset::truncating(base);
+    ins.quote = asset::truncating(quote);
+    const bool tick_given = t.contains("tick_size");
+    const bool step_given = t.contains("step_size");
+    ins.tick_size = get_decimal(t, "tick_size", ins.tick_size, true);
+    ins.min_price = get_decimal(t, "min_price", tick_given ? ins.tick_size : ins.min_price, false);
+    ins.max_price = get_decimal(t, "max_price", ins.max_price, true);
+    ins.step_size = get_decimal(t, "step_size", ins.step_size, true);
+    ins.min_qty = get_decimal(t, "min_qty", step_given ? ins.step_size : ins.min_qty, false);
+    ins.max_qty = get_decimal(t, "max_qty", ins.max_qty, true);
+    ins.min_notional = get_decimal(t, "min_notional", ins.min_notional, false);
+    ins.max_notional = get_decimal(t, "max_notional", ins.max_notional, true);
+    if (is_new)
+        ex.markets.push_back(ins);
+    else
+        *it = ins;
+
+    auto& agents = ex.agents.markets;
+    auto ait = std::find_if(agents.begin(), agents.end(), [&](const agent_market_config& a) { return a.sym == sym; });
+    const bool has_agents = ait != agents.end();
+    if (!t.get_bool("agents", has_agents || t.contains("start_mid"))) {
+        if (has_agents)
+            agents.erase(ait);
+        for (std::string_view k :
+             {"start_mid", "volatility", "orders_per_second", "levels", "spread_ticks", "min_qty_steps",
+              "max_qty_steps", "cancel_probability", "take_probability", "max_open_orders"})
+            t.declare(k);
+        return;
+    }
+    agent_market_config a = has_agents ? *ait : agent_market_config{};
+    a.sym = sym;
+    if (!has_agents && !t.contains("start_mid"))
+        t.error("start_mid", "agents on a market need start_mid (a decimal string)");
+    a.start_mid = get_decimal(t, "start_mid", a.start_mid, true);
+    a.volatility = t.get_double("volatility", a.volatility, 0.0, 1.0);
+    a.orders_per_second = t.get_double("orders_per_second", a.orders_per_second, 0.0, 1e6);
+    a.levels = static_cast<int>(t.get_int("levels", a.levels, 1, 1000));
+    a.spread_ticks = static_cast<int>(t.get_int("spread_ticks", a.spread_ticks, 1, 1'000'000));
+    a.min_qty_steps = t.get_int("min_qty_steps", a.min_qty_steps, 1);
+    a.max_qty_steps = t.get_int("max_qty_steps", a.max_qty_steps, 1);
+    if (a.max_qty_steps < a.min_qty_steps)
+        t.error("max_qty_steps", "must not be below min_qty_steps");
+    a.cancel_probability = t.get_double("cancel_probability", a.cancel_probability, 0.0, 1.0);
+    a.take_probability = t.get_double("take_probability", a.take_probability, 0.0, 1.0);
+    if (a.cancel_probability + a.take_probability > 1.0)
+        t.error("take_probability", "cancel_probability + take_probability must not exceed 1");
+    a.max_open_orders = static_cast<std::size_t>(
+        t.get_int("max_open_orders", static_cast<std::int64_t>(a.max_open_orders), 1, 100'000));
+    if (has_agents)
+        *ait = a;
+    else
+        agents.push_back(a);
+}
+
 void parse_exchange(config::table_reader& r, sim_settings& s) {
     s.exchange.agents.seed =
         static_cast<std::uint64_t>(r.get_int("agents_seed", static_cast<std::int64_t>(s.exchange.agents.seed), 0));
+    s.exchange.agents.max_actions_per_advance = static_cast<std::size_t>(
+        r.get_int("agents_max_actions_per_advance",
+                  static_cast<std::int64_t>(s.exchange.agents.max_actions_per_advance), 1, 10'000'000));
+    auto markets = r.table("markets");
+    for (auto& [name, t] : markets.tables())
+        parse_market(t, name, s.exchange);
     if (!r.get_bool("agents_markets", true))
         s.exchange.agents.markets.clear();
     s.exchange.max_open_orders = static_cast<std::size_t>(

@@ -5,6 +5,7 @@
 
 #include <spdlog/logger.h>
 
+#include <array>
 #include <chrono>
 
 namespace genesis::sim::server {
@@ -54,11 +55,38 @@ rest_reply fault_reply(int status) {
     return r;
 }
 
-// Waits until the connection is closed by the peer or by shutdown (the stall fault).
-net::awaitable<void> stall(net::steady_timer& t) {
-    t.expires_at(net::steady_timer::time_point::max());
-    co_await t.async_wait(use_tuple);
+// Holds a stalled request's connection (the stall fault, lost_ack with status 0) without ever
+// answering, until the client closes it, the server shuts down, or stall_timeout passes. Reading
+// is what notices the client's close; bytes it sends meanwhile (pipelined requests) are dropped.
+net::awaitable<void> stall(server_state& st, tls_stream& stream, const bool& closed) {
+    ++st.stats.stalled_now;
+    beast::get_lowest_layer(stream).expires_after(st.cfg.stall_timeout);
+    std::array<char, 1024> sink{};
+    for (;;) {
+        auto [ec, n] = co_await stream.async_read_some(net::buffer(sink), use_tuple);
+        if (!ec)
+            continue;
+        if (ec == beast::error::timeout) {
+            // tcp_stream closed the socket on expiry: the session ends here.
+            ++st.stats.stall_timeouts;
+        } else if (!closed) {
+            ++st.stats.stall_peer_closes;
+        }
+        break;
+    }
+    --st.stats.stalled_now;
 }
+
+// Keeps the open-connections gauge of /sim/stats.
+class open_connection_count {
+    net_stats& stats_;
+
+public:
+    explicit open_connection_count(net_stats& s) : stats_(s) { ++stats_.open_connections; }
+    ~open_connection_count() { --stats_.open_connections; }
+    open_connection_count(const open_connection_count&) = delete;
+    open_connection_count& operator=(const open_connection_count&) = delete;
+};
 
 } // namespace
 
@@ -66,6 +94,7 @@ net::awaitable<void> run_tls_connection(server_io& io, std::string listener, tcp
     server_state& st = io.st;
     const std::uint64_t conn_id = st.next_connection_id++;
     ++st.stats.connections;
+    const open_connection_count open_count(st.stats);
     const std::string client_key = client_key_of(st, socket, conn_id);
     tls_stream stream(std::move(socket), io.tls);
     net::steady_timer wait_timer(stream.get_executor());
@@ -135,9 +164,8 @@ net::awaitable<void> run_tls_connection(server_io& io, std::string listener, tcp
             co_return;
         }
         if (f.stall) {
-            beast::get_lowest_layer(stream).expires_never();
-            co_await stall(wait_timer);
-            break;
+            co_await stall(st, stream, closed);
+            co_return;
         }
 
         rest_reply reply;
@@ -163,9 +191,8 @@ net::awaitable<void> run_tls_connection(server_io& io, std::string listener, tcp
                 // The request was processed; its answer is lost.
                 ++st.stats.acks_dropped;
                 if (f.lost_ack_status == 0) {
-                    beast::get_lowest_layer(stream).expires_never();
-                    co_await stall(wait_timer);
-                    break;
+                    co_await stall(st, stream, closed);
+                    co_return;
                 }
                 auto headers = std::move(reply.headers);
                 reply = fault_reply(f.lost_ack_status);

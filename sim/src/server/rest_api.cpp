@@ -33,6 +33,47 @@ binance_error rate_error(const rate_limiter& lim, const rate_decision& d, time_p
     return proto::too_much_weight(lim.config().weight_per_minute, "1 MINUTE");
 }
 
+std::vector<proto::rate_limit> configured_rate_limits(const rate_limit_config& c) {
+    return {{"REQUEST_WEIGHT", "MINUTE", 1, c.weight_per_minute, std::nullopt},
+            {"ORDERS", "SECOND", 10, c.orders_per_10s, std::nullopt},
+            {"ORDERS", "DAY", 1, c.orders_per_day, std::nullopt},
+            {"CONNECTIONS", "MINUTE", 5, 300, std::nullopt}};
+}
+
+namespace {
+constexpr auto listen_key_lifetime = std::chrono::minutes(60);
+} // namespace
+
+std::string listen_key_start(server_state& st, account_id acc) {
+    // Binance hands out the same key while it is valid.
+    for (auto& [key, e] : st.listen_keys)
+        if (e.account == acc && e.expires > st.clk.now()) {
+            e.expires = st.clk.now() + listen_key_lifetime;
+            return key;
+        }
+    std::string key = "simlk" + std::to_string(st.next_listen_key++);
+    while (key.size() < 60)
+        key += static_cast<char>('a' + (key.size() * 7 + st.next_listen_key) % 26);
+    st.listen_keys[key] = {acc, st.clk.now() + listen_key_lifetime};
+    return key;
+}
+
+bool listen_key_keepalive(server_state& st, account_id acc, std::string_view key) {
+    auto it = st.listen_keys.find(std::string(key));
+    if (it == st.listen_keys.end() || it->second.account != acc)
+        return false;
+    it->second.expires = st.clk.now() + listen_key_lifetime;
+    return true;
+}
+
+bool listen_key_close(server_state& st, account_id acc, std::string_view key) {
+    auto it = st.listen_keys.find(std::string(key));
+    if (it == st.listen_keys.end() || it->second.account != acc)
+        return false;
+    st.listen_keys.erase(it);
+    return true;
+}
+
 namespace {
 
 using handler = std::function<rest_reply(server_state&, const rest_request&, const proto::params&)>;
@@ -89,6 +130,8 @@ rest_reply do_exchange_info(server_state& st, const rest_request&, const proto::
     proto::json_writer w;
     proto::exchange_info_options opt;
     opt.max_num_orders = st.ex.config().max_open_orders;
+    const auto limits = configured_rate_limits(st.limiter.config());
+    opt.rate_limits = limits;
     proto::write_exchange_info(w, list, proto::to_ms(st.clk.wall()), opt);
     return ok(w.take());
 }
@@ -298,32 +341,17 @@ rest_reply do_my_trades(server_state& st, const rest_request& req, const proto::
 // Legacy listenKey flow (retired by Binance in 2026, kept for older clients).
 rest_reply do_listen_key(server_state& st, const rest_request& req, const proto::params& p) {
     GENESIS_TRY(acc, proto::lookup_api_key(st.ex, req.api_key));
-    const auto lifetime = std::chrono::minutes(60);
     if (req.verb == "POST") {
         if (auto r = p.check_all_read(); r.has_error())
             return fail(r.error());
-        // Binance hands out the same key while it is valid.
-        for (auto& [key, e] : st.listen_keys)
-            if (e.account == *acc && e.expires > st.clk.now()) {
-                e.expires = st.clk.now() + lifetime;
-                return ok("{\"listenKey\":\"" + key + "\"}");
-            }
-        std::string key = "simlk" + std::to_string(st.next_listen_key++);
-        while (key.size() < 60)
-            key += static_cast<char>('a' + (key.size() * 7 + st.next_listen_key) % 26);
-        st.listen_keys[key] = {*acc, st.clk.now() + lifetime};
-        return ok("{\"listenKey\":\"" + key + "\"}");
+        return ok("{\"listenKey\":\"" + listen_key_start(st, *acc) + "\"}");
     }
     GENESIS_TRY(key, p.required("listenKey"));
     if (auto r = p.check_all_read(); r.has_error())
         return fail(r.error());
-    auto it = st.listen_keys.find(std::string(*key));
-    if (it == st.listen_keys.end() || it->second.account != *acc)
+    const bool found = req.verb == "PUT" ? listen_key_keepalive(st, *acc, *key) : listen_key_close(st, *acc, *key);
+    if (!found)
         return fail(proto::make_error(sim_errc::invalid_listen_key));
-    if (req.verb == "PUT")
-        it->second.expires = st.clk.now() + lifetime;
-    else
-        st.listen_keys.erase(it);
     return ok("{}");
 }
 

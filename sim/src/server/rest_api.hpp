@@ -4,6 +4,7 @@
 #pragma once
 
 #include "genesis/sim/protocol/errors.hpp"
+#include "genesis/sim/protocol/render.hpp"
 #include "genesis/sim/server/rate_limiter.hpp"
 
 #include <optional>
@@ -41,5 +42,18 @@ std::string error_json(const binance_error& e);
 
 /// The 429/418 error for a rate decision that is not allowed.
 binance_error rate_error(const rate_limiter& lim, const rate_decision& d, time_point now);
+
+/// exchangeInfo's "rateLimits": the enforced limits of the configuration (REQUEST_WEIGHT per
+/// minute, ORDERS per 10 s and per day), then CONNECTIONS 300 per 5 minutes (listed, not enforced).
+std::vector<protocol::rate_limit> configured_rate_limits(const rate_limit_config& c);
+
+// The legacy listenKey flow, shared by REST (/api/v3/userDataStream) and the WebSocket API
+// (userDataStream.start/ping/stop). Keys live 60 minutes unless kept alive.
+
+/// The account's valid key (its lifetime extended), else a new one.
+std::string listen_key_start(server_state& st, account_id acc);
+/// Extends (keepalive) or removes (close) the account's key; false when it is not the account's.
+bool listen_key_keepalive(server_state& st, account_id acc, std::string_view key);
+bool listen_key_close(server_state& st, account_id acc, std::string_view key);
 
 } // namespace genesis::sim::server

@@ -39,11 +39,18 @@ struct net_stats {
     std::uint64_t ws_connections = 0;
     std::uint64_t ws_api_requests = 0;
     std::uint64_t ws_frames_sent = 0;
+    std::uint64_t ws_frames_queued = 0;       ///< text frames handed to a session's send queue
+    std::uint64_t ws_queue_max = 0;           ///< the longest send queue seen (frames)
+    std::uint64_t ws_writer_buffer_waits = 0; ///< times a writer waited for the socket to take its bytes
     std::uint64_t pong_timeouts = 0;
     std::uint64_t lifetime_closes = 0;
     std::uint64_t acks_dropped = 0; ///< lost_ack: order processed, answer lost
     std::uint64_t orders_via_rest = 0;
     std::uint64_t orders_via_ws_api = 0;
+    std::uint64_t open_connections = 0;  ///< TLS connections open now (REST and WebSocket)
+    std::uint64_t stalled_now = 0;       ///< REST connections held by stall / lost_ack (status 0) now
+    std::uint64_t stall_timeouts = 0;    ///< stalled connections closed by the server after stall_timeout
+    std::uint64_t stall_peer_closes = 0; ///< stalled connections the client closed
 };
 
 /// One legacy listenKey (POST /api/v3/userDataStream).

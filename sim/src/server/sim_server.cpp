@@ -10,7 +10,12 @@
 
 #include <spdlog/logger.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <atomic>
 #include <filesystem>
@@ -109,13 +114,22 @@ struct sim_server::impl {
         const tcp::endpoint ep(net::ip::make_address(st.cfg.host, ec), port);
         if (ec)
             return make_error_code(server_errc::bad_config);
-        l->acceptor.open(ep.protocol(), ec);
+        // Asio opens and accepts without SOCK_CLOEXEC: open the socket ourselves so that no
+        // listener leaks into a child process (accept_loop does the same for accepted sockets).
+        const int fd = ::socket(ep.protocol().family(), SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+        if (fd < 0)
+            ec.assign(errno, boost::system::system_category());
+        else
+            l->acceptor.assign(ep.protocol(), fd, ec);
         if (!ec)
             l->acceptor.set_option(net::socket_base::reuse_address(true), ec);
         if (!ec)
             l->acceptor.bind(ep, ec);
         if (!ec)
             l->acceptor.listen(net::socket_base::max_listen_connections, ec);
+        // accept4() in accept_loop must not block the I/O thread.
+        if (!ec)
+            l->acceptor.non_blocking(true, ec);
         if (ec) {
             if (log)
                 log->error("sim: cannot listen on {}:{} ({}): {}", st.cfg.host, port, name, ec.message());
@@ -130,12 +144,32 @@ struct sim_server::impl {
     }
 
     net::awaitable<void> accept_loop(listener& l) {
+        net::steady_timer backoff(*ioc);
         for (;;) {
-            auto [ec, sock] = co_await l.acceptor.async_accept(net::make_strand(*ioc), use_tuple);
+            // Wait for a pending connection, then accept4() it close-on-exec and non-blocking in
+            // one call (Asio's accept() would leave FD_CLOEXEC unset).
+            auto [wec] = co_await l.acceptor.async_wait(tcp::acceptor::wait_read, use_tuple);
             if (io->stopping || !l.acceptor.is_open())
                 co_return;
-            if (ec)
+            if (wec)
                 continue;
+            const int fd = ::accept4(l.acceptor.native_handle(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+            if (fd < 0) {
+                // Out of descriptors: the listener stays readable, so pause instead of spinning.
+                if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                    if (log)
+                        log->warn("sim: accept on {} failed: {}", l.name, std::strerror(errno));
+                    backoff.expires_after(std::chrono::milliseconds(50));
+                    co_await backoff.async_wait(use_tuple);
+                }
+                continue; // EAGAIN (another wake-up took it), ECONNABORTED, EINTR
+            }
+            boost::system::error_code ec;
+            tcp::socket sock(net::make_strand(*ioc));
+            if (sock.assign(l.acceptor.local_endpoint(ec).protocol(), fd, ec); ec) {
+                ::close(fd);
+                continue;
+            }
             sock.set_option(tcp::no_delay(true), ec);
             const auto ex = sock.get_executor();
             if (l.tls)

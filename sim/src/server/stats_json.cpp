@@ -92,10 +92,17 @@ std::string stats_json(server_state& st) {
     o += "},\"ws_connections\":" + std::to_string(n.ws_connections);
     o += ",\"ws_api_requests\":" + std::to_string(n.ws_api_requests);
     o += ",\"ws_frames_sent\":" + std::to_string(n.ws_frames_sent);
+    o += ",\"ws_frames_queued\":" + std::to_string(n.ws_frames_queued);
+    o += ",\"ws_queue_max\":" + std::to_string(n.ws_queue_max);
+    o += ",\"ws_writer_buffer_waits\":" + std::to_string(n.ws_writer_buffer_waits);
     o += ",\"pong_timeouts\":" + std::to_string(n.pong_timeouts);
     o += ",\"lifetime_closes\":" + std::to_string(n.lifetime_closes);
     o += ",\"orders_via_rest\":" + std::to_string(n.orders_via_rest);
     o += ",\"orders_via_ws_api\":" + std::to_string(n.orders_via_ws_api);
+    o += ",\"open_connections\":" + std::to_string(n.open_connections);
+    o += ",\"stalled\":" + std::to_string(n.stalled_now);
+    o += ",\"stall_timeouts\":" + std::to_string(n.stall_timeouts);
+    o += ",\"stall_peer_closes\":" + std::to_string(n.stall_peer_closes);
     o += "},\"clock_skew_ms\":" + std::to_string(st.faults.config().clock_skew.count());
     o += ",\"agents_enabled\":" + std::string(st.agents_enabled ? "true" : "false") + "}";
     return o;

@@ -74,6 +74,8 @@ std::string m_exchange_info(call& c) {
     proto::json_writer w;
     proto::exchange_info_options opt;
     opt.max_num_orders = c.st.ex.config().max_open_orders;
+    const auto limits = configured_rate_limits(c.st.limiter.config());
+    opt.rate_limits = limits;
     proto::write_exchange_info(w, list, proto::to_ms(c.st.clk.wall()), opt);
     return c.ok(w.str());
 }
@@ -261,6 +263,29 @@ std::string m_uds_unsubscribe(call& c) {
     return c.ok("{}");
 }
 
+// Legacy listenKey management (deprecated by Binance): apiKey only, no signature; the key is then
+// used on the streams listener at /ws/<listenKey>.
+std::string m_uds_start(call& c) {
+    GENESIS_TRY(key, c.req.args.required("apiKey"));
+    GENESIS_ALL_READ();
+    GENESIS_TRY(acc, proto::lookup_api_key(c.st.ex, *key));
+    return c.ok("{\"listenKey\":\"" + listen_key_start(c.st, *acc) + "\"}");
+}
+
+std::string m_uds_ping_or_stop(call& c, bool stop) {
+    GENESIS_TRY(listen_key, c.req.args.required("listenKey"));
+    GENESIS_TRY(key, c.req.args.required("apiKey"));
+    GENESIS_ALL_READ();
+    GENESIS_TRY(acc, proto::lookup_api_key(c.st.ex, *key));
+    const bool found = stop ? listen_key_close(c.st, *acc, *listen_key) : listen_key_keepalive(c.st, *acc, *listen_key);
+    if (!found)
+        return c.fail(proto::make_error(sim_errc::invalid_listen_key));
+    return c.ok("{}");
+}
+
+std::string m_uds_ping(call& c) { return m_uds_ping_or_stop(c, false); }
+std::string m_uds_stop(call& c) { return m_uds_ping_or_stop(c, true); }
+
 std::string m_subscriptions(call& c) {
     GENESIS_ALL_READ();
     std::string r = "[";
@@ -296,6 +321,9 @@ const std::map<std::string, method_fn, std::less<>>& methods() {
         {"userDataStream.subscribe", m_uds_subscribe},
         {"userDataStream.subscribe.signature", m_uds_subscribe_signature},
         {"userDataStream.unsubscribe", m_uds_unsubscribe},
+        {"userDataStream.start", m_uds_start},
+        {"userDataStream.ping", m_uds_ping},
+        {"userDataStream.stop", m_uds_stop},
     };
     return m;
 }

@@ -1,7 +1,9 @@
 // WebSocket sessions: market streams (/ws/<s>, /stream?streams=a/b, SUBSCRIBE & co.), legacy
 // listenKey user data (/ws/<listenKey>) and the WebSocket API (/ws-api/v3). One reader loop plus
-// a writer that keeps one async_write in flight, a pinger, and lifetime/disconnect timers, all
-// on the connection's strand.
+// a writer, a pinger, and lifetime/disconnect timers, all on the connection's strand. The writer
+// builds text frames straight into a coalescing_stream (one write on the wire at a time, the
+// frames queued meanwhile leave together) and leaves ping/close to Beast.
+#include "coalescing_stream.hpp"
 #include "rest_api.hpp"
 #include "server_io.hpp"
 #include "ws_api.hpp"
@@ -12,6 +14,7 @@
 #include <spdlog/logger.h>
 
 #include <deque>
+#include <mutex>
 #include <set>
 
 namespace genesis::sim::server {
@@ -22,7 +25,9 @@ namespace {
 
 enum class ws_mode : std::uint8_t { streams, user_stream, api };
 
-constexpr std::size_t max_queued_frames = 10'000;
+// The writer stops handing frames to the socket layer while this much is gathered or in flight;
+// the rest waits in the frame queue, where a slow consumer is noticed (max_queued_frames).
+constexpr std::size_t max_buffered_bytes = 256 * 1024;
 
 class ws_session final : public stream_subscriber,
                          public user_subscriber,
@@ -35,7 +40,7 @@ class ws_session final : public stream_subscriber,
 
     server_io& io_;
     server_state& st_;
-    websocket::stream<tls_stream> ws_;
+    websocket::stream<coalescing_stream<tls_stream>> ws_;
     std::string listener_;
     std::string path_;
     ws_mode mode_ = ws_mode::streams;
@@ -55,11 +60,19 @@ class ws_session final : public stream_subscriber,
     std::optional<std::string> held_; // reorder fault: a frame held back
     proto::ws_parser parser_;
     ws_api_session api_;
+    struct inbound {
+        std::string stream;
+        std::shared_ptr<const std::string> payload;
+        bool depth_diff = false;
+    };
+    std::mutex inbox_mutex_; // deliver() may run off the strand
+    std::vector<inbound> inbox_;
+    std::vector<inbound> draining_;
 
 public:
     ws_session(server_io& io, std::string listener, tls_stream&& stream, std::string client_key)
-            : io_(io), st_(io.st), ws_(std::move(stream)), listener_(std::move(listener)), wake_(ws_.get_executor()),
-              ping_timer_(ws_.get_executor()), lifetime_timer_(ws_.get_executor()),
+            : io_(io), st_(io.st), ws_(std::move(stream), io.st.cfg.ws.coalesce_writes), listener_(std::move(listener)),
+              wake_(ws_.get_executor()), ping_timer_(ws_.get_executor()), lifetime_timer_(ws_.get_executor()),
               disconnect_timer_(ws_.get_executor()), api_timer_(ws_.get_executor()) {
         api_.client_key = std::move(client_key);
     }
@@ -68,9 +81,16 @@ public:
 
     void deliver(const std::string& stream, const std::shared_ptr<const std::string>& payload,
                  bool depth_diff) override {
-        net::post(ws_.get_executor(), [self = shared_from_this(), stream, payload, depth_diff] {
-            self->on_stream_frame(stream, *payload, depth_diff);
-        });
+        bool first = false;
+        {
+            std::lock_guard lk(inbox_mutex_);
+            first = inbox_.empty();
+            inbox_.push_back({stream, payload, depth_diff});
+        }
+        // One hand-off per batch, not per frame: thousands of handlers queued on the strand ahead
+        // of the writer would let it send one frame per pass while the backlog grows.
+        if (first)
+            net::post(ws_.get_executor(), [self = shared_from_this()] { self->drain_inbox(); });
     }
 
     void deliver_user(account_id acc, std::string_view type, const std::shared_ptr<const std::string>& event) override {
@@ -100,7 +120,7 @@ private:
         if (closed_ || close_queued_)
             return;
         // A consumer that cannot keep up is dropped, as Binance does, rather than buffered forever.
-        if (queue_.size() >= max_queued_frames) {
+        if (queue_.size() >= st_.cfg.ws.max_queued_frames) {
             if (io_.log)
                 io_.log->warn("sim: dropping slow WebSocket consumer on {} ({} frames queued)", listener_,
                               queue_.size());
@@ -109,7 +129,10 @@ private:
         }
         if (f.k == out_frame::kind::close)
             close_queued_ = true;
+        if (f.k == out_frame::kind::text)
+            ++st_.stats.ws_frames_queued;
         queue_.push_back(std::move(f));
+        st_.stats.ws_queue_max = std::max<std::uint64_t>(st_.stats.ws_queue_max, queue_.size());
         wake_.cancel();
     }
     void send_text(std::string text, std::chrono::nanoseconds delay = {}) {
@@ -117,6 +140,15 @@ private:
         if (delay.count() > 0)
             f.not_before = std::chrono::steady_clock::now() + delay;
         enqueue(std::move(f));
+    }
+    void drain_inbox() {
+        {
+            std::lock_guard lk(inbox_mutex_);
+            draining_.swap(inbox_);
+        }
+        for (const auto& f : draining_)
+            on_stream_frame(f.stream, *f.payload, f.depth_diff);
+        draining_.clear();
     }
     void send_with_fault(std::string text, std::string_view fault_target, bool depth_diff);
     void on_stream_frame(const std::string& stream, const std::string& payload, bool depth_diff);
@@ -310,6 +342,39 @@ net::awaitable<void> ws_session::writer() {
             co_await ws_.async_close(websocket::close_code::going_away, use_tuple);
             break;
         } else {
+            // Frames gathered while a flush is on the wire leave together; beyond
+            // max_buffered_bytes wait for the socket to take them.
+            while (!closed_ && ws_.next_layer().buffered() >= max_buffered_bytes) {
+                ++st_.stats.ws_writer_buffer_waits;
+                wake_.expires_at(net::steady_timer::time_point::max());
+                ws_.next_layer().when_idle([w = weak_from_this()] {
+                    if (auto p = w.lock())
+                        p->wake_.cancel();
+                });
+                co_await wake_.async_wait(use_tuple);
+            }
+            if (closed_)
+                break;
+            // A close received from the client (Beast answers it) ends the data frames.
+            if (ws_.next_layer().gathering() && !ws_.is_open())
+                break;
+            if (ws_.next_layer().gathering()) {
+                // Build this frame and every other one ready now straight into the write layer:
+                // one pass of the loop and one TLS write for the lot, not one async_write each.
+                auto& layer = ws_.next_layer();
+                if (!layer.append_text_frame(f.text))
+                    break;
+                ++st_.stats.ws_frames_sent;
+                const auto now = std::chrono::steady_clock::now();
+                while (!queue_.empty() && queue_.front().k == out_frame::kind::text &&
+                       queue_.front().not_before <= now && layer.buffered() < max_buffered_bytes && ws_.is_open()) {
+                    if (!layer.append_text_frame(queue_.front().text))
+                        break;
+                    queue_.pop_front();
+                    ++st_.stats.ws_frames_sent;
+                }
+                continue;
+            }
             ws_.text(true);
             if (auto [ec, n] = co_await ws_.async_write(net::buffer(f.text), use_tuple); ec)
                 break;

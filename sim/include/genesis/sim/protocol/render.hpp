@@ -49,6 +49,8 @@ std::string time_body(std::int64_t server_time_ms);
 /// What exchangeInfo says about the exchange beyond the instruments.
 struct exchange_info_options {
     std::size_t max_num_orders = 0; ///< MAX_NUM_ORDERS filter when > 0
+    /// The "rateLimits" array; empty: default_rate_limits().
+    std::span<const rate_limit> rate_limits;
 };
 /// {"timezone":"UTC","serverTime",...,"rateLimits":[...],"exchangeFilters":[],"symbols":[...]} with
 /// per symbol the fields of Binance's example and filters PRICE_FILTER, LOT_SIZE, NOTIONAL

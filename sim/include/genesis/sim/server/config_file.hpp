@@ -13,6 +13,7 @@
 //   handshake_timeout_ms = 10000
 //   read_timeout_ms = 30000       # idle keep-alive / slow request limit
 //   max_body_bytes = 1048576
+//   stall_timeout_ms = 60000      # stalled / ack-dropped REST connections are closed after this
 //   agents = true                 # background market on a timer
 //   agent_interval_ms = 50
 //   depth_fast_interval_ms = 100  # @depth@100ms windows
@@ -23,6 +24,8 @@
 //   pong_timeout_ms = 60000
 //   connection_lifetime_ms = 86400000
 //   max_streams = 1024
+//   max_queued_frames = 10000     # slow-consumer limit
+//   coalesce_writes = true        # queued frames share one TLS write
 //
 //   [rate_limits]
 //   enabled = true
@@ -54,6 +57,17 @@
 //   max_open_orders = 200
 //   report_rejections = false
 //   ed25519_test_account = true   # adds "sim-test-ed25519-api-key" for session.logon
+//   agents_max_actions_per_advance = 10000
+//   [exchange.markets.SYMBOL]     # filters and agents of a market (a new name adds one)
+//   base = "SOL"                  # new markets: base, quote (and start_mid for agents)
+//   quote = "USDT"
+//   tick_size = "0.01"            # also min_price, max_price, step_size, min_qty, max_qty,
+//                                 # min_notional, max_notional (decimal strings)
+//   agents = true
+//   start_mid = "150"
+//   orders_per_second = 5.0       # also volatility, levels, spread_ticks, min_qty_steps,
+//                                 # max_qty_steps, cancel_probability, take_probability,
+//                                 # max_open_orders
 #pragma once
 
 #include "genesis/config/error.hpp"

@@ -31,6 +31,11 @@ struct ws_config {
     std::chrono::milliseconds pong_timeout{60'000};
     std::chrono::milliseconds connection_lifetime{24 * 3'600'000};
     std::size_t max_streams = 1024; ///< per connection
+    /// A consumer this many frames behind is dropped (slow consumer), as Binance does.
+    std::size_t max_queued_frames = 10'000;
+    /// Frames queued while a write is on the wire leave together in one TLS write (false: one
+    /// write, and two TLS records, per frame).
+    bool coalesce_writes = true;
 };
 
 /// One TLS listener. Every listener serves REST, streams and the WebSocket API; the name is what
@@ -55,6 +60,9 @@ struct server_config {
     std::chrono::milliseconds handshake_timeout{10'000};
     std::chrono::milliseconds read_timeout{30'000}; ///< an idle or slow HTTP client is dropped
     std::size_t max_body_bytes = 1 << 20;
+    /// A connection held by the stall fault (or lost_ack with status 0) is closed after this, or
+    /// as soon as the client closes it.
+    std::chrono::milliseconds stall_timeout{60'000};
 
     /// Agents run on a timer every agent_interval (exchange::advance_to(now)).
     bool agents_enabled = true;

@@ -7,6 +7,7 @@ packages=(
   libboost1.81-dev libssl-dev libsimdjson-dev libsqlite3-dev libspdlog-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang libclang-rt-14-dev
+  libfiu-dev fiu-utils
 )
 
 missing=()

@@ -140,6 +140,20 @@ TEST_F(CheckpointTest, corruptedReplicaIsSkippedWithReason) {
     EXPECT_TRUE(v.reason.starts_with("quick_check failed") || v.reason.starts_with("unavailable") ||
                 v.reason.starts_with("unreadable"))
         << v.reason;
+
+    // The damaged file is degraded, never written in place, and re-seeded after the next checkpoint.
+    auto st = db->replicas();
+    EXPECT_TRUE(st[1].degraded);
+    EXPECT_FALSE(st[2].degraded);
+    auto rep = db->write_checkpoint_sync(state(3));
+    ASSERT_TRUE(rep);
+    EXPECT_EQ(rep->reseeded, std::vector<std::size_t>{1});
+    st = db->replicas();
+    EXPECT_FALSE(st[1].degraded);
+    EXPECT_EQ(st[1].checkpoint_seq, 3u);
+    db.reset();
+    EXPECT_EQ(test::raw_int(victim, "SELECT COUNT(*) FROM pragma_quick_check WHERE quick_check = 'ok'"), 1);
+    EXPECT_EQ(newest(victim), 3);
 }
 
 TEST_F(CheckpointTest, checksumMismatchIsSkippedWithReason) {

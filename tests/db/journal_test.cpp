@@ -1,6 +1,7 @@
 #include "genesis/db/database.hpp"
 
 #include "db_test_support.hpp"
+#include "write_fault.hpp"
 
 #include <future>
 #include <set>
@@ -212,6 +213,53 @@ TEST_F(JournalTest, storageFullMakesDatabaseUnhealthy) {
             ++failed;
         }
     EXPECT_GT(failed, 0u);
+}
+
+TEST_F(JournalTest, writeFailureMakesDatabaseUnhealthyAndKeepsCommittedRows) {
+    test::write_fault fault;
+    ASSERT_TRUE(fault.installed());
+    {
+        auto db = open(config());
+        ASSERT_TRUE(db);
+        db->append_intent("gw-1", test::sample_intent("c-1"));
+        db->append_transition(test::sample_transition("c-1", order_status::new_));
+        ASSERT_TRUE(db->flush());
+
+        // The disk starts failing: the next commit cannot write the WAL.
+        fault.arm();
+        auto [done, fut] = make_completion<std::uint64_t>();
+        db->append_intent("gw-1", test::sample_intent("c-2"), std::move(done));
+        auto flushed = db->flush();
+        ASSERT_FALSE(flushed);
+        EXPECT_EQ(flushed.error(), db_errc::io_error);
+        auto row = fut.get();
+        ASSERT_FALSE(row);
+        EXPECT_EQ(row.error(), db_errc::io_error);
+        EXPECT_GT(fault.failed(), 0u);
+        EXPECT_FALSE(db->healthy());
+        // The reason names the operation that failed, for the operator.
+        const auto h = db->health();
+        RecordProperty("reason", h.reason);
+        EXPECT_NE(h.reason.find("SQLITE_IOERR_WRITE"), std::string::npos) << h.reason;
+
+        // Healthy again only after a reopen: the flag is sticky even once the disk works.
+        fault.disarm();
+        db->append_intent("gw-1", test::sample_intent("c-3"));
+        (void)db->flush();
+        EXPECT_FALSE(db->healthy());
+    }
+    // Everything committed before the failure is there; the failed batch is not.
+    auto db = open(config());
+    ASSERT_TRUE(db);
+    EXPECT_TRUE(db->healthy());
+    auto rows = db->replay(0);
+    ASSERT_TRUE(rows);
+    std::set<std::string> intents;
+    for (const auto& e : *rows)
+        if (const auto* in = std::get_if<intent_row>(&e))
+            intents.insert(std::string(in->intent.client_id.view()));
+    EXPECT_TRUE(intents.contains("c-1"));
+    EXPECT_FALSE(intents.contains("c-2"));
 }
 
 TEST_F(JournalTest, concurrentWritersGetUniqueIncreasingSequences) {

@@ -68,6 +68,8 @@ class engine {
     error_code ensure_txn();
     void fail_batch(error_code ec);
     void mark_degraded(replica& r, std::string reason);
+    /// A replica that failed its checks at restore: logged, and degraded if it is a secondary.
+    void skip_damaged(replica& r, const std::string& verdict);
     void publish_status();
     static int on_commit(void* self) noexcept;
     result<std::uint64_t> pick_reseed_source();

@@ -27,15 +27,30 @@ constexpr std::string_view upsert_snapshot_sql =
 constexpr std::string_view select_snapshot_sql =
     "SELECT version, data, checksum FROM component_snapshots WHERE component = ?";
 
-// Runs PRAGMA quick_check; empty when the file passes, else what it found.
+// Runs PRAGMA quick_check; empty when the file passes, else what it found (its first problems,
+// on one line for the log).
 std::string quick_check(connection& c) {
-    std::string why;
-    auto v = c.query_text("PRAGMA quick_check", why);
-    if (!v)
-        return v.error().message() + (why.empty() ? "" : ": " + why);
-    if (*v != "ok")
-        return *v;
-    return {};
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(c.get(), "PRAGMA quick_check(3)", -1, &s, nullptr) != SQLITE_OK)
+        return c.message();
+    std::string out;
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const auto* p = sqlite3_column_text(s, 0);
+        out += (out.empty() ? "" : "; ") + std::string(p ? reinterpret_cast<const char*>(p) : "");
+    }
+    if (rc != SQLITE_DONE)
+        out += (out.empty() ? "" : "; ") + c.message();
+    sqlite3_finalize(s);
+    if (out == "ok")
+        return {};
+    // "*** in database main ***" only names the schema; the log wants one line.
+    constexpr std::string_view header = "*** in database main ***";
+    for (auto at = out.find(header); at != std::string::npos; at = out.find(header))
+        out.erase(at, header.size());
+    std::replace(out.begin(), out.end(), '\n', ' ');
+    const auto first = out.find_first_not_of(' ');
+    return first == std::string::npos ? std::string("no answer") : out.substr(first);
 }
 
 bool equal(std::span<const std::byte> stored, const digest& d) {
@@ -202,6 +217,15 @@ result<checkpoint_report> engine::write_checkpoint(std::vector<section> sections
     return report;
 }
 
+void engine::skip_damaged(replica& r, const std::string& verdict) {
+    if (cfg_.logger)
+        cfg_.logger->warn("db: restore skips replica {} ({}): {}", r.index, r.path.string(), verdict);
+    // A damaged secondary is never written in place: degraded, it is re-seeded from a good replica
+    // after the next checkpoint. The primary cannot be re-seeded (it holds the journal).
+    if (r.index != 0 && !r.degraded)
+        mark_degraded(r, "restore: " + verdict);
+}
+
 result<restore_report> engine::restore() {
     restore_report report;
     struct candidate {
@@ -220,6 +244,7 @@ result<restore_report> engine::restore() {
         }
         if (auto problem = quick_check(r.conn); !problem.empty()) {
             v.reason = "quick_check failed: " + problem;
+            skip_damaged(r, v.reason);
             report.replicas.push_back(std::move(v));
             continue;
         }
@@ -228,6 +253,7 @@ result<restore_report> engine::restore() {
         if (!cp) {
             v.reason =
                 cp.error() == db_errc::checksum_mismatch ? why : "unreadable: " + describe_error(cp.error(), why);
+            skip_damaged(r, v.reason);
             report.replicas.push_back(std::move(v));
             continue;
         }
@@ -240,6 +266,7 @@ result<restore_report> engine::restore() {
         good.push_back({r.index, std::move(**cp)});
         report.replicas.push_back(std::move(v));
     }
+    publish_status();
     if (good.empty())
         return report;
     // Newest wins; among equals the lowest index (the primary first).
@@ -405,7 +432,8 @@ result<void> engine::save_snapshot(std::string_view component, std::uint64_t ver
                 first_error = ec;
             mark_degraded(r, "snapshot " + std::string(component) + ": " + describe_error(ec, why));
             if (r.index == 0)
-                note_failure(is_storage_failure(ec) ? ec : make_error_code(db_errc::io_error), "snapshot on primary");
+                note_failure(is_storage_failure(ec) ? ec : make_error_code(db_errc::io_error),
+                             "snapshot on primary: " + why);
             continue;
         }
         ++written;

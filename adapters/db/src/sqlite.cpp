@@ -1,8 +1,57 @@
 #include "sqlite.hpp"
 
+#include <string>
+#include <system_error>
 #include <utility>
 
 namespace genesis::db::detail {
+namespace {
+
+// The name of an extended result code an operator acts on (which system call failed).
+const char* extended_name(int ext) noexcept {
+    switch (ext) {
+    case SQLITE_IOERR: return "SQLITE_IOERR";
+    case SQLITE_IOERR_READ: return "SQLITE_IOERR_READ";
+    case SQLITE_IOERR_SHORT_READ: return "SQLITE_IOERR_SHORT_READ";
+    case SQLITE_IOERR_WRITE: return "SQLITE_IOERR_WRITE";
+    case SQLITE_IOERR_FSYNC: return "SQLITE_IOERR_FSYNC";
+    case SQLITE_IOERR_DIR_FSYNC: return "SQLITE_IOERR_DIR_FSYNC";
+    case SQLITE_IOERR_TRUNCATE: return "SQLITE_IOERR_TRUNCATE";
+    case SQLITE_IOERR_FSTAT: return "SQLITE_IOERR_FSTAT";
+    case SQLITE_IOERR_LOCK: return "SQLITE_IOERR_LOCK";
+    case SQLITE_IOERR_CLOSE: return "SQLITE_IOERR_CLOSE";
+    case SQLITE_IOERR_DELETE: return "SQLITE_IOERR_DELETE";
+    case SQLITE_IOERR_SHMOPEN: return "SQLITE_IOERR_SHMOPEN";
+    case SQLITE_IOERR_SHMSIZE: return "SQLITE_IOERR_SHMSIZE";
+    case SQLITE_IOERR_SHMMAP: return "SQLITE_IOERR_SHMMAP";
+    case SQLITE_IOERR_SEEK: return "SQLITE_IOERR_SEEK";
+    case SQLITE_IOERR_MMAP: return "SQLITE_IOERR_MMAP";
+    case SQLITE_FULL: return "SQLITE_FULL";
+    case SQLITE_READONLY: return "SQLITE_READONLY";
+    case SQLITE_CANTOPEN: return "SQLITE_CANTOPEN";
+    default: return nullptr;
+    }
+}
+
+// Appends which operation failed and the operating system's errno to a storage failure's message
+// ("disk I/O error [SQLITE_IOERR_FSYNC, errno 5: Input/output error]"); other messages are left alone.
+void append_os_detail(std::string& why, int ext, int sys_errno) {
+    switch (ext & 0xff) {
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN: break;
+    default: return;
+    }
+    const char* name = extended_name(ext);
+    why += " [";
+    why += name ? std::string(name) : "extended code " + std::to_string(ext);
+    if (sys_errno != 0)
+        why += ", errno " + std::to_string(sys_errno) + ": " + std::system_category().message(sys_errno);
+    why += "]";
+}
+
+} // namespace
 
 db_errc errc_from_sqlite(int rc) noexcept {
     switch (rc & 0xff) {
@@ -117,6 +166,7 @@ error_code connection::exec(const char* sql, std::string& why) {
     if (rc != SQLITE_OK) {
         why = err ? err : sqlite3_errstr(rc);
         sqlite3_free(err);
+        append_os_detail(why, rc, sqlite3_system_errno(db_));
         return make_error_code(errc_from_sqlite(rc));
     }
     return {};
@@ -144,6 +194,12 @@ result<std::string> connection::query_text(const char* sql, std::string& why) {
     return out;
 }
 
-std::string connection::message() const { return db_ ? sqlite3_errmsg(db_) : "not open"; }
+std::string connection::message() const {
+    if (!db_)
+        return "not open";
+    std::string m = sqlite3_errmsg(db_);
+    append_os_detail(m, sqlite3_extended_errcode(db_), sqlite3_system_errno(db_));
+    return m;
+}
 
 } // namespace genesis::db::detail

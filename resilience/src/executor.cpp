@@ -1,5 +1,7 @@
 #include "genesis/resilience/executor.hpp"
 
+#include <limits>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -23,7 +25,11 @@ bool is_outcome_lost(error_code ec) noexcept {
 executor::executor(const clock& clk, timer_service& timers, predictor& pred, std::vector<endpoint> endpoints,
                    executor_options options)
         : clock_(clk), timers_(timers), predictor_(pred), endpoints_(std::move(endpoints)), options_(options),
-          budget_(clk, options.budget) {}
+          budget_(clk, options.budget), probed_at_(std::make_unique<std::atomic<std::int64_t>[]>(endpoints_.size())) {
+    // Never probed: the first probe is due as soon as an endpoint degrades.
+    for (std::size_t i = 0; i < endpoints_.size(); ++i)
+        probed_at_[i].store(std::numeric_limits<std::int64_t>::min() / 2, relaxed);
+}
 
 executor_stats executor::stats() const noexcept {
     const auto& c = counters_;
@@ -53,12 +59,20 @@ bool race::plan() {
     ex_.counters_.calls.fetch_add(1, relaxed);
     const auto& eps = ex_.endpoints_;
     std::vector<double> p(eps.size());
+    std::vector<bool> healthy(eps.size());
     for (std::size_t i = 0; i < eps.size(); ++i) {
         p[i] = ex_.predictor_.success_probability(eps[i].name, opt_.operation);
+        healthy[i] = eps[i].breaker->state() == breaker_state::closed;
         ranking_.push_back(i);
     }
-    // Best predicted first; ties keep configuration order so the primary endpoint is stable.
-    std::stable_sort(ranking_.begin(), ranking_.end(), [&](std::size_t a, std::size_t b) { return p[a] > p[b]; });
+    // Healthy breakers first (a window of 100 good samples would otherwise keep a failing endpoint
+    // ranked first for dozens of calls), then best predicted; ties keep configuration order so
+    // the primary endpoint is stable.
+    std::stable_sort(ranking_.begin(), ranking_.end(), [&](std::size_t a, std::size_t b) {
+        if (healthy[a] != healthy[b])
+            return static_cast<bool>(healthy[a]);
+        return p[a] > p[b];
+    });
 
     unsigned wanted = 1;
     for (const std::size_t idx : ranking_) {
@@ -83,11 +97,42 @@ bool race::plan() {
         a.tk = t;
         a.extra = attempts_.size() > 1;
         used_[idx] = true;
+        if (!healthy[idx]) // a degraded endpoint sent to anyway counts as probed
+            ex_.probed_at_[idx].store(ex_.clock_.now().ns, relaxed);
     }
     if (attempts_.empty()) {
         ex_.counters_.all_down.fetch_add(1, relaxed);
         last_error_ = errc::all_endpoints_down;
         return false;
+    }
+
+    // Recovery probe: an idempotent call also goes to one degraded endpoint that nothing was sent
+    // to for its recovery_timeout (only its own successes bring its breaker back to CLOSED).
+    if (opt_.idempotent && healthy[attempts_.front().endpoint]) {
+        const auto now = ex_.clock_.now().ns;
+        for (const std::size_t idx : ranking_) {
+            if (used_[idx] || healthy[idx] || eps[idx].breaker->state() == breaker_state::open)
+                continue;
+            auto& last = ex_.probed_at_[idx];
+            const auto due = last.load(relaxed) + eps[idx].breaker->options().recovery_timeout.count();
+            if (now < due)
+                continue;
+            const ticket t = eps[idx].breaker->acquire();
+            if (t.kind == admission::rejected)
+                continue;
+            if (!ex_.budget_.try_spend()) {
+                eps[idx].breaker->release(t);
+                ex_.counters_.budget_refusals.fetch_add(1, relaxed);
+                break;
+            }
+            last.store(now, relaxed);
+            auto& a = attempts_.emplace_back();
+            a.endpoint = idx;
+            a.tk = t;
+            a.extra = true;
+            used_[idx] = true;
+            break;
+        }
     }
 
     // A lone idempotent attempt may get one delayed hedge, once the key's p95 is trustworthy.

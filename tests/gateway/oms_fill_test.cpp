@@ -146,5 +146,126 @@ TEST_F(OmsFillTest, onPlacedFilledWithoutTradesFetchesThemFromMyTrades) {
     EXPECT_EQ(h.o->stats().duplicate_fills, 1u);
 }
 
+// The placement's answer says FILLED; the user stream's NEW for the same order comes after it.
+// That NEW is stale (not newer, no more fill): ignored and counted, not an impossible update.
+// A report that is newer and still moves the order backwards stays an anomaly.
+TEST_F(OmsFillTest, staleStreamReportAfterAnswerIsIgnoredButNewerBackwardsReportIsFlagged) {
+    auto id = h.o->submit(limit_intent(side::buy, "1", "100"));
+    ASSERT_TRUE(id);
+    auto answer = report(*id, st::filled, "1", 1001);
+    answer.transaction_time = time_point{1'700'000'000'000'000'000};
+    h.venue.places[0].done(answer);
+    h.queue.run_pending();
+    auto stale = report(*id, st::new_, "0", 1001);
+    stale.transaction_time = answer.transaction_time; // same matching event, same millisecond
+    h.o->on_execution_report(stale);
+    EXPECT_EQ(h.o->stats().stale_reports, 1u);
+    EXPECT_EQ(h.o->stats().invalid_transitions, 0u);
+    EXPECT_FALSE(h.o->find(*id)->flagged);
+    EXPECT_EQ(h.o->find(*id)->status, st::filled);
+
+    auto newer = report(*id, st::new_, "0", 1001);
+    newer.transaction_time = time_point{answer.transaction_time.ns + 5'000'000};
+    h.o->on_execution_report(newer);
+    EXPECT_EQ(h.o->stats().stale_reports, 1u);
+    EXPECT_EQ(h.o->stats().invalid_transitions, 1u);
+    EXPECT_TRUE(h.o->find(*id)->flagged);
+    EXPECT_EQ(h.o->find(*id)->status, st::filled);
+}
+
+// More than one page of trades (Binance's myTrades answers at most 1000): the OMS asks again from
+// the last id + 1 until a page is not full, and the next sync starts after the last complete one.
+TEST_F(OmsFillTest, tradeSyncPagesUntilAPageIsNotFullThenStartsAfterIt) {
+    auto id = h.o->submit(limit_intent(side::buy, "5000", "100"));
+    ASSERT_TRUE(id);
+    h.venue.places[0].done(report(*id, st::partially_filled, "1001", 1001));
+    h.queue.run_pending();
+    ASSERT_EQ(h.venue.trade_calls.size(), 1u);
+    EXPECT_EQ(h.venue.trade_calls[0].from, 0u);
+    std::vector<db::fill_record> page;
+    for (std::uint64_t t = 1; t <= my_trades_page; ++t)
+        page.push_back(venue_trade(t, 1001, "1", "100"));
+    h.venue.trade_calls[0].done(page);
+    h.queue.run_pending();
+    ASSERT_EQ(h.venue.trade_calls.size(), 2u);
+    EXPECT_EQ(h.venue.trade_calls[1].from, my_trades_page + 1);
+    h.venue.trade_calls[1].done(std::vector<db::fill_record>{venue_trade(my_trades_page + 1, 1001, "1", "100")});
+    h.queue.run_pending();
+    EXPECT_EQ(h.venue.trade_calls.size(), 2u); // not full: done
+    EXPECT_EQ(h.o->stats().fills, my_trades_page + 1);
+    EXPECT_EQ(h.o->book().find(btc)->quantity, dec("1001"));
+
+    // The next fill without its trade: fetched from after the last complete sync only.
+    auto more = report(*id, st::partially_filled, "1002", 1001);
+    h.o->on_execution_report(more);
+    h.queue.run_pending();
+    ASSERT_EQ(h.venue.trade_calls.size(), 3u);
+    EXPECT_EQ(h.venue.trade_calls[2].from, my_trades_page + 2);
+    EXPECT_EQ(h.o->stats().duplicate_fills, 0u);
+}
+
+// A sync asked for while one is in flight runs again after it; a failed one is retried by on_tick.
+TEST_F(OmsFillTest, tradeSyncAskedWhileInFlightRunsAgainAndFailedOneIsRetried) {
+    auto id = h.o->submit(limit_intent(side::buy, "5", "100"));
+    ASSERT_TRUE(id);
+    h.venue.places[0].done(report(*id, st::partially_filled, "1", 1001));
+    h.queue.run_pending();
+    ASSERT_EQ(h.venue.trade_calls.size(), 1u);
+    h.o->on_execution_report(report(*id, st::partially_filled, "2", 1001)); // while the first runs
+    h.queue.run_pending();
+    ASSERT_EQ(h.venue.trade_calls.size(), 1u);
+    h.venue.trade_calls[0].done(std::vector<db::fill_record>{venue_trade(7, 1001, "1", "100")});
+    h.queue.run_pending();
+    ASSERT_EQ(h.venue.trade_calls.size(), 2u); // run again: the second fill was not in the first answer
+    EXPECT_EQ(h.venue.trade_calls[1].from, 8u);
+    h.venue.trade_calls[1].done(make_error_code(oms_errc::not_trading)); // fails
+    h.queue.run_pending();
+    ASSERT_EQ(h.venue.trade_calls.size(), 2u);
+    h.o->on_tick();
+    h.queue.run_pending();
+    ASSERT_EQ(h.venue.trade_calls.size(), 3u);
+    EXPECT_EQ(h.venue.trade_calls[2].from, 8u);
+    h.venue.trade_calls[2].done(std::vector<db::fill_record>{venue_trade(8, 1001, "1", "100")});
+    h.queue.run_pending();
+    EXPECT_EQ(h.o->stats().fills, 2u);
+    EXPECT_EQ(h.o->book().find(btc)->quantity, dec("2"));
+}
+
+// Final orders beyond final_order_retention are forgotten (bounded state over weeks); working()
+// holds exactly the orders not final; a late report of a forgotten order is stale, never adopted.
+TEST(OmsRetentionTest, finalOrdersBeyondRetentionAreForgottenAndTheirLateReportsIgnored) {
+    oms_harness h;
+    h.cfg.final_order_retention = 3;
+    h.open_db();
+    h.make_oms();
+    h.start_empty();
+    std::vector<client_order_id> ids;
+    for (int i = 0; i < 6; ++i) {
+        auto id = h.o->submit(limit_intent(side::buy, "1", "100"));
+        ASSERT_TRUE(id);
+        ids.push_back(*id);
+        h.venue.places.back().done(report(*id, st::new_, "0", 2000 + static_cast<std::uint64_t>(i)));
+        h.queue.run_pending();
+    }
+    EXPECT_EQ(h.o->working().size(), 6u);
+    for (int i = 0; i < 5; ++i) {
+        auto r = report(ids[static_cast<std::size_t>(i)], st::canceled, "0", 2000 + static_cast<std::uint64_t>(i));
+        h.o->on_execution_report(r);
+    }
+    EXPECT_EQ(h.o->working().size(), 1u);
+    EXPECT_TRUE(h.o->working().contains(ids[5]));
+    EXPECT_EQ(h.o->health().open_orders, 1u);
+    EXPECT_EQ(h.o->orders().size(), 4u); // three final kept, one working
+    EXPECT_EQ(h.o->find(ids[0]), nullptr);
+    EXPECT_EQ(h.o->find(ids[1]), nullptr);
+    ASSERT_NE(h.o->find(ids[2]), nullptr);
+    // The stream repeats the cancel of a forgotten order: stale, not adopted.
+    const auto stale_before = h.o->stats().stale_reports;
+    h.o->on_execution_report(report(ids[0], st::canceled, "0", 2000));
+    EXPECT_EQ(h.o->stats().stale_reports, stale_before + 1);
+    EXPECT_EQ(h.o->find(ids[0]), nullptr);
+    EXPECT_EQ(h.o->stats().recon[static_cast<std::size_t>(recon_kind::adopted_order)], 0u);
+}
+
 } // namespace
 } // namespace genesis::gateway

@@ -2,6 +2,8 @@
 
 #include "oms_test_support.hpp"
 
+#include "../db/write_fault.hpp"
+
 #include "genesis/resilience/error.hpp"
 #include "genesis/rest/http_error.hpp"
 
@@ -242,6 +244,68 @@ TEST_F(OmsOrderTest, submitRefusedWhenDatabaseUnhealthy) {
     EXPECT_FALSE(health.accepting());
     EXPECT_NE(health.reason.find("database unhealthy"), std::string::npos) << health.reason;
     EXPECT_EQ(h.venue.places.size(), 1u);
+}
+
+// A disk that starts failing writes (SQLite's own system-call hook, no libfiu).
+class OmsJournalFaultTest : public ::testing::Test {
+protected:
+    db::test::write_fault fault; // installed before the database opens, removed after it closes
+    oms_harness h;
+};
+
+TEST_F(OmsJournalFaultTest, writeFailureRefusesNewOrdersAllowsCancelsAndKeepsAcknowledged) {
+    ASSERT_TRUE(fault.installed());
+    h.open_db();
+    h.make_oms();
+    h.start_empty();
+    // An order acknowledged by the venue (and so to the strategy) while the disk works.
+    auto acked = h.o->submit(limit_intent());
+    ASSERT_TRUE(acked);
+    ASSERT_EQ(h.venue.places.size(), 1u);
+    h.venue.places[0].done(report(*acked, st::new_, "0", 1001));
+    h.queue.run_pending();
+    ASSERT_EQ(h.o->find(*acked)->status, st::new_);
+    ASSERT_TRUE(h.db->flush());
+
+    // The disk fails: the batch carrying the next intent cannot be committed.
+    fault.arm();
+    auto in_flight = h.o->submit(limit_intent(side::sell, "1", "101"));
+    ASSERT_TRUE(in_flight); // accepted before the failure was known; reconciliation adopts it
+    EXPECT_FALSE(h.db->flush());
+    ASSERT_FALSE(h.db->healthy());
+    h.o->on_tick();
+    h.queue.run_pending();
+
+    // New orders are refused with the journal's reason; nothing more reaches the venue.
+    auto refused = h.o->submit(limit_intent());
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error(), oms_errc::db_unhealthy);
+    const auto health = h.o->health();
+    EXPECT_FALSE(health.accepting());
+    RecordProperty("reason", health.reason);
+    EXPECT_TRUE(health.reason.starts_with("journal: ")) << health.reason;
+    EXPECT_NE(health.reason.find("SQLITE_IOERR_WRITE"), std::string::npos) << health.reason;
+    EXPECT_EQ(h.venue.places.size(), 2u);
+    EXPECT_GT(h.o->stats().journal_errors, 0u);
+
+    // Cancelling still works: it only reduces risk.
+    ASSERT_TRUE(h.o->cancel(*acked));
+    ASSERT_EQ(h.venue.cancels.size(), 1u);
+    EXPECT_EQ(h.venue.cancels[0].intent.orig_client_id, *acked);
+
+    // The disk works again; after a restart the acknowledged order is in the journal.
+    fault.disarm();
+    h.o.reset();
+    h.queue.run_pending();
+    h.db.reset();
+    h.open_db();
+    const auto rows = h.journal();
+    EXPECT_TRUE(has_intent(rows, *acked));
+    bool ack_journaled = false;
+    for (const auto& e : rows)
+        if (const auto* t = std::get_if<db::transition_row>(&e))
+            ack_journaled = ack_journaled || (t->transition.client_id == *acked && t->transition.status == st::new_);
+    EXPECT_TRUE(ack_journaled);
 }
 
 class OmsStartTest : public ::testing::Test {

@@ -446,6 +446,49 @@ TEST_F(ExecutorTest, runEternalEndpointUsesShortTimeout) {
     expect_clean();
 }
 
+// A failing endpoint with a long good history: once its (essential) breaker is ETERNAL, the
+// primary goes to a healthy endpoint at once instead of after dozens of failures; the ETERNAL one
+// gets a parallel probe once per recovery_timeout, heals with its successes and takes the lead again.
+// (A probe that loses the race is cancelled and teaches the breaker nothing: here it is faster.)
+TEST_F(ExecutorTest, runPrefersHealthyEndpointOverEternalAndProbesItBackToClosed) {
+    breaker_options bo;
+    bo.is_essential = true;
+    executor_options eo;
+    eo.hedging = false;
+    eo.budget.ratio = 1.0;
+    make(2, eo, bo);
+    seed(0, 1ms, 100, "get_order", 100); // p = 0.99
+    seed(1, 5ms, 100, "get_order", 100); // p = 0.99: one attempt per call
+    trip(0);
+    ASSERT_EQ(breakers_[0]->state(), breaker_state::eternal);
+    script_ = {{0ms, 10}, {5ms, 11}};
+
+    clock_.advance(1ms); // the probe of endpoint 0 is due (never probed)
+    auto first = start(read());
+    advance(5ms);
+    ASSERT_TRUE(first->has_value());
+    EXPECT_EQ(calls_[1], 1);     // the primary went to the healthy endpoint
+    EXPECT_EQ(calls_[0], 1);     // and a probe to the ETERNAL one
+    auto second = start(read()); // no probe again before recovery_timeout
+    advance(5ms);
+    EXPECT_EQ(calls_[0], 1);
+    EXPECT_EQ(calls_[1], 2);
+    for (int k = 0; k < 3 && breakers_[0]->state() != breaker_state::closed; ++k) {
+        clock_.advance(bo.recovery_timeout);
+        auto probe = start(read());
+        advance(5ms);
+        ASSERT_TRUE(probe->has_value());
+    }
+    EXPECT_EQ(breakers_[0]->state(), breaker_state::closed);
+    const int before = calls_[1];
+    auto back = start(read());
+    advance(5ms);
+    ASSERT_TRUE(back->has_value());
+    EXPECT_EQ((*back)->value.value(), 10); // endpoint 0 leads again
+    EXPECT_EQ(calls_[1], before);
+    expect_clean();
+}
+
 TEST(IsOutcomeLostTest, classifiesErrors) {
     EXPECT_TRUE(is_outcome_lost(errc::timed_out));
     EXPECT_TRUE(is_outcome_lost(net::error::eof));

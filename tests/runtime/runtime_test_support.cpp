@@ -13,16 +13,36 @@
 
 namespace genesis::test {
 
-child::~child() {
+child::~child() { reset(); }
+
+void child::reset() {
     if (pid_ > 0) {
         ::kill(pid_, SIGKILL);
         ::waitpid(pid_, nullptr, 0);
     }
+    pid_ = -1;
     if (out_fd_ >= 0)
         ::close(out_fd_);
+    out_fd_ = -1;
+    buf_.clear();
+    lines_.clear();
+    status_ = -1;
+}
+
+bool child::alive() {
+    if (pid_ <= 0)
+        return false;
+    int st = 0;
+    if (::waitpid(pid_, &st, WNOHANG) == pid_) {
+        pid_ = -1;
+        status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        return false;
+    }
+    return true;
 }
 
 bool child::start(const std::vector<std::string>& argv_s, const std::filesystem::path& err_file) {
+    reset();
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0)
         return false;
@@ -39,6 +59,7 @@ bool child::start(const std::vector<std::string>& argv_s, const std::filesystem:
         ::dup2(fds[1], STDOUT_FILENO);
         if (err >= 0)
             ::dup2(err, STDERR_FILENO);
+        ::close_range(3, ~0U, 0);
         ::execv(argv[0], argv.data());
         ::_exit(127);
     }
@@ -52,7 +73,18 @@ bool child::start(const std::vector<std::string>& argv_s, const std::filesystem:
 
 std::optional<std::string> child::wait_line(const std::function<bool(const std::string&)>& pred,
                                             std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    return wait_line(pred, std::chrono::steady_clock::now() + timeout);
+}
+
+void child::drain_until(std::chrono::steady_clock::time_point until) {
+    using namespace std::chrono_literals;
+    while (std::chrono::steady_clock::now() < until && alive())
+        (void)wait_line([](const std::string&) { return false; },
+                        std::min(until, std::chrono::steady_clock::now() + 20ms));
+}
+
+std::optional<std::string> child::wait_line(const std::function<bool(const std::string&)>& pred,
+                                            std::chrono::steady_clock::time_point deadline) {
     std::size_t checked = 0;
     while (true) {
         for (; checked < lines_.size(); ++checked)
@@ -87,21 +119,14 @@ void child::signal(int sig) {
 }
 
 std::optional<int> child::wait_exit(std::chrono::milliseconds timeout) {
-    if (pid_ <= 0)
-        return status_;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     // Drain stdout so the child never blocks on a full pipe while exiting.
-    while (std::chrono::steady_clock::now() < deadline) {
-        int st = 0;
-        const pid_t r = ::waitpid(pid_, &st, WNOHANG);
-        if (r == pid_) {
-            pid_ = -1;
-            status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-            return status_;
-        }
+    while (alive()) {
+        if (std::chrono::steady_clock::now() >= deadline)
+            return std::nullopt;
         (void)wait_line([](const std::string&) { return false; }, std::chrono::milliseconds{20});
     }
-    return std::nullopt;
+    return status_;
 }
 
 std::optional<http_answer> http_request(unsigned short port, const std::string& method, const std::string& target,

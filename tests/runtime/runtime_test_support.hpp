@@ -26,11 +26,21 @@ public:
     child(const child&) = delete;
     child& operator=(const child&) = delete;
 
-    /// Starts argv[0] with argv; stderr goes to err_file.
+    /// Starts argv[0] with argv (after reset()); stderr goes to err_file. The child keeps no other
+    /// descriptor of this process: Asio does not mark sockets close-on-exec, and an in-process
+    /// sim's connections living on in the child would never close.
     bool start(const std::vector<std::string>& argv, const std::filesystem::path& err_file);
+    /// Kills (SIGKILL) and reaps a running process, and forgets its output.
+    void reset();
+    /// True while the process runs (reaps it once it has exited).
+    bool alive();
     /// Reads stdout until a line satisfies pred or the process exits or the deadline passes.
     std::optional<std::string> wait_line(const std::function<bool(const std::string&)>& pred,
                                          std::chrono::milliseconds timeout);
+    std::optional<std::string> wait_line(const std::function<bool(const std::string&)>& pred,
+                                         std::chrono::steady_clock::time_point until);
+    /// Drains stdout until `until`, or until the process exits.
+    void drain_until(std::chrono::steady_clock::time_point until);
     /// Sends sig.
     void signal(int sig);
     /// Waits for the exit (bounded); the exit code, or 128+signal, or nullopt on timeout.

@@ -165,6 +165,22 @@ TEST_F(HostTest, executionReportsAreRoutedToTheOwnerOnly) {
     EXPECT_EQ(status_of("thrower").counters.callbacks, thrower_before);
 }
 
+// After a restart the gateway hands restored orders back to their strategy by id: that strategy
+// gets their reports; an id no strategy has is refused.
+TEST_F(HostTest, adoptedRestoredOrderReportsReachItsStrategy) {
+    ASSERT_TRUE(host.load({"thrower", GENESIS_THROWER_SO, {{"throw_on", "never"}}, 0ms}));
+    ASSERT_TRUE(host.load(mm()));
+    host.start_all();
+    const auto restored = client_order_id::truncating("gn-e2e-restored-1");
+    const auto before = status_of("mm").counters.callbacks;
+    host.on_execution(report(restored, side::buy, order_status::new_, execution_type::new_));
+    EXPECT_EQ(status_of("mm").counters.callbacks, before); // nobody owns it yet
+    EXPECT_FALSE(host.adopt(restored, 3));                 // no strategy 3
+    EXPECT_TRUE(host.adopt(restored, *host.id_of("mm")));
+    host.on_execution(report(restored, side::buy, order_status::canceled, execution_type::canceled));
+    EXPECT_EQ(status_of("mm").counters.callbacks, before + 1);
+}
+
 TEST_F(HostTest, reportsRaisedDuringACallbackAreDeliveredAfterIt) {
     svc.ack_host = &host; // the gateway acknowledges inside place(), before the id is returned
     ASSERT_TRUE(host.load(mm()));

@@ -378,6 +378,13 @@ result<void> host::load(const strategy_spec& spec, std::string_view saved_state)
     return {};
 }
 
+bool host::adopt(const client_order_id& id, std::uint32_t strategy_id) {
+    if (strategy_id == 0 || strategy_id > slots_.size())
+        return false;
+    owners_[id] = strategy_id;
+    return true;
+}
+
 void host::start_all() {
     for (auto& s : slots_) {
         if (s->state != strategy_state::loaded || !s->instance)

@@ -1,5 +1,6 @@
 #include "genesis/gateway/risk/risk_engine.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -206,11 +207,11 @@ verdict risk_engine::check_rate(time_point now) {
 }
 
 std::size_t risk_engine::orders_in_last_second() const noexcept {
+    // accepted_times_ is in time order: the first one within the last second, by binary search.
     const time_point now = clock_->now();
-    std::size_t n = 0;
-    for (auto it = accepted_times_.rbegin(); it != accepted_times_.rend() && now - *it < one_second; ++it)
-        ++n;
-    return n;
+    const auto first = std::partition_point(accepted_times_.begin(), accepted_times_.end(),
+                                            [&](time_point t) { return !(now - t < one_second); });
+    return static_cast<std::size_t>(accepted_times_.end() - first);
 }
 
 void risk_engine::kill(std::string reason) {

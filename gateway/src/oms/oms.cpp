@@ -86,15 +86,11 @@ oms_health oms::health() const {
     oms_health h;
     h.state = state_;
     h.db_healthy = db_.healthy();
-    for (const auto& [id, o] : orders_) {
-        if (!is_final(o.status))
-            ++h.open_orders;
-        if (o.flagged)
-            ++h.flagged_orders;
-    }
+    h.open_orders = working_.size();
+    h.flagged_orders = flagged_.size();
     h.unknown_orders = unresolved_.size();
     if (!h.db_healthy)
-        h.reason = "database unhealthy: " + db_.health().reason;
+        h.reason = "journal: " + db_.health().reason + "; database unhealthy: new orders refused, cancels allowed";
     else if (state_ == oms_state::idle)
         h.reason = "not started";
     else if (state_ == oms_state::recovering)
@@ -146,6 +142,7 @@ result<client_order_id> oms::submit(order_intent intent) {
     o.sent_at = clock_.now();
     o.updated = clock_.wall();
     auto& stored = orders_.emplace(*id, std::move(o)).first->second;
+    index(stored);
 
     // Journal first: the intent is queued on the DB thread before the venue sees the request;
     // the next group commit makes it durable (no flush on this path).
@@ -207,10 +204,54 @@ void oms::journal_transition(const tracked_order& o, const execution_report* r) 
     });
 }
 
+void oms::index(tracked_order& o) {
+    const auto& id = o.intent.client_id;
+    if (!is_final(o.status)) {
+        working_.insert(id);
+        return;
+    }
+    working_.erase(id);
+    if (o.retained)
+        return; // already in finals_
+    o.retained = true;
+    finals_.push_back(id);
+    while (finals_.size() > config_.final_order_retention) {
+        const auto old = finals_.front();
+        finals_.pop_front();
+        const auto it = orders_.find(old);
+        if (it == orders_.end() || !is_final(it->second.status) || it->second.lookup_in_flight ||
+            verifying_.contains(old))
+            continue;
+        orders_.erase(it);
+        forgotten_.insert(old);
+        forgotten_order_.push_back(old);
+        while (forgotten_order_.size() > 4 * config_.final_order_retention + 1) {
+            forgotten_.erase(forgotten_order_.front());
+            forgotten_order_.pop_front();
+        }
+    }
+}
+
+void oms::rebuild_index() {
+    working_.clear();
+    flagged_.clear();
+    finals_.clear();
+    for (auto& [id, o] : orders_) {
+        o.retained = is_final(o.status);
+        if (!o.retained)
+            working_.insert(id);
+        else
+            finals_.push_back(id);
+        if (o.flagged)
+            flagged_.insert(id);
+    }
+}
+
 void oms::set_status(tracked_order& o, order_status s, std::string reason) {
     o.status = s;
     o.reason = std::move(reason);
     o.updated = clock_.wall();
+    index(o);
     if (s != order_status::unknown)
         unresolved_.erase(o.intent.client_id);
     journal_transition(o, nullptr);
@@ -266,6 +307,7 @@ tracked_order& oms::adopt(const execution_report& r, const parsed_client_id& own
     o.order_id = r.order_id;
     o.updated = clock_.wall();
     auto& stored = orders_.emplace(r.client_id, std::move(o)).first->second;
+    index(stored);
     // Journal the adopted intent, so that a replay knows the order.
     journal_intent(stored);
     record(recon_kind::adopted_order, r.sym, r.client_id,
@@ -285,6 +327,10 @@ bool oms::apply_report(const execution_report& r, bool exchange_wins) {
     auto it = r.orig_client_id.empty() ? orders_.end() : orders_.find(r.orig_client_id);
     if (it == orders_.end())
         it = orders_.find(r.client_id);
+    if (it == orders_.end() && (forgotten_.contains(r.client_id) || forgotten_.contains(r.orig_client_id))) {
+        ++stats_.stale_reports; // final long ago and forgotten (final_order_retention)
+        return false;
+    }
     if (it == orders_.end()) {
         const auto owner = parse_client_id(r.client_id.view());
         if (!owner || owner->instance != config_.ids.instance) {
@@ -296,9 +342,25 @@ bool oms::apply_report(const execution_report& r, bool exchange_wins) {
     auto& o = it->second;
     const auto check = check_update(o, r.status, r.cumulative_quantity);
     bool changed = false;
+    // Two channels report the same order (the placement's answer and the user stream): the
+    // stream's NEW often arrives after the answer said FILLED. A report that is not newer than the
+    // state we hold, carries no more fill and would move the order backwards is such a stale
+    // copy; the venue moves an order forward only, so it is ignored, not flagged.
+    if (check.verdict == transition_verdict::invalid && r.transaction_time.ns != 0 && o.venue_time.ns != 0 &&
+        r.transaction_time <= o.venue_time && r.cumulative_quantity <= o.cumulative_quantity &&
+        (check.problem == anomaly_kind::status_backwards || check.problem == anomaly_kind::after_final ||
+         check.problem == anomaly_kind::cumulative_decrease)) {
+        ++stats_.stale_reports;
+        if (log_)
+            log_->debug("stale report ignored client_id={} {} cum {} (we have {} cum {})", o.intent.client_id.view(),
+                        to_string(r.status), r.cumulative_quantity.to_string(), to_string(o.status),
+                        o.cumulative_quantity.to_string());
+        return false;
+    }
     if (check.verdict == transition_verdict::invalid) {
         ++stats_.invalid_transitions;
         o.flagged = true;
+        flagged_.insert(o.intent.client_id);
         o.anomalies.push_back(
             {*check.problem, o.status, r.status, o.cumulative_quantity, r.cumulative_quantity, clock_.wall()});
         if (log_)
@@ -333,6 +395,9 @@ bool oms::apply_report(const execution_report& r, bool exchange_wins) {
         o.cumulative_quote = r.cumulative_quote;
         o.reason = r.reject_reason == "NONE" ? std::string{} : r.reject_reason;
         o.updated = clock_.wall();
+        if (r.transaction_time > o.venue_time)
+            o.venue_time = r.transaction_time;
+        index(o);
         if (o.status != order_status::unknown)
             unresolved_.erase(o.intent.client_id);
         journal_transition(o, &r);
@@ -390,8 +455,10 @@ result<void> oms::cancel(const client_order_id& id) {
     auto& o = it->second;
     if (!has_working_status(o.status))
         return make_error_code(oms_errc::not_cancelable);
-    if (!db_.healthy())
-        return make_error_code(oms_errc::db_unhealthy);
+    // A cancel only reduces risk: it goes out even when the journal cannot be written (its
+    // outcome is then recovered from the venue by reconciliation after a restart).
+    if (!db_.healthy() && log_)
+        log_->warn("cancel client_id={} sent although the journal is failing: {}", id.view(), db_.health().reason);
     cancel_intent c;
     c.venue = o.intent.venue;
     c.sym = o.intent.sym;
@@ -538,30 +605,30 @@ void oms::do_verify(tracked_order& o) {
 }
 
 void oms::do_sync_trades(const symbol& sym) {
-    if (!trade_syncs_.insert(sym).second)
-        return;
-    const auto& ids = fill_ids_[sym];
-    const std::uint64_t from = ids.empty() ? 0 : *ids.begin();
-    venue_.my_trades(sym, from, on_thread<std::vector<db::fill_record>>([this, sym](auto r) {
-                         trade_syncs_.erase(sym);
-                         on_trades(sym, std::move(r));
-                     }));
-}
-
-void oms::on_trades(const symbol& sym, result<std::vector<db::fill_record>> r) {
-    if (!r) {
-        if (log_)
-            log_->warn("my_trades {} failed: {}", sym.view(), r.error().message());
-        if (recon_)
-            fail_reconcile("trades of " + sym.str() + ": " + r.error().message());
+    if (!trade_syncs_.insert(sym).second) {
+        trade_sync_again_.insert(sym); // the one in flight may have been answered before this fill
         return;
     }
+    fetch_trades(sym, trades_from(sym, false), false);
+}
+
+// A live sync starts after the last complete fetch; a reconciliation (and a first sync) from the
+// oldest trade id still remembered, so that nothing since the checkpoint is skipped.
+std::uint64_t oms::trades_from(const symbol& sym, bool recon) const {
+    if (!recon)
+        if (const auto it = synced_through_.find(sym); it != synced_through_.end())
+            return it->second + 1;
+    const auto it = fill_ids_.find(sym);
+    return it == fill_ids_.end() || it->second.empty() ? 0 : *it->second.begin();
+}
+
+void oms::apply_trades(const symbol& sym, const std::vector<db::fill_record>& trades) {
     // Only trades of our orders count; a trade id seen before is a duplicate.
     std::unordered_map<std::uint64_t, const tracked_order*> by_order_id;
     for (const auto& [id, o] : orders_)
         if (o.order_id && o.intent.sym == sym)
             by_order_id[o.order_id] = &o;
-    for (auto f : *r) {
+    for (auto f : trades) {
         const auto it = by_order_id.find(f.order_id);
         if (it == by_order_id.end())
             continue;
@@ -575,8 +642,6 @@ void oms::on_trades(const symbol& sym, result<std::vector<db::fill_record>> r) {
         }
         apply_fill(f, recon_ != nullptr);
     }
-    if (recon_)
-        maybe_finish_reconcile();
 }
 
 void oms::on_tick() {
@@ -584,8 +649,16 @@ void oms::on_tick() {
     if (healthy != db_was_healthy_) {
         db_was_healthy_ = healthy;
         if (!healthy && log_)
-            log_->error("database unhealthy, refusing new orders: {}", db_.health().reason);
+            log_->error("journal failure, database unhealthy: refusing new orders (cancels allowed): {}",
+                        db_.health().reason);
     }
+    // Trade syncs that failed (or were asked for while one ran) go again.
+    if (!recon_)
+        for (const auto& sym : std::vector<symbol>(trade_sync_again_.begin(), trade_sync_again_.end()))
+            if (!trade_syncs_.contains(sym)) {
+                trade_sync_again_.erase(sym);
+                do_sync_trades(sym);
+            }
     const auto now = clock_.now();
     for (const auto& id : std::vector<client_order_id>(unresolved_.begin(), unresolved_.end())) {
         auto it = orders_.find(id);

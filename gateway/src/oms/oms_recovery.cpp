@@ -5,6 +5,8 @@
 
 #include <genesis/log/logger.hpp>
 
+#include <algorithm>
+
 namespace genesis::gateway {
 
 struct oms::recon_run {
@@ -45,6 +47,7 @@ void oms::start(std::function<void(result<void>)> done) {
         return halt("checkpoint restore failed: " + r.error().message(), r.error());
     if (auto r = replay_journal(journal_seq); !r)
         return halt("journal replay failed: " + r.error().message(), r.error());
+    rebuild_index();
     restored_ = true;
     begin_reconcile(std::move(done));
 }
@@ -202,10 +205,52 @@ void oms::on_recon_query(const client_order_id& id, result<std::optional<executi
         record(recon_kind::order_not_found, o.intent.sym, id,
                std::string("venue does not know this ") + std::string(to_string(o.status)) + " order: set EXPIRED");
         o.flagged = true;
+        flagged_.insert(id);
         set_status(o, order_status::expired, "venue does not know the order (reconciliation)");
     }
     if (recon_->queries_pending == 0)
         recon_trades();
+}
+
+// Defined here, next to the reconciliation whose trades_pending it counts down.
+void oms::fetch_trades(const symbol& sym, std::uint64_t from, bool recon) {
+    venue_.my_trades(
+        sym, from, on_thread<std::vector<db::fill_record>>([this, sym, recon](result<std::vector<db::fill_record>> r) {
+            if (!r) {
+                if (log_)
+                    log_->warn("my_trades {} failed: {}", sym.view(), r.error().message());
+                if (recon) {
+                    if (recon_ && recon_->trades_pending > 0)
+                        --recon_->trades_pending;
+                    if (recon_)
+                        fail_reconcile("trades of " + sym.str() + ": " + r.error().message());
+                    return;
+                }
+                trade_syncs_.erase(sym);
+                trade_sync_again_.insert(sym); // retried by on_tick
+                return;
+            }
+            apply_trades(sym, *r);
+            std::uint64_t last = 0;
+            for (const auto& f : *r)
+                last = std::max(last, f.trade_id);
+            if (r->size() >= my_trades_page && last != 0) {
+                fetch_trades(sym, last + 1, recon); // a full page: there may be more
+                return;
+            }
+            if (last != 0)
+                synced_through_[sym] = std::max(synced_through_[sym], last);
+            if (recon) {
+                if (recon_ && recon_->trades_pending > 0)
+                    --recon_->trades_pending;
+                if (recon_)
+                    maybe_finish_reconcile();
+                return;
+            }
+            trade_syncs_.erase(sym);
+            if (trade_sync_again_.erase(sym))
+                do_sync_trades(sym);
+        }));
 }
 
 void oms::recon_trades() {
@@ -218,15 +263,8 @@ void oms::recon_trades() {
         if (!fill_ids_[s.sym].empty())
             syms.insert(s.sym);
     recon_->trades_pending = syms.size();
-    for (const auto& sym : syms) {
-        const auto& ids = fill_ids_[sym];
-        const std::uint64_t from = ids.empty() ? 0 : *ids.begin();
-        venue_.my_trades(sym, from, on_thread<std::vector<db::fill_record>>([this, sym](auto res) {
-                             if (recon_ && recon_->trades_pending > 0)
-                                 --recon_->trades_pending;
-                             on_trades(sym, std::move(res));
-                         }));
-    }
+    for (const auto& sym : syms)
+        fetch_trades(sym, trades_from(sym, true), true);
     maybe_finish_reconcile();
 }
 

@@ -197,6 +197,8 @@ class executor {
     executor_options options_;
     hedge_budget budget_;
     counters counters_;
+    /// Per endpoint: when a degraded (ETERNAL, HALF_OPEN) endpoint was last sent a recovery probe.
+    std::unique_ptr<std::atomic<std::int64_t>[]> probed_at_;
 
     friend class detail::race;
 
@@ -205,7 +207,11 @@ public:
              executor_options options = {});
 
     /// Runs op. Idempotent: the predictor's attempt count (1-3) goes out in parallel to distinct
-    /// endpoints ranked by predicted success, skipping ones whose breaker rejects; a single attempt
+    /// endpoints ranked by breaker health (CLOSED before ETERNAL / HALF_OPEN: a degraded endpoint
+    /// keeps being tried, but not as the primary while a healthy one is there), then by predicted
+    /// success, skipping ones whose breaker rejects. A degraded endpoint not sent to for its
+    /// breaker's recovery_timeout gets one idempotent call as a parallel probe (within the hedge
+    /// budget), so that it can heal and close; a single attempt
     /// may get a hedge after the key's p95. Extras and hedges spend the hedge budget. The first
     /// success wins and the rest are cancelled (cancelled losers are not recorded as failures).
     /// Non-idempotent: exactly one attempt to the best admitted endpoint, never hedged; a timeout,

@@ -26,6 +26,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace genesis::gateway {
@@ -49,6 +50,9 @@ struct oms_config {
     std::size_t fill_id_retention = 4096;
     /// Reconciliation events kept for events() (all are counted and logged).
     std::size_t event_retention = 1024;
+    /// Final orders kept in orders() (the oldest are forgotten beyond it, so that a gateway that
+    /// runs for weeks holds bounded state). A late report of a forgotten order is ignored as stale.
+    std::size_t final_order_retention = 10'000;
 };
 
 /// Posts a task to the processing thread (the PriorityProcessor's P0 queue in the gateway).
@@ -115,21 +119,22 @@ struct recon_event {
 
 /// Counters since construction.
 struct oms_stats {
-    std::uint64_t submitted = 0;                         ///< intents accepted and handed to the venue
-    std::uint64_t refused = 0;                           ///< intents refused by submit()
-    std::uint64_t rejected = 0;                          ///< placements the venue refused or that were never sent
-    std::uint64_t unknown_outcomes = 0;                  ///< placements whose answer was lost
-    std::uint64_t resolved_found = 0;                    ///< unknown placements found on the venue
-    std::uint64_t resolved_not_found = 0;                ///< unknown placements declared never placed
-    std::uint64_t lookups = 0;                           ///< order queries sent
-    std::uint64_t lookup_failures = 0;                   ///< order queries that failed (no answer)
-    std::uint64_t fills = 0;                             ///< fills applied
-    std::uint64_t duplicate_fills = 0;                   ///< fills ignored as duplicates
-    std::uint64_t invalid_transitions = 0;               ///< impossible updates refused
-    std::uint64_t journal_errors = 0;                    ///< journal writes that failed
-    std::uint64_t ledger_errors = 0;                     ///< fills the ledger could not apply (overflow)
-    std::uint64_t foreign_reports = 0;                   ///< execution reports of orders that are not ours
-    std::uint64_t reconciliations = 0;                   ///< reconciliation runs completed
+    std::uint64_t submitted = 0;           ///< intents accepted and handed to the venue
+    std::uint64_t refused = 0;             ///< intents refused by submit()
+    std::uint64_t rejected = 0;            ///< placements the venue refused or that were never sent
+    std::uint64_t unknown_outcomes = 0;    ///< placements whose answer was lost
+    std::uint64_t resolved_found = 0;      ///< unknown placements found on the venue
+    std::uint64_t resolved_not_found = 0;  ///< unknown placements declared never placed
+    std::uint64_t lookups = 0;             ///< order queries sent
+    std::uint64_t lookup_failures = 0;     ///< order queries that failed (no answer)
+    std::uint64_t fills = 0;               ///< fills applied
+    std::uint64_t duplicate_fills = 0;     ///< fills ignored as duplicates
+    std::uint64_t invalid_transitions = 0; ///< impossible updates refused
+    std::uint64_t stale_reports = 0;       ///< reports overtaken by a newer one from another channel, ignored
+    std::uint64_t journal_errors = 0;      ///< journal writes that failed
+    std::uint64_t ledger_errors = 0;       ///< fills the ledger could not apply (overflow)
+    std::uint64_t foreign_reports = 0;     ///< execution reports of orders that are not ours
+    std::uint64_t reconciliations = 0;     ///< reconciliation runs completed
     std::array<std::uint64_t, recon_kind_count> recon{}; ///< reconciliation events by kind
 };
 
@@ -151,10 +156,17 @@ class oms {
     std::thread refill_thread_;
     ledger ledger_;
     std::unordered_map<client_order_id, tracked_order> orders_;
-    std::set<client_order_id> unresolved_; // status unknown: looked up by on_tick
-    std::set<client_order_id> verifying_;  // queried after a refused update / failed cancel
+    std::unordered_set<client_order_id> working_;   // orders not final (what risk checks look at)
+    std::unordered_set<client_order_id> flagged_;   // orders with a refused impossible update
+    std::deque<client_order_id> finals_;            // final orders, oldest first (retention)
+    std::unordered_set<client_order_id> forgotten_; // final orders dropped by retention
+    std::deque<client_order_id> forgotten_order_;   // the same, oldest first (bounded)
+    std::set<client_order_id> unresolved_;          // status unknown: looked up by on_tick
+    std::set<client_order_id> verifying_;           // queried after a refused update / failed cancel
     std::map<symbol, std::set<std::uint64_t>> fill_ids_;
-    std::set<symbol> trade_syncs_; // my_trades in flight
+    std::set<symbol> trade_syncs_;                   // my_trades in flight (live syncs)
+    std::set<symbol> trade_sync_again_;              // asked for while one was in flight, or failed: run again
+    std::map<symbol, std::uint64_t> synced_through_; // every trade up to this id is known (a complete fetch)
     std::deque<recon_event> events_;
     oms_stats stats_;
     oms_state state_ = oms_state::idle;
@@ -167,6 +179,10 @@ class oms {
     void on_placed(const client_order_id& id, result<execution_report> r);
     void on_cancel_answer(const client_order_id& id, result<execution_report> r);
     void set_status(tracked_order& o, order_status s, std::string reason);
+    // Keeps working_ and finals_ right after o's status changed; forgets the oldest final orders
+    // beyond final_order_retention.
+    void index(tracked_order& o);
+    void rebuild_index();
     bool apply_report(const execution_report& r, bool exchange_wins);
     tracked_order& adopt(const execution_report& r, const parsed_client_id& owner);
     void journal_transition(const tracked_order& o, const execution_report* r);
@@ -179,7 +195,11 @@ class oms {
     void on_lookup(const client_order_id& id, result<std::optional<execution_report>> r);
     void do_verify(tracked_order& o);
     void do_sync_trades(const symbol& sym);
-    void on_trades(const symbol& sym, result<std::vector<db::fill_record>> r);
+    // Fetches sym's trades from `from` on, page after page until a page is not full; `recon`:
+    // for the reconciliation (its trades_pending), else a live sync.
+    void fetch_trades(const symbol& sym, std::uint64_t from, bool recon);
+    void apply_trades(const symbol& sym, const std::vector<db::fill_record>& trades);
+    [[nodiscard]] std::uint64_t trades_from(const symbol& sym, bool recon) const;
 
     // Recovery (oms_recovery.cpp).
     result<void> restore_checkpoint(std::uint64_t& journal_seq);
@@ -223,7 +243,8 @@ public:
     /// the venue. Refused with not_trading, db_unhealthy, ids_exhausted or invalid_intent.
     [[nodiscard]] result<client_order_id> submit(order_intent intent);
     /// Requests a cancel of a working order (NEW or PARTIALLY_FILLED). not_cancelable while its
-    /// placement is unresolved, a cancel is in flight, or it is final.
+    /// placement is unresolved, a cancel is in flight, or it is final. Allowed while the database
+    /// is unhealthy (a cancel reduces risk; reconciliation recovers its outcome after a restart).
     [[nodiscard]] result<void> cancel(const client_order_id& id);
 
     /// An execution report from the user data stream.
@@ -241,6 +262,9 @@ public:
     [[nodiscard]] oms_health health() const;
     [[nodiscard]] const tracked_order* find(const client_order_id& id) const;
     [[nodiscard]] const std::unordered_map<client_order_id, tracked_order>& orders() const noexcept { return orders_; }
+    /// The orders that are not final (pending, working, unknown, cancel pending): what pre-trade
+    /// checks look at, without walking every order of the day.
+    [[nodiscard]] const std::unordered_set<client_order_id>& working() const noexcept { return working_; }
     [[nodiscard]] const ledger& book() const noexcept { return ledger_; }
     [[nodiscard]] const std::deque<recon_event>& events() const noexcept { return events_; }
     [[nodiscard]] const oms_stats& stats() const noexcept { return stats_; }

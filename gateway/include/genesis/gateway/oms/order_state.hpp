@@ -64,6 +64,10 @@ struct tracked_order {
     std::vector<anomaly> anomalies;
     time_point sent_at; ///< monotonic: when the placement was handed to the venue
     time_point updated; ///< wall clock of the last change
+    /// The venue's transaction time of the newest report applied (0 until one carried it): a
+    /// report not newer than this that would move the order backwards is stale, not impossible.
+    time_point venue_time;
+    bool retained = false; ///< final and counted in the OMS's final-order retention
 
     // Lookup of an order whose placement outcome is unknown (see oms_config).
     unsigned lookups = 0;   ///< queries answered (found or not found)

@@ -36,6 +36,9 @@ inline error_code make_error_code(venue_errc e) noexcept { return {static_cast<i
 /// One venue's order entry and account queries. Style: every call returns at once and answers
 /// through its callback (the Binance implementation runs a coroutine per call on the I/O thread
 /// through the resilience executor and calls back from there).
+/// The most trades one my_trades answer holds (Binance's myTrades limit).
+inline constexpr std::size_t my_trades_page = 1000;
+
 class order_venue {
 public:
     virtual ~order_venue() = default;
@@ -56,7 +59,8 @@ public:
     /// Every open order of the account, on every symbol.
     virtual void open_orders(venue_callback<std::vector<execution_report>> done) = 0;
     /// The account's trades on sym with trade id >= from_trade_id (0: the venue's latest page),
-    /// ascending.
+    /// ascending, at most my_trades_page of them: a full page means there may be more (the OMS
+    /// asks again from the last id + 1).
     virtual void my_trades(const symbol& sym, std::uint64_t from_trade_id,
                            venue_callback<std::vector<db::fill_record>> done) = 0;
     /// The account's balances.

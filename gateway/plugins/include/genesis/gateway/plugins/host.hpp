@@ -177,6 +177,11 @@ public:
     /// strategy is not started: call start_all(). Refusals name the file and, for a version
     /// mismatch, the found and expected versions (last_error()).
     [[nodiscard]] result<void> load(const strategy_spec& spec, std::string_view saved_state = {});
+    /// Gives an order the gateway restored after a restart back to the strategy that placed it
+    /// (strategy ids follow the load order, so the same config gives the same ids): its execution
+    /// reports reach that strategy again and the strategy may cancel it. False when no loaded
+    /// strategy has that id.
+    bool adopt(const client_order_id& id, std::uint32_t strategy_id);
     /// Starts every loaded, not yet started strategy. A failing start disables that one only.
     void start_all();
 

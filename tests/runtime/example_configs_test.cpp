@@ -14,7 +14,7 @@ TEST(ExampleConfigsTest, loadEveryExample) {
     const auto env = [](std::string_view name) -> std::optional<std::string> {
         return "value-of-" + std::string(name);
     };
-    for (const char* name : {"sim.toml", "testnet.toml"}) {
+    for (const char* name : {"sim.toml", "testnet.toml", "paper-testnet.toml"}) {
         runtime_config cfg;
         config::loader l(env);
         register_runtime_sections(l, cfg);

@@ -496,3 +496,135 @@ TEST_F(GatewayE2eTest, failedStartupReconciliationIsRetriedUntilItWorks) {
 
 } // namespace
 } // namespace genesis::test
+
+namespace genesis::test {
+namespace {
+
+sim::fault_rule rule(sim::fault_kind kind, std::string listener, std::string target, double probability = 1.0) {
+    sim::fault_rule r;
+    r.kind = kind;
+    r.listener = std::move(listener);
+    r.target = std::move(target);
+    r.probability = probability;
+    return r;
+}
+
+double metric(const gateway::ops::exposition& ex, std::string_view name,
+              std::initializer_list<gateway::ops::label> ls) {
+    return ex.value(name, ls).value_or(0.0);
+}
+
+// Issue 5's faults while the market maker trades: three REST hosts (one slowed by 0.5-3 s, one
+// resetting connections), and on the market streams disconnects, depth gaps, malformed and
+// truncated frames. The gateway recovers by itself: it counts each fault, resyncs its book, goes on
+// placing orders, resolves every unknown outcome, and in the end its book equals the sim's.
+TEST_F(GatewayE2eTest, marketDataAndRestFaultsAreRecoveredAndTheBookEqualsTheSims) {
+    srv->stop();
+    srv = std::make_unique<sim::sim_server>(sim::default_server_config(3));
+    ASSERT_FALSE(srv->start().has_error());
+    const auto& u = srv->urls();
+    ASSERT_EQ(u.rest.size(), 3u);
+    const std::string venue = "[venue]\nrest_urls = [\"" + u.rest[0] + "\", \"" + u.rest[1] + "\", \"" + u.rest[2] +
+                              "\"]\nws_streams_url = \"" + u.ws_streams + "\"\nws_api_url = \"" + u.ws_api +
+                              "\"\nca_file = \"" + srv->ca_file() + "\"\nsymbols = [\"BTCUSDT\"]\n";
+    // A connection's disconnect period is fixed when it opens: this rule is in place before the
+    // gateway connects (every market-stream connection is dropped 5 s after it opened).
+    auto disconnect = rule(sim::fault_kind::ws_disconnect, "streams", "");
+    disconnect.interval = 5000ms;
+    sim::fault_config f;
+    f.seed = 7;
+    f.rules = {disconnect};
+    srv->set_faults(f);
+    start_gateway(write_config(venue + mm_section("mm", GENESIS_MM_SO)));
+    const auto before = status();
+    ASSERT_TRUE(before);
+    const auto submitted_before = uint_at(*before, "orders", "submitted");
+
+    auto slow = rule(sim::fault_kind::latency, "rest1", "");
+    slow.latency_min = 500ms;
+    slow.latency_max = 3000ms;
+    auto resets = rule(sim::fault_kind::reset, "rest2", "", 0.3);
+    auto gap = rule(sim::fault_kind::depth_gap, "streams", "btcusdt@depth*", 0.05);
+    gap.max_count = 3;
+    auto bad = rule(sim::fault_kind::malformed, "streams", "btcusdt@trade", 0.2);
+    bad.max_count = 3;
+    auto cut = rule(sim::fault_kind::truncated, "streams", "btcusdt@depth*", 0.05);
+    cut.max_count = 2;
+    f.rules = {slow, resets, disconnect, gap, bad, cut};
+    srv->set_faults(f);
+
+    // Every market-data fault is seen and counted, and the book is valid again after each.
+    gateway::ops::exposition ex;
+    std::string last;
+    const auto seen_all = [&] {
+        auto m = http_request(ops_port, "GET", "/metrics");
+        if (!m || m->status != 200)
+            return false;
+        last = m->body;
+        ex = {};
+        if (gateway::ops::parse_exposition(last, ex))
+            return false;
+        const gateway::ops::label btc{"symbol", "BTCUSDT"};
+        const gateway::ops::label market{"feed", "market"};
+        return metric(ex, "genesis_book_gaps_total", {btc}) >= 1 &&
+               metric(ex, "genesis_book_resyncs_total", {btc}) >= 2 &&
+               metric(ex, "genesis_decode_errors_total", {market}) >= 2 &&
+               metric(ex, "genesis_ws_reconnects_total", {market}) >= 1 &&
+               metric(ex, "genesis_book_valid", {btc}) == 1.0;
+    };
+    bool all = false;
+    for (const auto until = std::chrono::steady_clock::now() + 90s; !all && std::chrono::steady_clock::now() < until;) {
+        all = seen_all();
+        if (!all)
+            (void)gw.wait_line([](const std::string&) { return false; }, 200ms);
+    }
+    ASSERT_TRUE(all) << last << "\nsim: " << srv->stats_json() << "\n" << tail_log();
+
+    // The order path went on through the slow and the resetting hosts.
+    ASSERT_TRUE(wait_status(
+        [&](simdjson::dom::element s) { return uint_at(s, "orders", "submitted") >= submitted_before + 4; }, 60s))
+        << status_text << "\n"
+        << tail_log();
+
+    // Faults off, kill switch, market paused: every unknown outcome is resolved, nothing is open,
+    // and the gateway's book converges to the sim's (top of book compared, as /status shows it).
+    srv->set_faults({});
+    auto k = http_request(ops_port, "POST", "/kill");
+    ASSERT_TRUE(k);
+    ASSERT_TRUE(wait_sim_no_open_orders(20s)) << tail_log();
+    srv->set_agents_enabled(false);
+    std::string sim_bid, sim_ask;
+    const auto same_book = [&](simdjson::dom::element s) {
+        srv->with_exchange([&](genesis::sim::exchange& x) {
+            if (auto d = x.depth(symbol::truncating("BTCUSDT"), 1); d && !d->bids.empty() && !d->asks.empty()) {
+                sim_bid = d->bids.front().price.to_string();
+                sim_ask = d->asks.front().price.to_string();
+            }
+        });
+        simdjson::dom::array syms;
+        if (s["symbols"].get_array().get(syms))
+            return false;
+        for (auto e : syms) {
+            std::string_view bid, ask;
+            bool valid = false;
+            if (e["bid"].get_string().get(bid) || e["ask"].get_string().get(ask) ||
+                e["book_valid"].get_bool().get(valid))
+                return false;
+            return valid && bid == sim_bid && ask == sim_ask && uint_at(s, "orders", "unknown") == 0 &&
+                   uint_at(s, "orders", "open") == 0;
+        }
+        return false;
+    };
+    EXPECT_TRUE(wait_status(same_book, 20s)) << "sim " << sim_bid << " / " << sim_ask << "\n" << status_text;
+
+    // Nothing the gateway sent was refused for going on after a rate-limit answer.
+    EXPECT_NE(srv->stats_json().find("\"bans\":0"), std::string::npos) << srv->stats_json();
+
+    gw.signal(SIGTERM);
+    const auto rc = gw.wait_exit(5s);
+    ASSERT_TRUE(rc) << "did not exit within 5 s";
+    EXPECT_EQ(*rc, 0) << read(dir / "stderr.txt");
+}
+
+} // namespace
+} // namespace genesis::test

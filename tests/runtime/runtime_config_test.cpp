@@ -94,6 +94,27 @@ TEST_F(RuntimeConfigTest, finishRefusesPartialUrls) {
     EXPECT_NE(finish_runtime_config(cfg, "gw.toml").find("must be given together"), std::string::npos);
 }
 
+TEST_F(RuntimeConfigTest, finishPaperNeedsBalancesNotKeysAndKeepsNone) {
+    ASSERT_TRUE(parse("[gateway]\nmode = \"paper\"\n").empty());
+    EXPECT_NE(finish_runtime_config(cfg, "gw.toml").find("paper.balances"), std::string::npos);
+    ASSERT_TRUE(parse("[gateway]\nmode = \"paper\"\n[venue]\napi_key = \"${KEY}\"\napi_secret = \"${SECRET}\"\n"
+                      "ws_api_url = \"wss://ws-api.testnet.binance.vision/ws-api/v3\"\n"
+                      "[paper]\ntaker_fee_bps = \"7.5\"\nbalances = { USDT = \"1000\" }\n")
+                    .empty());
+    EXPECT_EQ(finish_runtime_config(cfg, "gw.toml"), "");
+    // Public market data of the testnet; no key and no WebSocket API kept.
+    EXPECT_EQ(cfg.venue.rest_urls.front(), "https://testnet.binance.vision");
+    EXPECT_EQ(cfg.venue.ws_streams_url, "wss://stream.testnet.binance.vision");
+    EXPECT_TRUE(cfg.venue.ws_api_url.empty());
+    EXPECT_TRUE(cfg.venue.api_key.empty());
+    EXPECT_TRUE(cfg.venue.api_secret.empty());
+    EXPECT_EQ(cfg.paper.taker_fee_bps, *decimal::parse("7.5"));
+    ASSERT_TRUE(parse("[gateway]\nmode = \"paper\"\n[venue]\nrest_urls = [\"https://127.0.0.1:1\"]\n"
+                      "[paper]\nbalances = { USDT = \"1000\" }\n")
+                    .empty());
+    EXPECT_NE(finish_runtime_config(cfg, "gw.toml").find("given together"), std::string::npos);
+}
+
 TEST(SimReadyTest, parseSimReadyLine) {
     const auto e = parse_sim_ready(
         R"({"event":"ready","rest":["https://127.0.0.1:39017"],"rest_names":["rest0"],"ws_streams":"wss://127.0.0.1:41365","ws_api":"wss://127.0.0.1:36921/ws-api/v3","control":"http://127.0.0.1:40187","ca_file":"/tmp/x/ca.pem","pid":2841})");

@@ -45,8 +45,11 @@ void gateway_app::impl::on_delta(book_delta& d) {
     auto& st = it->second;
     if (st.book->on_delta(d) == binance::book_action::need_snapshot)
         request_snapshot(d.sym);
-    if (st.book->is_valid())
+    if (st.book->is_valid()) {
+        if (paper_sim)
+            paper_sim->on_book(d.sym);
         on_book_update(d.sym, st, d.receive_time);
+    }
 }
 
 void gateway_app::impl::on_snapshot(book_snapshot& s) {
@@ -57,8 +60,11 @@ void gateway_app::impl::on_snapshot(book_snapshot& s) {
     st.snapshot_in_flight = false;
     if (st.book->on_snapshot(s) == binance::book_action::need_snapshot)
         request_snapshot(s.sym);
-    if (st.book->is_valid())
+    if (st.book->is_valid()) {
+        if (paper_sim)
+            paper_sim->on_book(s.sym);
         on_book_update(s.sym, st, clk.now());
+    }
 }
 
 void gateway_app::impl::on_trade(trade& t) {
@@ -73,6 +79,9 @@ void gateway_app::impl::on_trade(trade& t) {
     }
     st.last_trade_id = t.trade_id;
     ++st.trades;
+    // Mode paper: the trade may fill resting paper orders (their reports are queued at P0).
+    if (paper_sim)
+        paper_sim->on_trade(t);
     strategies_on_trade(t);
 }
 
@@ -122,8 +131,9 @@ void gateway_app::impl::on_trading() {
     fetching_balances = true;
     log->info("reconciliation done: (open orders {}, positions {}); fetching balances", orders->health().open_orders,
               orders->book().positions().size());
-    // The balance checks need the free balances before the first order: take the venue's now.
-    venue->account([this](result<std::vector<balance>> r) {
+    // The balance checks need the free balances before the first order: take the venue's now
+    // (the OMS's venue: the fill simulator's account in mode paper).
+    observed->account([this](result<std::vector<balance>> r) {
         post(resilience::priority::control, [this, r = std::move(r)] {
             fetching_balances = false;
             if (!r) {
@@ -230,8 +240,9 @@ void gateway_app::impl::begin_shutdown(std::string why) {
     strategies_stop();
     std::size_t cancels = 0;
     if (cfg.shutdown.cancel_open_orders && orders) {
-        for (const auto& [id, o] : orders->orders())
-            if (o.status == order_status::new_ || o.status == order_status::partially_filled)
+        for (const auto& id : std::vector<client_order_id>(orders->working().begin(), orders->working().end()))
+            if (const auto* o = orders->find(id);
+                o && (o->status == order_status::new_ || o->status == order_status::partially_filled))
                 if (orders->cancel(id))
                     ++cancels;
     }
@@ -254,7 +265,8 @@ void gateway_app::impl::write_checkpoint(bool final) {
         return;
     }
     strategies_save_states();
-    orders->write_checkpoint([this, final](result<db::checkpoint_report> r) {
+    // The OMS's sections plus, in mode paper, the paper account.
+    db->write_checkpoint(checkpoint_sections(), [this, final](result<db::checkpoint_report> r) {
         // On the db thread: count it and, for the final one, let run() return.
         if (!r) {
             ++checkpoint_failures_atomic;

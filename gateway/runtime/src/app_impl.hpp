@@ -9,6 +9,7 @@
 #include "genesis/db/database.hpp"
 #include "genesis/gateway/oms/oms.hpp"
 #include "genesis/gateway/ops/ops_server.hpp"
+#include "genesis/gateway/paper/fill_simulator.hpp"
 #include "genesis/gateway/plugins/host.hpp"
 #include "genesis/gateway/replay/recorder.hpp"
 #include "genesis/gateway/risk/balance_monitor.hpp"
@@ -84,7 +85,8 @@ struct symbol_state {
     std::uint64_t last_trade_id = 0;
     std::uint64_t trades = 0;
     std::uint64_t duplicate_trades = 0;
-    bool conflated = false; // an update awaits delivery (ResourceManager conflation)
+    bool conflated = false;                       // an update awaits delivery (ResourceManager conflation)
+    std::unique_ptr<paper::book_view> paper_book; // mode paper: the fill simulator's view of `book`
 };
 
 struct gateway_app::impl {
@@ -104,6 +106,8 @@ struct gateway_app::impl {
     resilience::predictor predictor;
     std::unique_ptr<resilience::executor> exec;
     std::unique_ptr<binance_venue> venue;
+    // Mode paper: the fill simulator is the OMS's venue; `venue` serves market data only.
+    std::unique_ptr<paper::fill_simulator> paper_sim;
     std::unique_ptr<order_venue> observed; // the venue as the OMS sees it (taps placements)
     std::unique_ptr<db::database> db;
     std::unique_ptr<resilience::priority_processor<gw_event>> proc;
@@ -196,6 +200,13 @@ struct gateway_app::impl {
     void on_book_update(const symbol& sym, symbol_state& st, time_point received);
     void deliver_book(const symbol& sym, symbol_state& st, time_point received);
     void watch_resources();
+
+    // Mode paper (app_paper.cpp).
+    bool paper_mode() const noexcept { return cfg.base.gateway.mode == config::run_mode::paper; }
+    void paper_create();
+    void paper_add_symbol(symbol_state& st);
+    bool paper_restore(std::string& why);
+    std::vector<db::section> checkpoint_sections() const;
 
     // Strategies, risk and balances (app_strategies.cpp).
     bool load_strategies(std::string& why);

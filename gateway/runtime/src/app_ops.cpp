@@ -181,12 +181,27 @@ std::string gateway_app::impl::metrics_text() const {
             ++by[std::string(to_string(o.status))];
         for (const auto& [st, n] : by)
             p.sample("genesis_orders_by_status", {{"status", st}}, static_cast<double>(n));
+        if (paper_sim) {
+            // Mode paper: what the fill simulator did (nothing of it reached the exchange).
+            const auto& ps = paper_sim->stats();
+            p.family("genesis_paper_orders_total", "counter", "Paper orders by outcome (mode paper).");
+            p.sample("genesis_paper_orders_total", {{"outcome", "accepted"}}, static_cast<double>(ps.placed));
+            p.sample("genesis_paper_orders_total", {{"outcome", "rejected"}}, static_cast<double>(ps.rejected));
+            p.sample("genesis_paper_orders_total", {{"outcome", "canceled"}}, static_cast<double>(ps.canceled));
+            p.sample("genesis_paper_orders_total", {{"outcome", "expired"}}, static_cast<double>(ps.expired));
+            p.family("genesis_paper_fills_total", "counter", "Paper fills by liquidity (mode paper).");
+            p.sample("genesis_paper_fills_total", {{"liquidity", "maker"}}, static_cast<double>(ps.maker_fills));
+            p.sample("genesis_paper_fills_total", {{"liquidity", "taker"}}, static_cast<double>(ps.taker_fills));
+        }
         p.family("genesis_fills_total", "counter", "Fills applied (duplicates excluded).");
         p.sample("genesis_fills_total", static_cast<double>(s.fills));
         p.family("genesis_duplicate_fills_total", "counter", "Fills ignored as duplicates.");
         p.sample("genesis_duplicate_fills_total", static_cast<double>(s.duplicate_fills));
         p.family("genesis_invalid_transitions_total", "counter", "Impossible order updates refused.");
         p.sample("genesis_invalid_transitions_total", static_cast<double>(s.invalid_transitions));
+        p.family("genesis_stale_reports_total", "counter",
+                 "Order reports overtaken by a newer one from another channel, ignored.");
+        p.sample("genesis_stale_reports_total", static_cast<double>(s.stale_reports));
         p.family("genesis_position", "gauge", "Position in base units (display; money is never a double inside).");
         for (const auto& [sym, pos] : orders->book().positions())
             p.sample("genesis_position", {{"symbol", sym.str()}}, to_double(pos.quantity));
@@ -250,8 +265,9 @@ void gateway_app::impl::kill_switch(std::string why) {
     risk_kill(why);
     std::size_t n = 0;
     if (orders)
-        for (const auto& [id, o] : orders->orders())
-            if (o.status == order_status::new_ || o.status == order_status::partially_filled)
+        for (const auto& id : std::vector<client_order_id>(orders->working().begin(), orders->working().end()))
+            if (const auto* o = orders->find(id);
+                o && (o->status == order_status::new_ || o->status == order_status::partially_filled))
                 if (orders->cancel(id))
                     ++n;
     log->warn("KILL SWITCH ({}): trading halted, {} cancel(s) sent", why, n);

@@ -52,7 +52,7 @@ health_report gateway_app::impl::health() const {
         if (!start_error.empty())
             add(h, "oms", health_level::halted, start_error);
         else if (!oh.db_healthy)
-            add(h, "oms", health_level::halted, "database unhealthy: " + oh.reason);
+            add(h, "oms", health_level::halted, oh.reason); // "journal: <storage failure>; ..."
         else if (oh.state == oms_state::halted)
             add(h, "oms", health_level::halted, oh.reason);
         else if (oh.state != oms_state::trading)

@@ -114,9 +114,11 @@ public:
     }
 
     void cancel_all(std::uint32_t strategy_id) override {
-        for (const auto& [id, o] : a_.orders->orders())
-            if (o.intent.strategy_id == strategy_id &&
-                (o.status == order_status::new_ || o.status == order_status::partially_filled))
+        const auto& w = a_.orders->working();
+        for (const auto& id : std::vector<client_order_id>(w.begin(), w.end()))
+            if (const auto* o = a_.orders->find(id);
+                o && o->intent.strategy_id == strategy_id &&
+                (o->status == order_status::new_ || o->status == order_status::partially_filled))
                 (void)a_.orders->cancel(id);
     }
 
@@ -156,8 +158,17 @@ bool gateway_app::impl::load_strategies(std::string& why) {
 }
 
 void gateway_app::impl::strategies_start() {
-    if (host)
-        host->start_all();
+    if (!host)
+        return;
+    // Orders restored from before a restart go back to the strategies that placed them, so that
+    // their reports reach them and they can cancel them (their saved state names them).
+    std::size_t adopted = 0;
+    for (const auto& id : orders ? orders->working() : std::unordered_set<client_order_id>{})
+        if (const auto* o = orders->find(id); o && host->adopt(id, o->intent.strategy_id))
+            ++adopted;
+    if (adopted)
+        log->info("{} restored open order(s) handed back to their strategies", adopted);
+    host->start_all();
 }
 
 void gateway_app::impl::strategies_stop() {
@@ -284,7 +295,8 @@ std::string gateway_app::impl::risk_gate(const order_intent& intent) {
     if (auto v = balances->check(intent, st.base, st.quote, ref); !v)
         return std::string(risk::to_string(v.code)) + ": " + v.text;
     open_views.clear();
-    for (const auto& [id, o] : orders->orders()) {
+    for (const auto& id : orders->working()) {
+        const auto& o = *orders->find(id);
         if (!is_working(o.status))
             continue;
         risk::open_order_view view;

@@ -363,23 +363,35 @@ binance_venue::binance_venue(net::io_context& ioc, rest::http_client& client, re
 binance_venue::~binance_venue() = default;
 
 void binance_venue::place(const order_intent& intent, venue_callback<execution_report> done) {
+    if (impl_->opt.market_data_only)
+        return done(make_error_code(venue_errc::not_sent));
     impl_->run(impl_->do_place(intent, std::move(done)));
 }
 void binance_venue::cancel(const cancel_intent& intent, venue_callback<execution_report> done) {
+    if (impl_->opt.market_data_only)
+        return done(make_error_code(venue_errc::not_sent));
     impl_->run(impl_->do_cancel(intent, std::move(done)));
 }
 void binance_venue::query(const symbol& sym, const client_order_id& id,
                           venue_callback<std::optional<execution_report>> done) {
+    if (impl_->opt.market_data_only)
+        return done(make_error_code(venue_errc::not_sent));
     impl_->run(impl_->do_query(sym, id, std::move(done)));
 }
 void binance_venue::open_orders(venue_callback<std::vector<execution_report>> done) {
+    if (impl_->opt.market_data_only)
+        return done(make_error_code(venue_errc::not_sent));
     impl_->run(impl_->do_open_orders(std::move(done)));
 }
 void binance_venue::my_trades(const symbol& sym, std::uint64_t from,
                               venue_callback<std::vector<db::fill_record>> done) {
+    if (impl_->opt.market_data_only)
+        return done(make_error_code(venue_errc::not_sent));
     impl_->run(impl_->do_my_trades(sym, from, std::move(done)));
 }
 void binance_venue::account(venue_callback<std::vector<balance>> done) {
+    if (impl_->opt.market_data_only)
+        return done(make_error_code(venue_errc::not_sent));
     impl_->run(impl_->do_account(std::move(done)));
 }
 void binance_venue::depth_snapshot(const symbol& sym, venue_callback<book_snapshot> done) {

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <future>
 #include <iostream>
+#include <thread>
 #include <unistd.h>
 
 namespace genesis::gateway::runtime {
@@ -153,18 +154,22 @@ bool gateway_app::impl::start(std::string& why) {
     ho.tls.ca_file = v.ca_file;
     ho.request_timeout = v.request_timeout;
     ho.time.recv_window = std::chrono::milliseconds{v.recv_window_ms};
+    ho.limits.weight_limit = v.weight_limit_per_minute;
     auto h = rest::http_client::create(ioc.get_executor(), clk, timers, ho, logs.get("rest"));
     if (!h) {
         why = "REST client: " + h.error().message();
         return false;
     }
     http.emplace(std::move(*h));
-    auto s = rest::signer::hmac_sha256(rest::secret(v.api_secret));
-    if (!s) {
-        why = "signer: " + s.error().message();
-        return false;
+    // Mode paper: no credentials at all, so no signed (account or order) request can be built.
+    if (!paper_mode()) {
+        auto s = rest::signer::hmac_sha256(rest::secret(v.api_secret));
+        if (!s) {
+            why = "signer: " + s.error().message();
+            return false;
+        }
+        http->set_credentials(v.api_key, std::move(*s));
     }
-    http->set_credentials(v.api_key, std::move(*s));
     std::vector<resilience::endpoint> eps;
     for (std::size_t i = 0; i < v.rest_urls.size(); ++i) {
         const std::string name = "rest" + std::to_string(i);
@@ -177,9 +182,14 @@ bool gateway_app::impl::start(std::string& why) {
     vo.place_timeout = v.order_timeout;
     vo.query_timeout = v.request_timeout;
     vo.depth_limit = v.depth_limit;
+    vo.market_data_only = paper_mode();
     venue = std::make_unique<binance_venue>(ioc, *http, *exec, vo, logs.get("venue"));
+    // Mode paper: the OMS's venue is the fill simulator (the Binance venue only serves market data).
+    if (paper_mode())
+        paper_create();
     observed = std::make_unique<observed_venue>(
-        *venue, clk, order_rtt, [this](const order_intent& in, const result<execution_report>& r) {
+        paper_sim ? static_cast<order_venue&>(*paper_sim) : *venue, clk, order_rtt,
+        [this](const order_intent& in, const result<execution_report>& r) {
             // A venue refusal never comes on the user stream: tell the strategy here.
             if (r && r->status == order_status::rejected) {
                 auto rep = *r;
@@ -191,18 +201,29 @@ bool gateway_app::impl::start(std::string& why) {
     work.emplace(ioc.get_executor());
     io_thread = std::thread([this] { ioc.run(); });
 
-    // Server time, then the symbols' rules.
+    // Server time, then the symbols' rules. Both are idempotent: a lost or late answer is asked
+    // again (a fresh connection each time) before start-up gives up.
+    constexpr int startup_attempts = 4;
     {
-        auto p = std::make_shared<std::promise<result<void>>>();
-        auto f = p->get_future();
-        net::co_spawn(
-            ioc,
-            [this, p]() -> net::awaitable<void> {
-                auto r = co_await http->sync_time(0);
-                p->set_value(r);
-            },
-            net::detached);
-        auto r = wait_for(f, v.request_timeout * 4);
+        std::optional<result<void>> r;
+        for (int attempt = 1; attempt <= startup_attempts && !(r && *r); ++attempt) {
+            auto p = std::make_shared<std::promise<result<void>>>();
+            auto f = p->get_future();
+            net::co_spawn(
+                ioc,
+                [this, p]() -> net::awaitable<void> {
+                    auto x = co_await http->sync_time(0);
+                    p->set_value(x);
+                },
+                net::detached);
+            r = wait_for(f, v.request_timeout * 4);
+            if (!(r && *r)) {
+                log->warn("time sync with {} failed (attempt {} of {}): {}", v.rest_urls.front(), attempt,
+                          startup_attempts, r ? r->error().message() : std::string("timed out"));
+                // Start-up only: give an open breaker its recovery time before asking again.
+                std::this_thread::sleep_for(std::chrono::milliseconds{500});
+            }
+        }
         if (!r || !*r) {
             why = "cannot reach the venue at " + v.rest_urls.front() + ": " +
                   (r ? r->error().message() : std::string("time sync timed out"));
@@ -210,10 +231,18 @@ bool gateway_app::impl::start(std::string& why) {
         }
     }
     {
-        auto p = std::make_shared<std::promise<result<binance::exchange_info>>>();
-        auto f = p->get_future();
-        venue->exchange_info([p](result<binance::exchange_info> r) { p->set_value(std::move(r)); });
-        auto r = wait_for(f, v.request_timeout * 4);
+        std::optional<result<binance::exchange_info>> r;
+        for (int attempt = 1; attempt <= startup_attempts && !(r && *r); ++attempt) {
+            auto p = std::make_shared<std::promise<result<binance::exchange_info>>>();
+            auto f = p->get_future();
+            venue->exchange_info([p](result<binance::exchange_info> x) { p->set_value(std::move(x)); });
+            r = wait_for(f, v.request_timeout * 4);
+            if (!(r && *r)) {
+                log->warn("exchangeInfo failed (attempt {} of {}): {}", attempt, startup_attempts,
+                          r ? r->error().message() : std::string("timed out"));
+                std::this_thread::sleep_for(std::chrono::milliseconds{500});
+            }
+        }
         if (!r || !*r) {
             why = "exchangeInfo: " + (r ? r->error().message() : std::string("timed out"));
             return false;
@@ -234,6 +263,14 @@ bool gateway_app::impl::start(std::string& why) {
             st.book = std::make_unique<binance::local_book>(sym, clk, bc);
             symbols.emplace(sym, std::move(st));
         }
+    }
+
+    // Mode paper: the simulator reads the local books; its account comes back from the checkpoint.
+    if (paper_sim) {
+        for (auto& [sym, st] : symbols)
+            paper_add_symbol(st);
+        if (!paper_restore(why))
+            return false;
     }
 
     // Pre-trade checks.
@@ -346,7 +383,9 @@ bool gateway_app::impl::start(std::string& why) {
                 });
         });
     };
-    user = std::make_unique<user_feed>(ioc, uo, std::move(us), clk, http->time(), logs.get("ws.user"), budget);
+    // Mode paper has no user data stream: the simulator's reports are its user data.
+    if (!paper_sim)
+        user = std::make_unique<user_feed>(ioc, uo, std::move(us), clk, http->time(), logs.get("ws.user"), budget);
     // Recording (record/replay): every frame and REST body the books use, written off-thread.
     if (!v.record_file.empty()) {
         auto r = replay::recorder::open(v.record_file);
@@ -367,9 +406,15 @@ bool gateway_app::impl::start(std::string& why) {
         why = "market feed: " + r.error().message();
         return false;
     }
-    if (auto r = user->start(); !r) {
-        why = "user feed: " + r.error().message();
-        return false;
+    if (user) {
+        if (auto r = user->start(); !r) {
+            why = "user feed: " + r.error().message();
+            return false;
+        }
+    } else {
+        // Mode paper: recovery needs no stream to be subscribed first.
+        post(resilience::priority::control,
+             [this] { orders->start([this](result<void> r) { on_recovery(r, "recovery"); }); });
     }
 
     // The ops endpoint: answers are computed on the processing thread (P1).

@@ -37,6 +37,7 @@ void parse_venue_section(config::table_reader& r, venue_section& out) {
             out.symbols = std::move(syms);
     }
     out.recv_window_ms = static_cast<std::uint32_t>(r.get_int("recv_window_ms", out.recv_window_ms, 1, 60000));
+    out.weight_limit_per_minute = r.get_int("weight_limit_per_minute", out.weight_limit_per_minute, 1);
     out.request_timeout = r.get_duration_ms("request_timeout_ms", out.request_timeout, std::chrono::milliseconds{1});
     out.order_timeout = r.get_duration_ms("order_timeout_ms", out.order_timeout, std::chrono::milliseconds{1});
     out.depth_stream = r.get_choice("depth_stream", out.depth_stream, {"@depth@100ms", "@depth"});
@@ -105,6 +106,7 @@ void register_runtime_sections(config::loader& l, runtime_config& cfg) {
             r.get_int("conflate_book_depth", static_cast<std::int64_t>(cfg.resources.conflate_book_depth), 1));
     });
     l.section("ops", [&cfg](config::table_reader& r) { ops::parse_ops_section(r, cfg.ops); });
+    l.section("paper", [&cfg](config::table_reader& r) { paper::parse_paper_section(r, cfg.paper); });
     l.section("strategies", [&cfg](config::table_reader& r) { parse_strategies_section(r, cfg.strategies); });
 }
 
@@ -137,8 +139,21 @@ std::string finish_runtime_config(runtime_config& cfg, const std::filesystem::pa
             v.ws_api_url = "wss://ws-api.binance.com:443/ws-api/v3";
         break;
     case config::run_mode::paper:
-        return where + "gateway.mode: \"paper\" (simulated fills against live data) is not available in this build; "
-                       "use \"sim\" or \"testnet\"";
+        // Public market data only (Binance Spot testnet unless URLs are given); orders never leave
+        // the gateway, so no key is needed and none is kept.
+        if (v.rest_urls.empty() != v.ws_streams_url.empty())
+            return where + "venue: rest_urls and ws_streams_url must be given together in mode \"paper\"";
+        if (v.rest_urls.empty())
+            v.rest_urls = {"https://testnet.binance.vision", "https://api1.testnet.binance.vision"};
+        if (v.ws_streams_url.empty())
+            v.ws_streams_url = "wss://stream.testnet.binance.vision";
+        v.ws_api_url.clear();
+        v.api_key.clear();
+        v.api_secret.clear();
+        if (cfg.paper.balances.empty())
+            return where + "paper.balances: mode \"paper\" needs the paper account's starting balances, e.g. "
+                           "balances = { USDT = \"10000\", BTC = \"0.1\" }";
+        return {};
     }
     if (mode != config::run_mode::sim && (v.api_key.empty() || v.api_secret.empty()))
         return where + "venue.api_key / venue.api_secret: mode \"" + std::string(config::to_string(mode)) +

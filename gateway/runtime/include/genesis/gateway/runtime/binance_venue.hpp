@@ -38,6 +38,10 @@ struct binance_venue_options {
     std::chrono::nanoseconds query_timeout = std::chrono::seconds{3};
     /// recvWindow of signed requests (the http client adds it).
     std::uint32_t depth_limit = 1000;
+    /// Mode paper: the account calls (place, cancel, query, open orders, trades, account) answer
+    /// venue_errc::not_sent at once and never build a request; only depth snapshots and
+    /// exchangeInfo (public, unsigned) reach the venue.
+    bool market_data_only = false;
 };
 
 /// Counters since construction (any thread).

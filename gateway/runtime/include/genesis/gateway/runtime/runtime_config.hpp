@@ -1,12 +1,13 @@
 // The genesis-gateway configuration: [gateway], [logging], [resilience] (config/) plus the
-// runtime's own sections: [venue], [sim], [persistence], [checkpoint], [shutdown], [status] and
-// [strategies.NAME]. The risk, balance and ops sections are parsed by their own components'
+// runtime's own sections: [venue], [sim], [persistence], [checkpoint], [shutdown], [status],
+// [paper] and [strategies.NAME]. The risk, balance and ops sections are parsed by their own components'
 // parsers, registered on the same loader (see register_runtime_sections).
 #pragma once
 
 #include "genesis/config/gateway_config.hpp"
 #include "genesis/core/events.hpp"
 #include "genesis/gateway/ops/ops_config.hpp"
+#include "genesis/gateway/paper/paper_config.hpp"
 #include "genesis/gateway/risk/balance_monitor.hpp"
 #include "genesis/gateway/risk/risk_config.hpp"
 
@@ -32,6 +33,9 @@ struct venue_section {
     std::string api_secret;
     std::vector<symbol> symbols{symbol::truncating("BTCUSDT")};
     std::uint32_t recv_window_ms = 5000;
+    /// REQUEST_WEIGHT per minute the gateway allows itself (Binance Spot: 6000), throttled at 80%;
+    /// shared by every REST endpoint, counted from the venue's X-MBX-USED-WEIGHT-1M.
+    std::int64_t weight_limit_per_minute = 6000;
     std::chrono::milliseconds request_timeout{3000};
     std::chrono::milliseconds order_timeout{5000};
     std::string depth_stream = "@depth@100ms";
@@ -111,6 +115,8 @@ struct runtime_config {
     ops::ops_config ops;
     risk::risk_config risk;
     risk::balance_config balances;
+    /// [paper]: fees and starting balances of mode paper's fill simulator.
+    paper::paper_config paper;
     resources_section resources;
     std::vector<strategy_section> strategies;
 };

@@ -1,0 +1,111 @@
+// gateway_app in mode paper: the fill simulator is the OMS's order_venue, fed on the processing
+// thread by the same local books and trades the strategies see. Its execution reports and balance
+// updates are queued at P0 exactly as the user data stream's would be. Nothing here can reach the
+// exchange's order endpoints: the Binance venue runs market_data_only, the REST client has no
+// credentials and the user data feed is never built.
+#include "app_impl.hpp"
+
+#include "genesis/log/logger.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace genesis::gateway::runtime {
+
+namespace {
+
+constexpr std::string_view paper_section_name = "paper";
+
+// The fill simulator's view of one local book.
+class local_book_view final : public paper::book_view {
+    const binance::local_book& book_;
+
+    const binance::book_side& of(side s) const { return s == side::buy ? book_.bids() : book_.asks(); }
+
+public:
+    explicit local_book_view(const binance::local_book& b) : book_(b) {}
+    bool valid() const override { return book_.is_valid(); }
+    std::size_t depth(side s) const override { return of(s).size(); }
+    book_level level(side s, std::size_t i) const override { return of(s).level(i); }
+    decimal quantity_at(side s, decimal price) const override { return of(s).quantity_at(price); }
+};
+
+} // namespace
+
+void gateway_app::impl::paper_create() {
+    paper::paper_sink sink;
+    sink.on_execution = [this](const execution_report& r) {
+        gw_event ev;
+        ev.v = r;
+        push(resilience::priority::orders, std::move(ev));
+    };
+    sink.on_account = [this](const account_update& u) {
+        gw_event ev;
+        ev.v = u;
+        push(resilience::priority::orders, std::move(ev));
+    };
+    paper_sim = std::make_unique<paper::fill_simulator>(cfg.paper, clk, std::move(sink), binance::venue_name);
+    log->info("mode paper: orders are filled by the gateway's fill simulator (maker {} bps, taker {} bps); nothing "
+              "is sent to the exchange",
+              cfg.paper.maker_fee_bps.to_string(), cfg.paper.taker_fee_bps.to_string());
+}
+
+void gateway_app::impl::paper_add_symbol(symbol_state& st) {
+    st.paper_book = std::make_unique<local_book_view>(*st.book);
+    paper_sim->add_symbol(st.rules, st.paper_book.get());
+}
+
+// The paper account of the newest valid checkpoint (the OMS restores its own part from the same
+// checkpoint): open paper orders, balances, trade history and ids survive a restart.
+bool gateway_app::impl::paper_restore(std::string& why) {
+    auto rep = db->restore();
+    if (!rep) {
+        why = "paper account: checkpoint restore: " + rep.error().message();
+        return false;
+    }
+    if (!rep->state) {
+        log->info("paper account: no checkpoint, starting from [paper] balances");
+        return true;
+    }
+    const auto& secs = rep->state->sections;
+    auto it = std::find_if(secs.begin(), secs.end(), [](const db::section& s) { return s.name == paper_section_name; });
+    if (it == secs.end()) {
+        log->warn("paper account: checkpoint {} has no paper section, starting from [paper] balances", rep->state->seq);
+        return true;
+    }
+    std::string text(it->data.size(), '\0');
+    if (!it->data.empty())
+        std::memcpy(text.data(), it->data.data(), it->data.size());
+    if (auto r = paper_sim->restore_state(text); !r) {
+        why = "paper account in checkpoint " + std::to_string(rep->state->seq) + ": " + r.error().message();
+        return false;
+    }
+    // The OMS journaled every paper report after that checkpoint: replay them into the account, so
+    // that it agrees with the OMS's own replay (a cancel or fill after the checkpoint is not lost).
+    auto rows = db->replay(rep->state->journal_seq);
+    if (!rows) {
+        why = "paper account: journal replay: " + rows.error().message();
+        return false;
+    }
+    paper_sim->catch_up(*rows);
+    log->info("paper account restored from checkpoint {} and {} journal row(s) after it", rep->state->seq,
+              rows->size());
+    return true;
+}
+
+std::vector<db::section> gateway_app::impl::checkpoint_sections() const {
+    auto secs = orders->checkpoint_sections();
+    if (paper_sim) {
+        const auto text = paper_sim->save_state();
+        db::section s;
+        s.name = std::string(paper_section_name);
+        s.data.resize(text.size());
+        if (!text.empty())
+            std::memcpy(s.data.data(), text.data(), text.size());
+        secs.push_back(std::move(s));
+        std::sort(secs.begin(), secs.end(), [](const db::section& a, const db::section& b) { return a.name < b.name; });
+    }
+    return secs;
+}
+
+} // namespace genesis::gateway::runtime

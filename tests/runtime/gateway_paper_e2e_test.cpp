@@ -1,0 +1,235 @@
+// genesis-gateway in mode paper end to end: the real executable as a child process, market data
+// from genesis-sim running in this test process (its public streams and REST only), the sample
+// market maker trading on the paper account. Ground truth that nothing was sent: the sim's
+// /sim/stats counts no order from any account but its own background agents', and no order
+// request over REST or the WebSocket API.
+#include "runtime_test_support.hpp"
+
+#include "genesis/gateway/ops/prometheus.hpp"
+#include "genesis/sim/server/sim_server.hpp"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <csignal>
+#include <fstream>
+
+namespace genesis::test {
+namespace {
+
+namespace sim = genesis::sim::server;
+using namespace std::chrono_literals;
+
+class GatewayPaperE2eTest : public ::testing::Test {
+protected:
+    std::filesystem::path dir;
+    std::unique_ptr<sim::sim_server> srv;
+    child gw;
+    unsigned short ops_port = 0;
+
+    void SetUp() override {
+        dir =
+            std::filesystem::temp_directory_path() / ("genesis-paper-e2e-" + std::to_string(::getpid()) + "-" +
+                                                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        std::filesystem::remove_all(dir);
+        std::filesystem::create_directories(dir);
+        srv = std::make_unique<sim::sim_server>(sim::default_server_config(1));
+        auto started = srv->start();
+        ASSERT_FALSE(started.has_error()) << started.error().message();
+    }
+
+    void TearDown() override {
+        gw.signal(SIGKILL);
+        (void)gw.wait_exit(5s);
+        if (srv)
+            srv->stop();
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+    }
+
+    // Market data URLs only: no ws_api_url, no key.
+    std::filesystem::path write_config() {
+        const auto& u = srv->urls();
+        const auto file = dir / "gateway.toml";
+        std::ofstream(file) << "[gateway]\nmode = \"paper\"\ninstance_id = \"paper\"\ndata_dir = \""
+                            << (dir / "var").string() << "\"\n[logging]\nfile = \"" << (dir / "gateway.log").string()
+                            << "\"\n[ops]\nport = 0\n[risk]\nmax_orders_per_second = 100\n"
+                            << "[venue]\nrest_urls = [\"" << u.rest.front() << "\"]\nws_streams_url = \""
+                            << u.ws_streams << "\"\nca_file = \"" << srv->ca_file() << "\"\nsymbols = [\"BTCUSDT\"]\n"
+                            << "[paper]\nmaker_fee_bps = \"1\"\ntaker_fee_bps = \"5\"\n"
+                            << "balances = { USDT = \"100000\", BTC = \"1\" }\n"
+                            << "[strategies.mm]\npath = \"" << GENESIS_MM_SO << "\"\ntimer_ms = 100\n"
+                            << "[strategies.mm.params]\nsymbol = \"BTCUSDT\"\nquote_qty = \"0.001\"\n"
+                               "spread_bps = \"2\"\nskew_bps = \"1\"\nmax_inventory = \"0.01\"\nrequote_bps = \"1\"\n"
+                               "stale_ms = \"2000\"\ntick_size = \"0.01\"\nstep_size = \"0.00001\"\n";
+        return file;
+    }
+
+    void start_gateway(const std::filesystem::path& config) {
+        ASSERT_TRUE(gw.start({GENESIS_GATEWAY_EXE, "run", "--config", config.string()}, dir / "stderr.txt"));
+        auto line = gw.wait_line(
+            [](const std::string& l) { return l.find("\"event\":\"trading\"") != std::string::npos; }, 60s);
+        ASSERT_TRUE(line) << "no trading line; stderr: " << read(dir / "stderr.txt") << "\nlog tail: " << tail_log();
+        const auto p = line->find("\"ops_port\":");
+        ASSERT_NE(p, std::string::npos) << *line;
+        ops_port = static_cast<unsigned short>(std::stoul(line->substr(p + 11)));
+    }
+
+    static std::string read(const std::filesystem::path& f) {
+        std::ifstream in(f);
+        return {std::istreambuf_iterator<char>(in), {}};
+    }
+    std::string tail_log() const {
+        auto s = read(dir / "gateway.log");
+        return s.size() > 3000 ? s.substr(s.size() - 3000) : s;
+    }
+
+    simdjson::dom::parser parser;
+    std::string status_text;
+    std::optional<simdjson::dom::element> status() {
+        auto r = http_request(ops_port, "GET", "/status");
+        if (!r || r->status != 200)
+            return std::nullopt;
+        status_text = r->body;
+        simdjson::dom::element e;
+        if (parser.parse(status_text).get(e))
+            return std::nullopt;
+        return e;
+    }
+
+    bool wait_status(const std::function<bool(simdjson::dom::element)>& pred, std::chrono::milliseconds timeout) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < deadline) {
+            if (auto s = status(); s && pred(*s))
+                return true;
+            // Wait on the gateway's output (or its exit) instead of sleeping blindly.
+            (void)gw.wait_line([](const std::string&) { return false; }, 100ms);
+        }
+        return false;
+    }
+
+    static std::uint64_t uint_at(simdjson::dom::element e, const char* a, const char* b) {
+        std::uint64_t v = 0;
+        if (e[a][b].get_uint64().get(v))
+            return 0;
+        return v;
+    }
+
+    // Waits (bounded) until the gateway's log holds text (the log is flushed at least every second).
+    bool wait_log(std::string_view text, std::chrono::milliseconds timeout) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < deadline) {
+            if (read(dir / "gateway.log").find(text) != std::string::npos)
+                return true;
+            (void)gw.wait_line([](const std::string&) { return false; }, 100ms);
+        }
+        return false;
+    }
+
+    // The sim's /sim/stats from its control endpoint.
+    std::string sim_stats() {
+        const auto& control = srv->urls().control;
+        const auto colon = control.rfind(':');
+        if (colon == std::string::npos)
+            return {};
+        const auto port = static_cast<unsigned short>(std::stoul(control.substr(colon + 1)));
+        auto r = http_request(port, "GET", "/sim/stats");
+        return r && r->status == 200 ? r->body : std::string{};
+    }
+};
+
+TEST_F(GatewayPaperE2eTest, marketMakerGetsPaperFillsAndNothingReachesTheSim) {
+    start_gateway(write_config());
+    // The sim's agents trade at and through our paper quotes: wait for paper fills.
+    ASSERT_TRUE(wait_status([](simdjson::dom::element s) { return uint_at(s, "orders", "fills") >= 2; }, 90s))
+        << status_text << "\n"
+        << tail_log();
+    EXPECT_EQ(uint_at(*status(), "orders", "duplicate_fills"), 0u) << status_text;
+    // The simulator's own counters, in valid Prometheus text.
+    auto m = http_request(ops_port, "GET", "/metrics");
+    ASSERT_TRUE(m);
+    gateway::ops::exposition ex;
+    const auto bad = gateway::ops::parse_exposition(m->body, ex);
+    ASSERT_FALSE(bad) << bad->str();
+    const auto maker = ex.value("genesis_paper_fills_total", {{"liquidity", "maker"}});
+    const auto taker = ex.value("genesis_paper_fills_total", {{"liquidity", "taker"}});
+    ASSERT_TRUE(maker && taker) << m->body;
+    EXPECT_GE(*maker + *taker, 2.0) << m->body;
+
+    // Ground truth: no order from anyone but the sim's own agents, and none over the network.
+    const auto stats = sim_stats();
+    ASSERT_FALSE(stats.empty());
+    simdjson::dom::parser p;
+    simdjson::dom::element st;
+    ASSERT_FALSE(p.parse(stats).get(st)) << stats;
+    std::uint64_t via_rest = 1, via_ws_api = 1, ws_api_requests = 1;
+    ASSERT_FALSE(st["net"]["orders_via_rest"].get_uint64().get(via_rest)) << stats;
+    ASSERT_FALSE(st["net"]["orders_via_ws_api"].get_uint64().get(via_ws_api)) << stats;
+    ASSERT_FALSE(st["net"]["ws_api_requests"].get_uint64().get(ws_api_requests)) << stats;
+    EXPECT_EQ(via_rest, 0u) << stats;
+    EXPECT_EQ(via_ws_api, 0u) << stats;
+    EXPECT_EQ(ws_api_requests, 0u) << stats; // the user data stream was never opened
+    simdjson::dom::array accounts;
+    ASSERT_FALSE(st["accounts"].get_array().get(accounts)) << stats;
+    std::size_t checked = 0;
+    for (auto a : accounts) {
+        std::string_view name;
+        ASSERT_FALSE(a["name"].get_string().get(name));
+        if (name == "agents")
+            continue;
+        std::uint64_t received = 1;
+        ASSERT_FALSE(a["orders"]["received"].get_uint64().get(received)) << stats;
+        EXPECT_EQ(received, 0u) << name << ": " << stats;
+        ++checked;
+    }
+    EXPECT_GE(checked, 1u) << stats; // the test account exists and received nothing
+
+    // A clean stop: paper orders cancelled, a final checkpoint, exit 0.
+    gw.signal(SIGTERM);
+    const auto rc = gw.wait_exit(10s);
+    ASSERT_TRUE(rc);
+    EXPECT_EQ(*rc, 0) << tail_log();
+
+    // A restart restores the paper account (balances moved by the fills) from the checkpoint; the
+    // OMS reconciles with it (the paper venue wins), so its balances are not the starting ones.
+    start_gateway(write_config());
+    EXPECT_TRUE(wait_log("paper account restored from checkpoint", 10s)) << tail_log();
+    auto s = status();
+    ASSERT_TRUE(s);
+    std::string_view usdt, btc;
+    ASSERT_FALSE((*s)["balances"]["USDT"].get_string().get(usdt)) << status_text;
+    ASSERT_FALSE((*s)["balances"]["BTC"].get_string().get(btc)) << status_text;
+    EXPECT_TRUE(usdt != "100000" || btc != "1") << status_text;
+}
+
+TEST_F(GatewayPaperE2eTest, killedGatewayRestartsAndReconcilesWithThePaperAccount) {
+    start_gateway(write_config());
+    ASSERT_TRUE(wait_status([](simdjson::dom::element s) { return uint_at(s, "orders", "fills") >= 1; }, 90s))
+        << status_text << "\n"
+        << tail_log();
+    // Killed with paper orders open: the paper account is as of the last checkpoint, the OMS's
+    // journal may be ahead of it; reconciliation takes the paper venue's view and trading resumes.
+    gw.signal(SIGKILL);
+    ASSERT_TRUE(gw.wait_exit(10s));
+    start_gateway(write_config());
+    ASSERT_TRUE(wait_status(
+        [](simdjson::dom::element s) {
+            std::string_view state;
+            return !s["orders"]["state"].get_string().get(state) && state == "trading" &&
+                   uint_at(s, "orders", "unknown") == 0;
+        },
+        20s))
+        << status_text << "\n"
+        << tail_log();
+    // The paper account caught up with the OMS's journal after its checkpoint: the OMS's own
+    // recovery finds nothing to correct (trades it already has come back as duplicates, ignored).
+    ASSERT_TRUE(wait_log("journal row(s) after it", 10s)) << tail_log();
+    ASSERT_TRUE(wait_log("reconciliation done", 10s)) << tail_log();
+    const auto log = read(dir / "gateway.log");
+    const auto restart = log.substr(log.find("journal row(s) after it"));
+    for (const char* kind : {"order_mismatch", "order_not_found", "balance_mismatch", "missed_fill"})
+        EXPECT_EQ(restart.find(kind), std::string::npos) << kind << "\n" << restart.substr(0, 4000);
+}
+
+} // namespace
+} // namespace genesis::test

@@ -204,6 +204,30 @@ TEST_F(OmsFillTest, tradeSyncPagesUntilAPageIsNotFullThenStartsAfterIt) {
     EXPECT_EQ(h.o->stats().duplicate_fills, 0u);
 }
 
+// A trade whose order id the OMS does not know yet (its placement's answer is still in flight)
+// is not counted as synced: the next sync starts from it again and then books it.
+TEST_F(OmsFillTest, tradeOfAnOrderNotYetAnsweredIsFetchedAgainLater) {
+    auto a = h.o->submit(limit_intent(side::buy, "5", "100"));
+    auto b = h.o->submit(limit_intent(side::buy, "5", "100"));
+    ASSERT_TRUE(a && b);
+    h.venue.places[0].done(report(*a, st::partially_filled, "1", 1001));
+    h.queue.run_pending();
+    ASSERT_EQ(h.venue.trade_calls.size(), 1u);
+    // Trade 21 belongs to order 1002 (b), whose answer has not come yet.
+    h.venue.trade_calls[0].done(
+        std::vector<db::fill_record>{venue_trade(20, 1001, "1", "100"), venue_trade(21, 1002, "1", "100")});
+    h.queue.run_pending();
+    EXPECT_EQ(h.o->stats().fills, 1u);
+    h.venue.places[1].done(report(*b, st::partially_filled, "1", 1002));
+    h.queue.run_pending();
+    ASSERT_EQ(h.venue.trade_calls.size(), 2u);
+    EXPECT_EQ(h.venue.trade_calls[1].from, 21u);
+    h.venue.trade_calls[1].done(std::vector<db::fill_record>{venue_trade(21, 1002, "1", "100")});
+    h.queue.run_pending();
+    EXPECT_EQ(h.o->stats().fills, 2u);
+    EXPECT_EQ(h.o->book().find(btc)->quantity, dec("2"));
+}
+
 // A sync asked for while one is in flight runs again after it; a failed one is retried by on_tick.
 TEST_F(OmsFillTest, tradeSyncAskedWhileInFlightRunsAgainAndFailedOneIsRetried) {
     auto id = h.o->submit(limit_intent(side::buy, "5", "100"));

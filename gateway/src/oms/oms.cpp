@@ -609,29 +609,33 @@ void oms::do_sync_trades(const symbol& sym) {
         trade_sync_again_.insert(sym); // the one in flight may have been answered before this fill
         return;
     }
-    fetch_trades(sym, trades_from(sym, false), false);
+    fetch_trades(sym, trades_from(sym), false);
 }
 
-// A live sync starts after the last complete fetch; a reconciliation (and a first sync) from the
-// oldest trade id still remembered, so that nothing since the checkpoint is skipped.
-std::uint64_t oms::trades_from(const symbol& sym, bool recon) const {
-    if (!recon)
-        if (const auto it = synced_through_.find(sym); it != synced_through_.end())
-            return it->second + 1;
+// A sync starts after the last complete fetch of this process (trade ids only grow: nothing at or
+// below it can appear later); the first one after a start, from the oldest trade id still
+// remembered, so that nothing since the checkpoint is skipped.
+std::uint64_t oms::trades_from(const symbol& sym) const {
+    if (const auto it = synced_through_.find(sym); it != synced_through_.end())
+        return it->second + 1;
     const auto it = fill_ids_.find(sym);
     return it == fill_ids_.end() || it->second.empty() ? 0 : *it->second.begin();
 }
 
-void oms::apply_trades(const symbol& sym, const std::vector<db::fill_record>& trades) {
+std::uint64_t oms::apply_trades(const symbol& sym, const std::vector<db::fill_record>& trades) {
     // Only trades of our orders count; a trade id seen before is a duplicate.
     std::unordered_map<std::uint64_t, const tracked_order*> by_order_id;
     for (const auto& [id, o] : orders_)
         if (o.order_id && o.intent.sym == sym)
             by_order_id[o.order_id] = &o;
+    std::uint64_t unmatched = 0;
     for (auto f : trades) {
         const auto it = by_order_id.find(f.order_id);
-        if (it == by_order_id.end())
+        if (it == by_order_id.end()) {
+            if (unmatched == 0 || f.trade_id < unmatched)
+                unmatched = f.trade_id;
             continue;
+        }
         f.client_id = it->second->intent.client_id;
         f.order_side = it->second->intent.order_side;
         if (f.venue.empty())
@@ -642,6 +646,7 @@ void oms::apply_trades(const symbol& sym, const std::vector<db::fill_record>& tr
         }
         apply_fill(f, recon_ != nullptr);
     }
+    return unmatched;
 }
 
 void oms::on_tick() {

@@ -197,9 +197,13 @@ class oms {
     void do_sync_trades(const symbol& sym);
     // Fetches sym's trades from `from` on, page after page until a page is not full; `recon`:
     // for the reconciliation (its trades_pending), else a live sync.
-    void fetch_trades(const symbol& sym, std::uint64_t from, bool recon);
-    void apply_trades(const symbol& sym, const std::vector<db::fill_record>& trades);
-    [[nodiscard]] std::uint64_t trades_from(const symbol& sym, bool recon) const;
+    // `pin`: the smallest trade id of this chain not matched to an order (its order id not known
+    // yet: a placement whose answer is in flight); the chain never counts as synced past it.
+    void fetch_trades(const symbol& sym, std::uint64_t from, bool recon, std::uint64_t pin = 0,
+                      std::uint64_t chain_last = 0);
+    // Applies the trades of our orders; returns the smallest trade id of an unknown order (0: none).
+    std::uint64_t apply_trades(const symbol& sym, const std::vector<db::fill_record>& trades);
+    [[nodiscard]] std::uint64_t trades_from(const symbol& sym) const;
 
     // Recovery (oms_recovery.cpp).
     result<void> restore_checkpoint(std::uint64_t& journal_seq);

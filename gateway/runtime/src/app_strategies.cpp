@@ -163,9 +163,10 @@ void gateway_app::impl::strategies_start() {
     // Orders restored from before a restart go back to the strategies that placed them, so that
     // their reports reach them and they can cancel them (their saved state names them).
     std::size_t adopted = 0;
-    for (const auto& id : orders ? orders->working() : std::unordered_set<client_order_id>{})
-        if (const auto* o = orders->find(id); o && host->adopt(id, o->intent.strategy_id))
-            ++adopted;
+    if (orders)
+        for (const auto& id : orders->working())
+            if (const auto* o = orders->find(id); o && host->adopt(id, o->intent.strategy_id))
+                ++adopted;
     if (adopted)
         log->info("{} restored open order(s) handed back to their strategies", adopted);
     host->start_all();

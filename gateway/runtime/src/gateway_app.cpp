@@ -29,6 +29,28 @@ std::optional<result<T>> wait_for(std::future<result<T>>& f, std::chrono::millis
     return f.get();
 }
 
+// Asks an idempotent start-up question up to 4 times: `ask` hands the promise to whatever answers
+// it; a lost or late answer is asked again after 500 ms (an open breaker's recovery time).
+template <class T, class Ask>
+std::optional<result<T>> ask_at_startup(Ask&& ask, std::chrono::milliseconds limit, const log::logger_ptr& log,
+                                        const std::string& what) {
+    constexpr int attempts = 4;
+    std::optional<result<T>> r;
+    for (int attempt = 1; attempt <= attempts; ++attempt) {
+        auto p = std::make_shared<std::promise<result<T>>>();
+        auto f = p->get_future();
+        ask(p);
+        r = wait_for(f, limit);
+        if (r && *r)
+            return r;
+        log->warn("{} failed (attempt {} of {}): {}", what, attempt, attempts,
+                  r ? r->error().message() : std::string("timed out"));
+        if (attempt < attempts)
+            std::this_thread::sleep_for(std::chrono::milliseconds{500});
+    }
+    return r;
+}
+
 std::filesystem::path under(const std::filesystem::path& dir, const std::string& p) {
     std::filesystem::path path(p);
     return path.is_absolute() ? path : dir / path;
@@ -201,29 +223,19 @@ bool gateway_app::impl::start(std::string& why) {
     work.emplace(ioc.get_executor());
     io_thread = std::thread([this] { ioc.run(); });
 
-    // Server time, then the symbols' rules. Both are idempotent: a lost or late answer is asked
-    // again (a fresh connection each time) before start-up gives up.
-    constexpr int startup_attempts = 4;
+    // Server time, then the symbols' rules (each asked again on a fresh connection when lost).
     {
-        std::optional<result<void>> r;
-        for (int attempt = 1; attempt <= startup_attempts && !(r && *r); ++attempt) {
-            auto p = std::make_shared<std::promise<result<void>>>();
-            auto f = p->get_future();
-            net::co_spawn(
-                ioc,
-                [this, p]() -> net::awaitable<void> {
-                    auto x = co_await http->sync_time(0);
-                    p->set_value(x);
-                },
-                net::detached);
-            r = wait_for(f, v.request_timeout * 4);
-            if (!(r && *r)) {
-                log->warn("time sync with {} failed (attempt {} of {}): {}", v.rest_urls.front(), attempt,
-                          startup_attempts, r ? r->error().message() : std::string("timed out"));
-                // Start-up only: give an open breaker its recovery time before asking again.
-                std::this_thread::sleep_for(std::chrono::milliseconds{500});
-            }
-        }
+        auto r = ask_at_startup<void>(
+            [this](const std::shared_ptr<std::promise<result<void>>>& p) {
+                net::co_spawn(
+                    ioc,
+                    [this, p]() -> net::awaitable<void> {
+                        auto x = co_await http->sync_time(0);
+                        p->set_value(x);
+                    },
+                    net::detached);
+            },
+            v.request_timeout * 4, log, "time sync with " + v.rest_urls.front());
         if (!r || !*r) {
             why = "cannot reach the venue at " + v.rest_urls.front() + ": " +
                   (r ? r->error().message() : std::string("time sync timed out"));
@@ -231,18 +243,11 @@ bool gateway_app::impl::start(std::string& why) {
         }
     }
     {
-        std::optional<result<binance::exchange_info>> r;
-        for (int attempt = 1; attempt <= startup_attempts && !(r && *r); ++attempt) {
-            auto p = std::make_shared<std::promise<result<binance::exchange_info>>>();
-            auto f = p->get_future();
-            venue->exchange_info([p](result<binance::exchange_info> x) { p->set_value(std::move(x)); });
-            r = wait_for(f, v.request_timeout * 4);
-            if (!(r && *r)) {
-                log->warn("exchangeInfo failed (attempt {} of {}): {}", attempt, startup_attempts,
-                          r ? r->error().message() : std::string("timed out"));
-                std::this_thread::sleep_for(std::chrono::milliseconds{500});
-            }
-        }
+        auto r = ask_at_startup<binance::exchange_info>(
+            [this](const std::shared_ptr<std::promise<result<binance::exchange_info>>>& p) {
+                venue->exchange_info([p](result<binance::exchange_info> x) { p->set_value(std::move(x)); });
+            },
+            v.request_timeout * 4, log, "exchangeInfo");
         if (!r || !*r) {
             why = "exchangeInfo: " + (r ? r->error().message() : std::string("timed out"));
             return false;

@@ -1,6 +1,6 @@
 // DB journal and checkpoints: append latency and throughput (FULL and NORMAL), checkpoint and
-// restore of 10,000 open orders across three replicas. Files go to $GENESIS_BENCH_DIR (default: a
-// directory under the current one, so that fsync hits a real disk rather than tmpfs).
+// restore of 10,000 open orders across three replicas, and restore plus replay as at start-up. Files go to
+// $GENESIS_BENCH_DIR (default: a directory under the current one, so that fsync hits a real disk rather than tmpfs).
 #include "genesis/db/database.hpp"
 
 #include <benchmark/benchmark.h>
@@ -203,5 +203,50 @@ void BM_DbRestore10k(benchmark::State& state) {
     }
 }
 BENCHMARK(BM_DbRestore10k)->ArgName("with_open")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Start-up as the OMS does it: open (the primary's quick_check, migrations) + restore of the
+// newest checkpoint (10,000 open orders) + replay of the journal rows after it (one transition per
+// order: each was acknowledged after the checkpoint) + close. items_per_second is replayed rows/s.
+void BM_DbRestoreReplay10k(benchmark::State& state) {
+    bench_dir dir("restore-replay");
+    const auto cfg = replica_set(dir, durability::normal);
+    {
+        auto db = database::open(cfg);
+        if (!db) {
+            state.SkipWithError(db.error().message().c_str());
+            return;
+        }
+        for (std::uint64_t i = 0; i < 10'000; ++i)
+            (*db)->append_intent("gw1", intent(i));
+        if (!(*db)->write_checkpoint_sync(ten_thousand_orders()))
+            state.SkipWithError("checkpoint failed");
+        for (std::uint64_t i = 0; i < 10'000; ++i) {
+            order_transition t;
+            t.venue = venue_id::truncating("sim");
+            t.sym = symbol::truncating("BTCUSDT");
+            t.client_id = client_order_id::truncating("gw1-" + std::to_string(i));
+            t.order_id = 4242 + i;
+            t.status = order_status::new_;
+            t.time = {static_cast<std::int64_t>(i)};
+            (*db)->append_transition(t);
+        }
+        if (!(*db)->flush())
+            state.SkipWithError("flush failed");
+    }
+    std::size_t rows = 0;
+    for (auto _ : state) {
+        auto db = database::open(cfg);
+        auto r = (*db)->restore();
+        if (!r || !r->state)
+            state.SkipWithError("restore failed");
+        auto replayed = (*db)->replay(r->state->journal_seq);
+        if (!replayed || replayed->size() != 10'000)
+            state.SkipWithError("replay failed");
+        rows = replayed->size();
+        benchmark::DoNotOptimize(replayed);
+    }
+    state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(rows));
+}
+BENCHMARK(BM_DbRestoreReplay10k)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 } // namespace

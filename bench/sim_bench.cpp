@@ -149,6 +149,8 @@ int serve(const options& o) {
     sc.agent_interval = std::chrono::milliseconds(o.agent_interval_ms);
     sc.ws.coalesce_writes = o.coalesce;
     sc.ws.max_queued_frames = static_cast<std::size_t>(o.max_queued_frames);
+    // 5,000 connections from one IP at once: Binance's 300 attempts per 5 minutes would refuse them.
+    sc.ws.max_connection_attempts = 0;
     // Warnings (a dropped slow consumer) go to stderr; the child is not on a trading path.
     auto log = spdlog::stderr_logger_mt("sim");
     log->set_level(spdlog::level::warn);

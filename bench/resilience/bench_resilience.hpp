@@ -37,6 +37,8 @@ struct run_spec {
     double sample_s = 0;
     /// Synthetic P2/P3/P4 events pushed per millisecond, in the ratio 1:4:1 (multiples of 6).
     std::size_t events_per_ms = 6;
+    /// rest::pool_options::max_connections_per_host of every client (-1: the library default).
+    long long pool_cap = -1;
 };
 
 /// Runs one spec in this process and prints "key value" lines on stdout; exits the process.

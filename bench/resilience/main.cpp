@@ -126,7 +126,8 @@ run_out run_one(const run_spec& s, const std::string& self, double timeout_s) {
                                   std::to_string(s.place_share),
                                   s.constrained ? "1" : "0",
                                   std::to_string(s.sample_s),
-                                  std::to_string(s.events_per_ms)};
+                                  std::to_string(s.events_per_ms),
+                                  std::to_string(s.pool_cap)};
     const pid_t pid = fork();
     if (pid == 0) {
         dup2(fd[1], 1);
@@ -192,12 +193,13 @@ run_out run_one(const run_spec& s, const std::string& self, double timeout_s) {
     return r;
 }
 
-std::vector<run_spec> plan(bool quick, std::uint64_t seed, double scale, const std::string& only) {
+std::vector<run_spec> plan(bool quick, std::uint64_t seed, double scale, const std::string& only, long long pool_cap) {
     std::vector<run_spec> out;
     auto add = [&](run_spec s, bool genesis_only = false) {
         if (!only.empty() && s.scenario != only)
             return;
         s.duration_s *= scale;
+        s.pool_cap = pool_cap;
         for (const auto& c : configs) {
             if (genesis_only && c != "genesis")
                 continue;
@@ -534,8 +536,8 @@ void write_report(const std::vector<run_out>& runs, const std::string& dir, bool
 int main(int argc, char** argv) {
     std::vector<std::string> a(argv + 1, argv + argc);
     if (!a.empty() && a[0] == "--child") {
-        if (a.size() < 12) {
-            std::fprintf(stderr, "--child needs 11 fields\n");
+        if (a.size() < 13) {
+            std::fprintf(stderr, "--child needs 12 fields\n");
             return 2;
         }
         run_spec s;
@@ -550,6 +552,7 @@ int main(int argc, char** argv) {
         s.constrained = a[9] == "1";
         s.sample_s = std::atof(a[10].c_str());
         s.events_per_ms = std::strtoull(a[11].c_str(), nullptr, 10);
+        s.pool_cap = std::strtoll(a[12].c_str(), nullptr, 10);
         // Room for 5,000 concurrent connections on each side of loopback.
         rlimit nofile{};
         if (getrlimit(RLIMIT_NOFILE, &nofile) == 0) {
@@ -562,6 +565,7 @@ int main(int argc, char** argv) {
     std::string out = "bench/results", only;
     std::uint64_t seed = 1;
     double scale = 1;
+    long long pool_cap = -1;
     for (std::size_t i = 0; i < a.size(); ++i) {
         if (a[i] == "--quick")
             quick = true;
@@ -573,10 +577,14 @@ int main(int argc, char** argv) {
             scale = std::atof(a[++i].c_str());
         else if (a[i] == "--only" && i + 1 < a.size())
             only = a[++i];
+        else if (a[i] == "--pool-cap" && i + 1 < a.size())
+            pool_cap = std::strtoll(a[++i].c_str(), nullptr, 10);
         else {
-            std::fprintf(stderr, "usage: genesis-resilience-bench [--quick] [--out DIR] [--seed N] [--scale X] "
-                                 "[--only SCENARIO]\n  scenarios: concurrent mass_failure latency constrained flapping "
-                                 "lost_ack long\n");
+            std::fprintf(
+                stderr,
+                "usage: genesis-resilience-bench [--quick] [--out DIR] [--seed N] [--scale X] "
+                "[--only SCENARIO] [--pool-cap N]\n  scenarios: concurrent mass_failure latency constrained flapping "
+                "lost_ack long\n");
             return 2;
         }
     }
@@ -594,7 +602,7 @@ int main(int argc, char** argv) {
     const auto t0 = std::chrono::steady_clock::now();
 
     std::vector<run_out> runs;
-    for (const auto& s : plan(quick, seed, scale, only)) {
+    for (const auto& s : plan(quick, seed, scale, only, pool_cap)) {
         std::fprintf(stderr, "[%s] %s / %s ...\n", started, label(s).c_str(), s.config.c_str());
         auto r = run_one(s, self, s.duration_s + 150);
         if (r.ok)

@@ -383,6 +383,8 @@ int run_child(const run_spec& s) {
         opt.tls.ca_file = srv->ca_file();
         opt.request_timeout = 10s;
         opt.limits.weight_limit = 0; // the sim's limits are off too
+        if (s.pool_cap >= 0)
+            opt.pool.max_connections_per_host = static_cast<std::size_t>(s.pool_cap);
         auto cl = rest::http_client::create(ioc.get_executor(), rc, timers, opt);
         if (!cl) {
             std::fprintf(stderr, "client: %s\n", cl.error().message().c_str());
@@ -816,6 +818,38 @@ int run_child(const run_spec& s) {
     emit("budget_refusals", es.budget_refusals);
     emit("all_down", es.all_down);
     emit("failovers", rt.failovers.load());
+
+    // REST connection pools and requests on the wire (incl. server-time syncs), over every client.
+    rest::pool_stats pst{};
+    std::uint64_t rest_requests = 0;
+    for (auto& cl : clients) {
+        rest_requests += cl->stats().requests;
+        const auto x = cl->endpoints().total_stats();
+        pst.connects += x.connects;
+        pst.reuses += x.reuses;
+        pst.discarded += x.discarded;
+        pst.tls_failures += x.tls_failures;
+        pst.waits += x.waits;
+        pst.wait_timeouts += x.wait_timeouts;
+        pst.wait_cancels += x.wait_cancels;
+        pst.handoffs += x.handoffs;
+        pst.wait_time += x.wait_time;
+        pst.peak_open = std::max(pst.peak_open, x.peak_open);
+        pst.max_waiting = std::max(pst.max_waiting, x.max_waiting);
+    }
+    emit("rest_requests", rest_requests);
+    emit("pool_connects", pst.connects);
+    emit("pool_reuses", pst.reuses);
+    emit("pool_discarded", pst.discarded);
+    emit("pool_tls_failures", pst.tls_failures);
+    emit("pool_waits", pst.waits);
+    emit("pool_wait_timeouts", pst.wait_timeouts);
+    emit("pool_wait_cancels", pst.wait_cancels);
+    emit("pool_handoffs", pst.handoffs);
+    emit("pool_wait_mean_ms",
+         pst.waits == 0 ? 0.0 : static_cast<double>(pst.wait_time.count()) / 1e6 / static_cast<double>(pst.waits));
+    emit("pool_peak_open_per_host", pst.peak_open);
+    emit("pool_max_waiting_per_host", pst.max_waiting);
 
     // Orders: the invariants.
     emit("sim_orders", records.size());

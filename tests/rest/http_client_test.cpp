@@ -10,6 +10,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -19,6 +20,7 @@
 #include <gtest/gtest.h>
 #include <spdlog/logger.h>
 
+#include <algorithm>
 #include <optional>
 #include <stdexcept>
 #include <variant>
@@ -56,6 +58,15 @@ request place_order(const std::string& client_id) {
     r.idempotent = false;
     return r;
 }
+
+// A request in flight, spawned on the test's io_context with its own cancellation signal.
+struct pending {
+    std::optional<result<response>> r;
+    bool threw = false;
+    net::cancellation_signal cancel;
+
+    [[nodiscard]] bool done() const noexcept { return r.has_value() || threw; }
+};
 
 class HttpClientTest : public ::testing::Test {
 protected:
@@ -129,6 +140,53 @@ protected:
         f.rules = std::move(rules);
         f.clock_skew = skew;
         srv->set_faults(f);
+    }
+
+    // Starts c.send(r) without waiting; p records the answer and carries its cancellation signal.
+    void spawn(http_client& c, request r, pending& p, std::size_t ep = 0) {
+        net::co_spawn(ioc, c.send(std::move(r), ep),
+                      net::bind_cancellation_slot(p.cancel.slot(), [&p](std::exception_ptr e, result<response> v) {
+                          if (e)
+                              p.threw = true;
+                          else
+                              p.r.emplace(std::move(v));
+                      }));
+    }
+
+    // Runs the io_context until done() holds (checked after every handler), bounded by limit.
+    template <class Pred>
+    bool run_until(Pred done, std::chrono::milliseconds limit = 10s) {
+        const auto end = std::chrono::steady_clock::now() + limit;
+        while (!done()) {
+            if (std::chrono::steady_clock::now() >= end)
+                return false;
+            if (ioc.stopped())
+                ioc.restart();
+            ioc.run_one_for(20ms);
+        }
+        return true;
+    }
+
+    static bool all_done(const std::vector<std::unique_ptr<pending>>& ps) {
+        return std::all_of(ps.begin(), ps.end(), [](const auto& p) { return p->done(); });
+    }
+
+    static std::vector<std::unique_ptr<pending>> make_pending(std::size_t n) {
+        std::vector<std::unique_ptr<pending>> ps;
+        for (std::size_t i = 0; i < n; ++i)
+            ps.push_back(std::make_unique<pending>());
+        return ps;
+    }
+
+    static request slow_depth() { return get("/api/v3/depth", "symbol=BTCUSDT&limit=5", 5); }
+
+    // /api/v3/depth answers after 3 s: requests for it hold their connections meanwhile.
+    void hold_depth() {
+        sim::fault_rule slow;
+        slow.kind = sim::fault_kind::latency;
+        slow.target = "/api/v3/depth";
+        slow.latency_min = slow.latency_max = 3000ms;
+        set_rules({slow});
     }
 };
 
@@ -518,6 +576,237 @@ TEST_F(HttpClientTest, hedgedGetWinsFromTheFastListener) {
     EXPECT_EQ(c.endpoints().stats(0).discarded, 1u);
     EXPECT_EQ(c.endpoints().stats(0).idle, 0u);
     EXPECT_EQ(c.endpoints().stats(1).idle, 1u);
+}
+
+TEST_F(HttpClientTest, sendCapsConnectionsPerHost) {
+    start();
+    auto o = options();
+    o.pool.max_connections_per_host = 4;
+    auto c = make(o);
+    auto ps = make_pending(100);
+    for (auto& p : ps)
+        spawn(c, get("/api/v3/ping"), *p);
+    ASSERT_TRUE(run_until([&] { return all_done(ps); }, 30s));
+    for (const auto& p : ps) {
+        ASSERT_TRUE(p->r.has_value());
+        ASSERT_TRUE(*p->r) << p->r->error().message();
+        EXPECT_EQ((*p->r)->status, 200u);
+    }
+    const pool_stats s = c.endpoints().stats(0);
+    // Four connections carried all 100: the other 96 queued and got one handed over.
+    EXPECT_EQ(s.connects, 4u);
+    EXPECT_EQ(s.peak_open, 4u);
+    EXPECT_EQ(s.waits, 96u);
+    EXPECT_EQ(s.max_waiting, 96u);
+    EXPECT_EQ(s.handoffs, 96u);
+    EXPECT_EQ(s.reuses, 96u);
+    EXPECT_EQ(s.returned, 100u);
+    EXPECT_EQ(s.wait_timeouts, 0u);
+    EXPECT_EQ(s.waiting, 0u);
+    EXPECT_EQ(s.open, 4u);
+    EXPECT_EQ(s.idle, 4u);
+    EXPECT_GT(s.wait_time.count(), 0);
+    EXPECT_EQ(sim_stat("connections"), 4);
+    EXPECT_EQ(sim_stat("http_requests"), 100);
+    const pool_stats t = c.endpoints().total_stats();
+    EXPECT_EQ(t.waits, 96u);
+    EXPECT_EQ(t.peak_open, 4u);
+}
+
+TEST_F(HttpClientTest, sendWithoutCapOpensAConnectionPerRequest) {
+    start();
+    auto o = options();
+    o.pool.max_connections_per_host = 0;
+    auto c = make(o);
+    auto ps = make_pending(20);
+    for (auto& p : ps)
+        spawn(c, get("/api/v3/ping"), *p);
+    ASSERT_TRUE(run_until([&] { return all_done(ps); }, 30s));
+    for (const auto& p : ps)
+        ASSERT_TRUE(p->r && *p->r);
+    const pool_stats s = c.endpoints().stats(0);
+    EXPECT_EQ(s.connects, 20u);
+    EXPECT_EQ(s.peak_open, 20u);
+    EXPECT_EQ(s.waits, 0u);
+    // Four stay idle (max_idle_per_host); the rest were closed when they came back.
+    EXPECT_EQ(s.idle, 4u);
+    EXPECT_EQ(s.discarded, 16u);
+    EXPECT_EQ(s.open, 4u);
+}
+
+TEST_F(HttpClientTest, sendWaitersAreServedInOrder) {
+    start();
+    auto o = options();
+    o.pool.max_connections_per_host = 1;
+    auto c = make(o);
+    auto ps = make_pending(10);
+    std::vector<std::size_t> finished;
+    for (std::size_t i = 0; i < ps.size(); ++i) {
+        // Wraps send to record the order of completion.
+        net::co_spawn(ioc, c.send(get("/api/v3/ping")), [&, i](std::exception_ptr e, result<response> v) {
+            finished.push_back(i);
+            if (e)
+                ps[i]->threw = true;
+            else
+                ps[i]->r.emplace(std::move(v));
+        });
+    }
+    ASSERT_TRUE(run_until([&] { return all_done(ps); }, 30s));
+    for (std::size_t i = 0; i < ps.size(); ++i) {
+        ASSERT_TRUE(ps[i]->r && *ps[i]->r) << i;
+        EXPECT_EQ((*ps[i]->r)->reused_connection, i > 0) << i;
+        EXPECT_EQ(finished[i], i);
+    }
+    const pool_stats s = c.endpoints().stats(0);
+    EXPECT_EQ(s.connects, 1u);
+    EXPECT_EQ(s.waits, 9u);
+    EXPECT_EQ(s.handoffs, 9u);
+    EXPECT_EQ(s.peak_open, 1u);
+}
+
+TEST_F(HttpClientTest, sendWaiterTimesOutAtTheCap) {
+    start();
+    auto o = options();
+    o.pool.max_connections_per_host = 4;
+    auto c = make(o);
+    hold_depth();
+    auto holders = make_pending(4);
+    for (auto& h : holders)
+        spawn(c, slow_depth(), *h);
+    // All four were sent and sit in the sim's 3 s delay, each on its own connection.
+    ASSERT_TRUE(run_until([&] { return sim_stat("http_requests") == 4; }));
+    EXPECT_EQ(c.endpoints().stats(0).open, 4u);
+
+    // One waiter is bound by its timeout, the other by its deadline.
+    request r = get("/api/v3/ping");
+    r.timeout = 200ms;
+    request d = get("/api/v3/ping");
+    d.deadline = real_clock::instance().now() + 300ms;
+    pending waiter, by_deadline;
+    spawn(c, r, waiter);
+    spawn(c, d, by_deadline);
+    ASSERT_TRUE(run_until([&] { return waiter.done() && by_deadline.done(); }));
+    for (const pending* p : {&waiter, &by_deadline}) {
+        ASSERT_TRUE(p->r.has_value());
+        ASSERT_TRUE(p->r->has_error());
+        // The same error as a slow request.
+        EXPECT_EQ(p->r->error(), http_errc::timed_out);
+        EXPECT_EQ(p->r->error(), http_condition::transient);
+    }
+    // Both gave up on their own clocks: no holder has come back yet.
+    EXPECT_TRUE(std::none_of(holders.begin(), holders.end(), [](const auto& h) { return h->done(); }));
+    pool_stats s = c.endpoints().stats(0);
+    EXPECT_EQ(s.waits, 2u);
+    EXPECT_EQ(s.wait_timeouts, 2u);
+    EXPECT_EQ(s.waiting, 0u);
+    EXPECT_EQ(s.max_waiting, 2u);
+    EXPECT_EQ(s.open, 4u);
+    EXPECT_GE(s.wait_time, 400ms);
+    EXPECT_EQ(c.stats().failures, 2u);
+    EXPECT_EQ(sim_stat("http_requests"), 4);
+
+    // Cancelling the holders closes their connections and frees every share.
+    for (auto& h : holders)
+        h->cancel.emit(net::cancellation_type::terminal);
+    ASSERT_TRUE(run_until([&] { return all_done(holders); }));
+    for (auto& h : holders) {
+        ASSERT_TRUE(h->r.has_value());
+        EXPECT_EQ(h->r->error(), net::error::operation_aborted);
+    }
+    s = c.endpoints().stats(0);
+    EXPECT_EQ(s.open, 0u);
+    EXPECT_EQ(s.discarded, 4u);
+
+    set_rules({});
+    auto ping = send(c, get("/api/v3/ping"));
+    ASSERT_TRUE(ping) << ping.error().message();
+    EXPECT_FALSE(ping->reused_connection);
+    s = c.endpoints().stats(0);
+    EXPECT_EQ(s.connects, 5u);
+    EXPECT_EQ(s.open, 1u);
+    EXPECT_EQ(s.peak_open, 4u);
+    EXPECT_EQ(s.wait_timeouts, 2u);
+}
+
+TEST_F(HttpClientTest, sendCancelledWaiterFreesNothing) {
+    start();
+    auto o = options();
+    o.pool.max_connections_per_host = 1;
+    auto c = make(o);
+    hold_depth();
+    pending holder, a, b;
+    spawn(c, slow_depth(), holder);
+    spawn(c, get("/api/v3/ping"), a);
+    spawn(c, get("/api/v3/ping"), b);
+    ASSERT_TRUE(run_until([&] { return sim_stat("http_requests") == 1; }));
+    EXPECT_EQ(c.endpoints().stats(0).waiting, 2u);
+
+    // A leaves the queue; it held nothing, so nothing is freed and B still waits.
+    a.cancel.emit(net::cancellation_type::terminal);
+    ASSERT_TRUE(run_until([&] { return a.done(); }));
+    ASSERT_TRUE(a.r.has_value());
+    EXPECT_EQ(a.r->error(), net::error::operation_aborted);
+    pool_stats s = c.endpoints().stats(0);
+    EXPECT_EQ(s.wait_cancels, 1u);
+    EXPECT_EQ(s.waiting, 1u);
+    EXPECT_EQ(s.open, 1u);
+    EXPECT_EQ(s.connects, 1u);
+    EXPECT_FALSE(b.done());
+    EXPECT_FALSE(holder.done());
+    EXPECT_EQ(c.stats().cancelled, 1u);
+
+    // The holder is cancelled mid-response: its connection closes and B opens the next one.
+    holder.cancel.emit(net::cancellation_type::terminal);
+    ASSERT_TRUE(run_until([&] { return holder.done() && b.done(); }));
+    ASSERT_TRUE(holder.r.has_value());
+    EXPECT_EQ(holder.r->error(), net::error::operation_aborted);
+    ASSERT_TRUE(b.r.has_value());
+    ASSERT_TRUE(*b.r) << b.r->error().message();
+    EXPECT_FALSE((*b.r)->reused_connection);
+    s = c.endpoints().stats(0);
+    EXPECT_EQ(s.connects, 2u);
+    EXPECT_EQ(s.discarded, 1u);
+    EXPECT_EQ(s.handoffs, 0u);
+    EXPECT_EQ(s.waits, 2u);
+    EXPECT_EQ(s.waiting, 0u);
+    EXPECT_EQ(s.open, 1u);
+    EXPECT_EQ(s.idle, 1u);
+    EXPECT_EQ(s.peak_open, 1u);
+    EXPECT_EQ(sim_stat("connections"), 2);
+}
+
+TEST_F(HttpClientTest, sendWaiterCancelledOnceServedPassesItOn) {
+    start();
+    auto o = options();
+    o.pool.max_connections_per_host = 1;
+    auto c = make(o);
+    pending a, b;
+    std::optional<result<response>> first;
+    // The first request's connection is handed to A; A is cancelled before it resumes, so it must
+    // pass the connection on to B instead of keeping or closing it.
+    auto holder = [&]() -> net::awaitable<void> {
+        first.emplace(co_await c.send(get("/api/v3/ping")));
+        EXPECT_EQ(c.endpoints().stats(0).handoffs, 1u);
+        a.cancel.emit(net::cancellation_type::terminal);
+    };
+    net::co_spawn(ioc, holder(), net::detached);
+    spawn(c, get("/api/v3/ping"), a);
+    spawn(c, get("/api/v3/ping"), b);
+    ASSERT_TRUE(run_until([&] { return first.has_value() && a.done() && b.done(); }));
+    ASSERT_TRUE(*first);
+    ASSERT_TRUE(a.r.has_value());
+    EXPECT_EQ(a.r->error(), net::error::operation_aborted);
+    ASSERT_TRUE(b.r.has_value());
+    ASSERT_TRUE(*b.r) << b.r->error().message();
+    EXPECT_TRUE((*b.r)->reused_connection);
+    const pool_stats s = c.endpoints().stats(0);
+    EXPECT_EQ(s.connects, 1u);
+    EXPECT_EQ(s.handoffs, 2u);
+    EXPECT_EQ(s.wait_cancels, 1u);
+    EXPECT_EQ(s.waiting, 0u);
+    EXPECT_EQ(s.open, 1u);
+    EXPECT_EQ(s.idle, 1u);
+    EXPECT_EQ(sim_stat("http_requests"), 2);
 }
 
 } // namespace

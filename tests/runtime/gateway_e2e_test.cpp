@@ -29,19 +29,12 @@ decimal dec(std::string_view s) {
     return d ? *d : decimal{};
 }
 
-class GatewayE2eTest : public ::testing::Test {
+class GatewayE2eTest : public ::testing::Test, protected gateway_fixture {
 protected:
-    std::filesystem::path dir;
     std::unique_ptr<sim::sim_server> srv;
-    child gw;
-    unsigned short ops_port = 0;
 
     void SetUp() override {
-        dir =
-            std::filesystem::temp_directory_path() / ("genesis-e2e-" + std::to_string(::getpid()) + "-" +
-                                                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        std::filesystem::remove_all(dir);
-        std::filesystem::create_directories(dir);
+        make_test_dir("genesis-e2e");
         auto cfg = sim::default_server_config(1);
         srv = std::make_unique<sim::sim_server>(cfg);
         auto started = srv->start();
@@ -49,12 +42,10 @@ protected:
     }
 
     void TearDown() override {
-        gw.signal(SIGKILL);
-        (void)gw.wait_exit(5s);
+        gw.reset();
         if (srv)
             srv->stop();
-        std::error_code ec;
-        std::filesystem::remove_all(dir, ec);
+        end_test(HasFailure());
     }
 
     std::string venue_section() const {
@@ -81,53 +72,6 @@ protected:
 
     static std::string gateway_exe() { return GENESIS_GATEWAY_EXE; }
 
-    // Starts the gateway and waits for its "trading" line.
-    void start_gateway(const std::filesystem::path& config) {
-        ASSERT_TRUE(gw.start({gateway_exe(), "run", "--config", config.string()}, dir / "stderr.txt"));
-        auto line = gw.wait_line(
-            [](const std::string& l) { return l.find("\"event\":\"trading\"") != std::string::npos; }, 60s);
-        ASSERT_TRUE(line) << "no trading line; stderr: " << read(dir / "stderr.txt") << "\nlog tail: " << tail_log();
-        const auto p = line->find("\"ops_port\":");
-        ASSERT_NE(p, std::string::npos) << *line;
-        ops_port = static_cast<unsigned short>(std::stoul(line->substr(p + 11)));
-        ASSERT_NE(ops_port, 0) << *line;
-    }
-
-    static std::string read(const std::filesystem::path& f) {
-        std::ifstream in(f);
-        return {std::istreambuf_iterator<char>(in), {}};
-    }
-    std::string tail_log() const {
-        auto s = read(dir / "gateway.log");
-        return s.size() > 3000 ? s.substr(s.size() - 3000) : s;
-    }
-
-    // GET /status as a parsed document (kept alive by the parser member).
-    simdjson::dom::parser parser;
-    std::string status_text;
-    std::optional<simdjson::dom::element> status() {
-        auto r = http_request(ops_port, "GET", "/status");
-        if (!r || r->status != 200)
-            return std::nullopt;
-        status_text = r->body;
-        simdjson::dom::element e;
-        if (parser.parse(status_text).get(e))
-            return std::nullopt;
-        return e;
-    }
-
-    // Polls /status (bounded) until pred holds.
-    bool wait_status(const std::function<bool(simdjson::dom::element)>& pred, std::chrono::milliseconds timeout) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (std::chrono::steady_clock::now() < deadline) {
-            if (auto s = status(); s && pred(*s))
-                return true;
-            // Wait on the gateway's output (or its exit) instead of sleeping blindly.
-            (void)gw.wait_line([](const std::string&) { return false; }, 100ms);
-        }
-        return false;
-    }
-
     std::size_t sim_open_orders() {
         std::size_t n = 0;
         srv->with_exchange([&](genesis::sim::exchange& ex) {
@@ -147,13 +91,6 @@ protected:
         }
         return false;
     }
-
-    static std::uint64_t uint_at(simdjson::dom::element e, const char* a, const char* b) {
-        std::uint64_t v = 0;
-        if (e[a][b].get_uint64().get(v))
-            return 0;
-        return v;
-    }
 };
 
 TEST_F(GatewayE2eTest, runBadConfigExitsTwoNamingFileLineAndKey) {
@@ -162,7 +99,7 @@ TEST_F(GatewayE2eTest, runBadConfigExitsTwoNamingFileLineAndKey) {
     const auto rc = gw.wait_exit(20s);
     ASSERT_TRUE(rc);
     EXPECT_EQ(*rc, 2);
-    const auto err = read(dir / "stderr.txt");
+    const auto err = read_file(dir / "stderr.txt");
     EXPECT_NE(err.find(file.string() + ":"), std::string::npos) << err;
     EXPECT_NE(err.find("checkpoint.interval_ms"), std::string::npos) << err;
     EXPECT_NE(err.find(":15:"), std::string::npos) << err; // the line of interval_ms
@@ -175,7 +112,7 @@ TEST_F(GatewayE2eTest, runRefusesStrategyWithWrongAbi) {
     const auto rc = gw.wait_exit(30s);
     ASSERT_TRUE(rc);
     EXPECT_EQ(*rc, 1);
-    const auto err = read(dir / "stderr.txt");
+    const auto err = read_file(dir / "stderr.txt");
     EXPECT_NE(err.find("strategies.bad"), std::string::npos) << err;
     EXPECT_NE(err.find("999"), std::string::npos) << err; // the version found
     EXPECT_EQ(sim_open_orders(), 0u);
@@ -264,7 +201,7 @@ TEST_F(GatewayE2eTest, marketMakerTradesAndPositionsAgreeWithTheSim) {
     gw.signal(SIGTERM);
     const auto rc = gw.wait_exit(5s);
     ASSERT_TRUE(rc) << "did not exit within 5 s";
-    EXPECT_EQ(*rc, 0) << read(dir / "stderr.txt");
+    EXPECT_EQ(*rc, 0) << read_file(dir / "stderr.txt");
     EXPECT_EQ(sim_open_orders(), 0u);
 }
 
@@ -393,7 +330,7 @@ TEST_F(GatewayE2eTest, recordingReplaysToTheSimsBook) {
                              dir / "replay.err"));
     auto book =
         replay.wait_line([](const std::string& l) { return l.find("\"type\":\"book\"") != std::string::npos; }, 20s);
-    ASSERT_TRUE(book) << read(dir / "replay.err");
+    ASSERT_TRUE(book) << read_file(dir / "replay.err");
     auto summary =
         replay.wait_line([](const std::string& l) { return l.find("\"type\":\"summary\"") != std::string::npos; }, 20s);
     ASSERT_TRUE(summary);
@@ -452,7 +389,7 @@ TEST_F(GatewayE2eTest, riskLimitRejectsWithItsReasonToTheStrategy) {
     // The log is asynchronous: wait (bounded) for the line to reach the file.
     bool logged = false;
     for (int i = 0; i < 100 && !logged; ++i) {
-        logged = read(dir / "gateway.log").find("max_order_qty") != std::string::npos;
+        logged = read_file(dir / "gateway.log").find("max_order_qty") != std::string::npos;
         if (!logged)
             (void)gw.wait_line([](const std::string&) { return false; }, 100ms);
     }
@@ -480,7 +417,7 @@ TEST_F(GatewayE2eTest, failedStartupReconciliationIsRetriedUntilItWorks) {
     start_gateway(write_config(venue_section() + mm_section("mm", GENESIS_MM_SO)));
     bool logged = false;
     for (int i = 0; i < 100 && !logged; ++i) {
-        logged = read(dir / "gateway.log").find("reconciling again") != std::string::npos;
+        logged = read_file(dir / "gateway.log").find("reconciling again") != std::string::npos;
         if (!logged)
             (void)gw.wait_line([](const std::string&) { return false; }, 100ms);
     }
@@ -623,7 +560,7 @@ TEST_F(GatewayE2eTest, marketDataAndRestFaultsAreRecoveredAndTheBookEqualsTheSim
     gw.signal(SIGTERM);
     const auto rc = gw.wait_exit(5s);
     ASSERT_TRUE(rc) << "did not exit within 5 s";
-    EXPECT_EQ(*rc, 0) << read(dir / "stderr.txt");
+    EXPECT_EQ(*rc, 0) << read_file(dir / "stderr.txt");
 }
 
 } // namespace

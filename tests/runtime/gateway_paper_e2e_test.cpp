@@ -20,31 +20,22 @@ namespace {
 namespace sim = genesis::sim::server;
 using namespace std::chrono_literals;
 
-class GatewayPaperE2eTest : public ::testing::Test {
+class GatewayPaperE2eTest : public ::testing::Test, protected gateway_fixture {
 protected:
-    std::filesystem::path dir;
     std::unique_ptr<sim::sim_server> srv;
-    child gw;
-    unsigned short ops_port = 0;
 
     void SetUp() override {
-        dir =
-            std::filesystem::temp_directory_path() / ("genesis-paper-e2e-" + std::to_string(::getpid()) + "-" +
-                                                      ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        std::filesystem::remove_all(dir);
-        std::filesystem::create_directories(dir);
+        make_test_dir("genesis-paper-e2e");
         srv = std::make_unique<sim::sim_server>(sim::default_server_config(1));
         auto started = srv->start();
         ASSERT_FALSE(started.has_error()) << started.error().message();
     }
 
     void TearDown() override {
-        gw.signal(SIGKILL);
-        (void)gw.wait_exit(5s);
+        gw.reset();
         if (srv)
             srv->stop();
-        std::error_code ec;
-        std::filesystem::remove_all(dir, ec);
+        end_test(HasFailure());
     }
 
     // Market data URLs only: no ws_api_url, no key.
@@ -63,67 +54,6 @@ protected:
                                "spread_bps = \"2\"\nskew_bps = \"1\"\nmax_inventory = \"0.01\"\nrequote_bps = \"1\"\n"
                                "stale_ms = \"2000\"\ntick_size = \"0.01\"\nstep_size = \"0.00001\"\n";
         return file;
-    }
-
-    void start_gateway(const std::filesystem::path& config) {
-        ASSERT_TRUE(gw.start({GENESIS_GATEWAY_EXE, "run", "--config", config.string()}, dir / "stderr.txt"));
-        auto line = gw.wait_line(
-            [](const std::string& l) { return l.find("\"event\":\"trading\"") != std::string::npos; }, 60s);
-        ASSERT_TRUE(line) << "no trading line; stderr: " << read(dir / "stderr.txt") << "\nlog tail: " << tail_log();
-        const auto p = line->find("\"ops_port\":");
-        ASSERT_NE(p, std::string::npos) << *line;
-        ops_port = static_cast<unsigned short>(std::stoul(line->substr(p + 11)));
-    }
-
-    static std::string read(const std::filesystem::path& f) {
-        std::ifstream in(f);
-        return {std::istreambuf_iterator<char>(in), {}};
-    }
-    std::string tail_log() const {
-        auto s = read(dir / "gateway.log");
-        return s.size() > 3000 ? s.substr(s.size() - 3000) : s;
-    }
-
-    simdjson::dom::parser parser;
-    std::string status_text;
-    std::optional<simdjson::dom::element> status() {
-        auto r = http_request(ops_port, "GET", "/status");
-        if (!r || r->status != 200)
-            return std::nullopt;
-        status_text = r->body;
-        simdjson::dom::element e;
-        if (parser.parse(status_text).get(e))
-            return std::nullopt;
-        return e;
-    }
-
-    bool wait_status(const std::function<bool(simdjson::dom::element)>& pred, std::chrono::milliseconds timeout) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (std::chrono::steady_clock::now() < deadline) {
-            if (auto s = status(); s && pred(*s))
-                return true;
-            // Wait on the gateway's output (or its exit) instead of sleeping blindly.
-            (void)gw.wait_line([](const std::string&) { return false; }, 100ms);
-        }
-        return false;
-    }
-
-    static std::uint64_t uint_at(simdjson::dom::element e, const char* a, const char* b) {
-        std::uint64_t v = 0;
-        if (e[a][b].get_uint64().get(v))
-            return 0;
-        return v;
-    }
-
-    // Waits (bounded) until the gateway's log holds text (the log is flushed at least every second).
-    bool wait_log(std::string_view text, std::chrono::milliseconds timeout) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (std::chrono::steady_clock::now() < deadline) {
-            if (read(dir / "gateway.log").find(text) != std::string::npos)
-                return true;
-            (void)gw.wait_line([](const std::string&) { return false; }, 100ms);
-        }
-        return false;
     }
 
     // The sim's /sim/stats from its control endpoint.
@@ -225,7 +155,7 @@ TEST_F(GatewayPaperE2eTest, killedGatewayRestartsAndReconcilesWithThePaperAccoun
     // recovery finds nothing to correct (trades it already has come back as duplicates, ignored).
     ASSERT_TRUE(wait_log("journal row(s) after it", 10s)) << tail_log();
     ASSERT_TRUE(wait_log("reconciliation done", 10s)) << tail_log();
-    const auto log = read(dir / "gateway.log");
+    const auto log = read_file(dir / "gateway.log");
     const auto restart = log.substr(log.find("journal row(s) after it"));
     for (const char* kind : {"order_mismatch", "order_not_found", "balance_mismatch", "missed_fill"})
         EXPECT_EQ(restart.find(kind), std::string::npos) << kind << "\n" << restart.substr(0, 4000);

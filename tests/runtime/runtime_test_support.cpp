@@ -1,10 +1,14 @@
 #include "runtime_test_support.hpp"
 
+#include <gtest/gtest.h>
+
 #include <arpa/inet.h>
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <fstream>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -195,6 +199,93 @@ std::optional<http_answer> http_request(unsigned short port, const std::string& 
 }
 
 std::filesystem::path build_dir() { return GENESIS_BUILD_DIR; }
+
+// ---- gateway_fixture ----
+
+void gateway_fixture::make_test_dir(std::string_view prefix) {
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    for (auto& c : name)
+        if (c == '/')
+            c = '_';
+    dir =
+        std::filesystem::temp_directory_path() / (std::string(prefix) + "-" + std::to_string(::getpid()) + "-" + name);
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+}
+
+void gateway_fixture::end_test(bool failed) {
+    gw.reset();
+    if (failed && std::getenv("GENESIS_KEEP_TEST_DIR"))
+        return;
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+}
+
+std::string gateway_fixture::read_file(const std::filesystem::path& f) {
+    std::ifstream in(f);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+std::string gateway_fixture::tail_log(std::size_t n) const {
+    auto s = read_file(dir / "gateway.log");
+    return s.size() > n ? s.substr(s.size() - n) : s;
+}
+
+void gateway_fixture::start_gateway(const std::filesystem::path& config, std::vector<std::string> prefix) {
+    // Each test target defines the executable it was built with; others find it in the build dir.
+#ifdef GENESIS_GATEWAY_EXE
+    const std::string exe = GENESIS_GATEWAY_EXE;
+#else
+    const std::string exe = (build_dir() / "gateway" / "genesis-gateway").string();
+#endif
+    prefix.insert(prefix.end(), {exe, "run", "--config", config.string()});
+    ASSERT_TRUE(gw.start(prefix, dir / "stderr.txt"));
+    auto line = gw.wait_line([](const std::string& l) { return l.find("\"event\":\"trading\"") != std::string::npos; },
+                             std::chrono::seconds{60});
+    ASSERT_TRUE(line) << "no trading line; stderr: " << read_file(dir / "stderr.txt") << "\nlog tail: " << tail_log();
+    const auto p = line->find("\"ops_port\":");
+    ASSERT_NE(p, std::string::npos) << *line;
+    ops_port = static_cast<unsigned short>(std::stoul(line->substr(p + 11)));
+    ASSERT_NE(ops_port, 0) << *line;
+}
+
+std::optional<simdjson::dom::element> gateway_fixture::status() {
+    auto r = http_request(ops_port, "GET", "/status");
+    if (!r || r->status != 200)
+        return std::nullopt;
+    status_text = r->body;
+    simdjson::dom::element e;
+    if (parser_.parse(status_text).get(e))
+        return std::nullopt;
+    return e;
+}
+
+bool gateway_fixture::wait_status(const std::function<bool(simdjson::dom::element)>& pred,
+                                  std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (auto s = status(); s && pred(*s))
+            return true;
+        // Wait on the gateway's output (or its exit) instead of sleeping blindly.
+        (void)gw.wait_line([](const std::string&) { return false; }, std::chrono::milliseconds{100});
+    }
+    return false;
+}
+
+bool gateway_fixture::wait_log(std::string_view text, std::chrono::milliseconds timeout, std::size_t from) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (read_file(dir / "gateway.log").find(text, from) != std::string::npos)
+            return true;
+        (void)gw.wait_line([](const std::string&) { return false; }, std::chrono::milliseconds{100});
+    }
+    return false;
+}
+
+std::uint64_t gateway_fixture::uint_at(simdjson::dom::element e, const char* a, const char* b) {
+    std::uint64_t v = 0;
+    return e[a][b].get_uint64().get(v) ? 0 : v;
+}
 
 std::string json_string_field(const std::string& line, const std::string& key) {
     const std::string k = "\"" + key + "\":\"";

@@ -1,6 +1,9 @@
 // Helpers of the gateway end-to-end tests: a genesis-gateway child process with a config written
-// by the test, bounded waits on its output lines, and a tiny HTTP/1.1 client for its ops endpoint.
+// by the test, bounded waits on its output lines, a tiny HTTP/1.1 client for its ops endpoint, and
+// gateway_fixture, the part every end-to-end fixture shares (start, log, /status polling).
 #pragma once
+
+#include <simdjson.h>
 
 #include <chrono>
 #include <filesystem>
@@ -62,6 +65,41 @@ std::optional<http_answer> http_request(unsigned short port, const std::string& 
 
 /// The build folder of this test binary's build (where gateway/genesis-gateway lives).
 std::filesystem::path build_dir();
+
+/// What the gateway end-to-end fixtures share: the test's folder (its config, gateway.log and
+/// stderr.txt), the genesis-gateway child, its ops port, and bounded waits on its log and /status.
+/// Mix it into a ::testing::Test fixture; the fixture sets `dir` and writes the config (whose
+/// [logging] file must be dir/gateway.log).
+class gateway_fixture {
+    simdjson::dom::parser parser_; // keeps the last /status document alive
+
+public:
+    std::filesystem::path dir;
+    child gw;
+    unsigned short ops_port = 0;
+    std::string status_text; ///< the body of the last /status answer
+
+    /// dir = <temp>/<prefix>-<pid>-<test name> ('/' of parameterised names replaced), created empty.
+    void make_test_dir(std::string_view prefix);
+    /// Kills the gateway and removes dir, except for a failed test with GENESIS_KEEP_TEST_DIR set
+    /// (its log and databases are kept for a look).
+    void end_test(bool failed);
+    /// The whole file, empty when it cannot be read.
+    static std::string read_file(const std::filesystem::path& f);
+    /// The last `n` characters of gateway.log.
+    std::string tail_log(std::size_t n = 4000) const;
+    /// Starts genesis-gateway run --config config (after `prefix`, e.g. env with LD_PRELOAD) and
+    /// waits (60 s) for its "trading" line, then takes its ops port from it. Fails the test if not.
+    void start_gateway(const std::filesystem::path& config, std::vector<std::string> prefix = {});
+    /// GET /status parsed; nullopt without a 200 answer or with bad JSON.
+    std::optional<simdjson::dom::element> status();
+    /// Polls /status (bounded) until pred holds, waiting on the gateway's output between polls.
+    bool wait_status(const std::function<bool(simdjson::dom::element)>& pred, std::chrono::milliseconds timeout);
+    /// Waits (bounded) until gateway.log holds text at or after byte `from` (the log is asynchronous).
+    bool wait_log(std::string_view text, std::chrono::milliseconds timeout, std::size_t from = 0);
+    /// e[a][b] as an unsigned integer, 0 when absent.
+    static std::uint64_t uint_at(simdjson::dom::element e, const char* a, const char* b);
+};
 
 /// A string field of a flat JSON line ("key":"value"), or empty.
 std::string json_string_field(const std::string& line, const std::string& key);

@@ -3,7 +3,9 @@
 // - A failing disk (libfiu's POSIX preload, switched on at a chosen moment with fiu-ctrl): the
 //   gateway stops sending new orders, says why in its log and in /healthz, keeps cancelling, does
 //   not crash, and after a restart nothing it had acknowledged is lost (checked against the sim).
+// - SIGTERM while the disk fails: cancels sent, final checkpoint fails, exit 3, nothing lost after.
 // - A corrupted replica file: skipped on restore with its reason, state right, file re-seeded.
+// - A corrupted primary: start-up stops naming it; moved aside, start from a replica, no id reused.
 #include "runtime_test_support.hpp"
 
 #include "genesis/core/decimal.hpp"
@@ -26,11 +28,6 @@ using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 
 const symbol btc = symbol::truncating("BTCUSDT");
-
-std::string read_file(const std::filesystem::path& f) {
-    std::ifstream in(f);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
 
 // ---- libfiu ----
 
@@ -173,23 +170,12 @@ std::pair<std::vector<std::int64_t>, std::uintmax_t> pages_of(const std::filesys
 
 // ---- the fixture ----
 
-class StorageFaultTest : public ::testing::Test {
+class StorageFaultTest : public ::testing::Test, protected gateway_fixture {
 protected:
-    std::filesystem::path dir;
     std::unique_ptr<sim::sim_server> srv;
-    child gw;
-    unsigned short ops_port = 0;
-    simdjson::dom::parser parser;
-    std::string status_text;
 
     void SetUp() override {
-        std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-        for (auto& c : name)
-            if (c == '/')
-                c = '_';
-        dir = std::filesystem::temp_directory_path() / ("genesis-storage-" + std::to_string(::getpid()) + "-" + name);
-        std::filesystem::remove_all(dir);
-        std::filesystem::create_directories(dir);
+        make_test_dir("genesis-storage");
         srv = std::make_unique<sim::sim_server>(sim::default_server_config(1));
         auto started = srv->start();
         ASSERT_FALSE(started.has_error()) << started.error().message();
@@ -200,10 +186,7 @@ protected:
         if (srv)
             srv->stop();
         // GENESIS_KEEP_TEST_DIR=1 keeps a failed case's files (log, databases) for a look.
-        if (HasFailure() && std::getenv("GENESIS_KEEP_TEST_DIR"))
-            return;
-        std::error_code ec;
-        std::filesystem::remove_all(dir, ec);
+        end_test(HasFailure());
     }
 
     std::filesystem::path var() const { return dir / "var"; }
@@ -227,62 +210,6 @@ protected:
                 << "max_inventory = \"0.01\"\nrequote_bps = \"1\"\nstale_ms = \"600000\"\ntick_size = \"0.01\"\n"
                 << "step_size = \"0.00001\"\n";
         return file;
-    }
-
-    // Starts the gateway (optionally through `prefix`, e.g. env with LD_PRELOAD) and waits for its
-    // "trading" line: recovery and reconciliation succeeded.
-    void start_gateway(const std::filesystem::path& config, std::vector<std::string> prefix = {}) {
-        prefix.insert(prefix.end(), {GENESIS_GATEWAY_EXE, "run", "--config", config.string()});
-        ASSERT_TRUE(gw.start(prefix, dir / "stderr.txt"));
-        auto line = gw.wait_line(
-            [](const std::string& l) { return l.find("\"event\":\"trading\"") != std::string::npos; }, 60s);
-        ASSERT_TRUE(line) << "no trading line; stderr: " << read_file(dir / "stderr.txt") << "\nlog: " << tail_log();
-        const auto p = line->find("\"ops_port\":");
-        ASSERT_NE(p, std::string::npos) << *line;
-        ops_port = static_cast<unsigned short>(std::stoul(line->substr(p + 11)));
-    }
-
-    std::string tail_log() const {
-        auto s = read_file(dir / "gateway.log");
-        return s.size() > 4000 ? s.substr(s.size() - 4000) : s;
-    }
-
-    // Waits (bounded) on the gateway's output until the log holds `what`: the log is asynchronous.
-    bool wait_log(const std::string& what, std::chrono::milliseconds timeout, std::size_t from = 0) {
-        const auto deadline = clock_type::now() + timeout;
-        while (clock_type::now() < deadline) {
-            if (read_file(dir / "gateway.log").find(what, from) != std::string::npos)
-                return true;
-            (void)gw.wait_line([](const std::string&) { return false; }, 100ms);
-        }
-        return false;
-    }
-
-    std::optional<simdjson::dom::element> status() {
-        auto r = http_request(ops_port, "GET", "/status");
-        if (!r || r->status != 200)
-            return std::nullopt;
-        status_text = r->body;
-        simdjson::dom::element e;
-        if (parser.parse(status_text).get(e))
-            return std::nullopt;
-        return e;
-    }
-
-    // Polls /status (bounded), waiting on the gateway's output between polls, until pred holds.
-    bool wait_status(const std::function<bool(simdjson::dom::element)>& pred, std::chrono::milliseconds timeout) {
-        const auto deadline = clock_type::now() + timeout;
-        while (clock_type::now() < deadline) {
-            if (auto s = status(); s && pred(*s))
-                return true;
-            (void)gw.wait_line([](const std::string&) { return false; }, 100ms);
-        }
-        return false;
-    }
-
-    static std::uint64_t uint_at(simdjson::dom::element e, const char* a, const char* b) {
-        std::uint64_t v = 0;
-        return e[a][b].get_uint64().get(v) ? 0 : v;
     }
 
     // A counter of the strategy "mm" in /status.
@@ -341,8 +268,55 @@ protected:
 
 // ---- a failing disk ----
 
+// What SQLite calls the failure: a failed fdatasync is SQLITE_IOERR_FSYNC; a failed pwrite is
+// SQLITE_IOERR_WRITE on a WAL frame or SQLITE_IOERR_SHMSIZE when SQLite grows the -shm file with it.
+std::string expected_sqlite_code(std::string_view point) {
+    return point.find("sync") != std::string_view::npos ? "SQLITE_IOERR_FSYNC" : "SQLITE_IOERR_";
+}
+
 class StorageFaultFiuTest : public StorageFaultTest, public ::testing::WithParamInterface<const char*> {
 protected:
+    // Why the libfiu cases cannot run here; empty when libfiu is installed.
+    static std::string fiu_missing() {
+        if (!fiu_dir().empty())
+            return {};
+        return "libfiu is not installed (Debian: apt-get install libfiu-dev fiu-utils, as scripts/deps.sh does; then "
+               "reconfigure): needs fiu_run_preload.so and fiu_posix_preload.so in '" +
+               std::string(std::getenv("GENESIS_FIU_PRELOAD_DIR") ? std::getenv("GENESIS_FIU_PRELOAD_DIR")
+                                                                  : GENESIS_FIU_PRELOAD_DIR) +
+               "' and fiu-ctrl at '" + GENESIS_FIU_CTRL + "'";
+    }
+
+    // Starts the trading gateway under libfiu (what `fiu-run -x -f DIR/fiu` sets, with the ASan
+    // runtime first in an ASan build), its remote control on, no fault enabled yet.
+    void start_under_fiu() {
+        const auto fiu = fiu_dir();
+        std::string preload = (fiu / "fiu_run_preload.so").string() + " " + (fiu / "fiu_posix_preload.so").string();
+        if (const auto asan = asan_runtime(); !asan.empty())
+            preload = asan + " " + preload;
+        ASSERT_NO_FATAL_FAILURE(
+            start_gateway(write_config(true), {"/usr/bin/env", "LD_PRELOAD=" + preload,
+                                               "FIU_CTRL_FIFO=" + (dir / "fiu").string(), "FIU_ENABLE="}));
+        ASSERT_TRUE(std::filesystem::exists(dir / ("fiu-" + std::to_string(gw.pid()) + ".in")))
+            << "the gateway did not start libfiu's remote control";
+    }
+
+    // Waits (bounded) until /healthz answers 503, and checks it names the journal and SQLite's code.
+    void wait_halted(const std::string& point) {
+        std::optional<http_answer> health;
+        const auto deadline = clock_type::now() + 20s;
+        while (clock_type::now() < deadline) {
+            health = http_request(ops_port, "GET", "/healthz");
+            if (health && health->status == 503)
+                break;
+            (void)gw.wait_line([](const std::string&) { return false; }, 50ms);
+        }
+        ASSERT_TRUE(health && health->status == 503) << (health ? health->body : "no answer") << "\n" << tail_log();
+        RecordProperty("healthz", health->body);
+        EXPECT_NE(health->body.find("journal: "), std::string::npos) << health->body;
+        EXPECT_NE(health->body.find(expected_sqlite_code(point)), std::string::npos) << health->body;
+    }
+
     // Sends one command to the gateway's libfiu remote control with fiu-ctrl; its output when it
     // reports an error.
     std::string fiu_ctrl(const std::string& command) {
@@ -361,30 +335,11 @@ protected:
     }
 };
 
-// What SQLite calls the failure: a failed fdatasync is SQLITE_IOERR_FSYNC; a failed pwrite is
-// SQLITE_IOERR_WRITE on a WAL frame or SQLITE_IOERR_SHMSIZE when SQLite grows the -shm file with it.
-std::string expected_sqlite_code(std::string_view point) {
-    return point.find("sync") != std::string_view::npos ? "SQLITE_IOERR_FSYNC" : "SQLITE_IOERR_";
-}
-
 TEST_P(StorageFaultFiuTest, journalFailureStopsNewOrdersKeepsCancelsAndLosesNothingAcknowledged) {
     const std::string point = GetParam();
-    const auto fiu = fiu_dir();
-    if (fiu.empty())
-        GTEST_SKIP() << "libfiu is not installed (Debian: apt-get install libfiu-dev fiu-utils, as scripts/deps.sh "
-                        "does; then reconfigure): needs fiu_run_preload.so and fiu_posix_preload.so in '"
-                     << (std::getenv("GENESIS_FIU_PRELOAD_DIR") ? std::getenv("GENESIS_FIU_PRELOAD_DIR")
-                                                                : GENESIS_FIU_PRELOAD_DIR)
-                     << "' and fiu-ctrl at '" << GENESIS_FIU_CTRL << "'";
-    // What `fiu-run -x -f DIR/fiu` sets, with the ASan runtime first when this is an ASan build.
-    std::string preload = (fiu / "fiu_run_preload.so").string() + " " + (fiu / "fiu_posix_preload.so").string();
-    if (const auto asan = asan_runtime(); !asan.empty())
-        preload = asan + " " + preload;
-    ASSERT_NO_FATAL_FAILURE(
-        start_gateway(write_config(true), {"/usr/bin/env", "LD_PRELOAD=" + preload,
-                                           "FIU_CTRL_FIFO=" + (dir / "fiu").string(), "FIU_ENABLE="}));
-    ASSERT_TRUE(std::filesystem::exists(dir / ("fiu-" + std::to_string(gw.pid()) + ".in")))
-        << "the gateway did not start libfiu's remote control";
+    if (const auto missing = fiu_missing(); !missing.empty())
+        GTEST_SKIP() << missing;
+    ASSERT_NO_FATAL_FAILURE(start_under_fiu());
     ASSERT_NO_FATAL_FAILURE(trade_then_freeze());
     const truth before = ground_truth(*srv);
     ASSERT_GE(before.open, 1u) << "no quote resting before the fault";
@@ -392,18 +347,7 @@ TEST_P(StorageFaultFiuTest, journalFailureStopsNewOrdersKeepsCancelsAndLosesNoth
     // The disk fails: every fdatasync (or pwrite) of the process returns EIO from now on.
     ASSERT_EQ(fiu_ctrl("enable name=" + point + ",failinfo=5"), "");
     // The next journal or checkpoint commit (every 200 ms) fails: the gateway halts new orders.
-    std::optional<http_answer> health;
-    const auto deadline = clock_type::now() + 20s;
-    while (clock_type::now() < deadline) {
-        health = http_request(ops_port, "GET", "/healthz");
-        if (health && health->status == 503)
-            break;
-        (void)gw.wait_line([](const std::string&) { return false; }, 50ms);
-    }
-    ASSERT_TRUE(health && health->status == 503) << (health ? health->body : "no answer") << "\n" << tail_log();
-    RecordProperty("healthz", health->body);
-    EXPECT_NE(health->body.find("journal: "), std::string::npos) << health->body;
-    EXPECT_NE(health->body.find(expected_sqlite_code(point)), std::string::npos) << health->body;
+    ASSERT_NO_FATAL_FAILURE(wait_halted(point));
     const auto at_fault = ground_truth(*srv).client_ids.size();
 
     // The market moves again: the strategy requotes. Its cancels go out (the sim's book empties of
@@ -466,11 +410,153 @@ TEST_P(StorageFaultFiuTest, journalFailureStopsNewOrdersKeepsCancelsAndLosesNoth
     RecordProperty("fills_after_fault", static_cast<int>(after.trade_ids.size() - before.trade_ids.size()));
 }
 
+// SIGTERM while the disk fails: new orders stay refused, the open orders are cancelled, the final
+// checkpoint is attempted and fails, the gateway says so and exits with exit_storage_failure (3);
+// the next start on a healthy disk loses nothing that was acknowledged before the failure.
+TEST_P(StorageFaultFiuTest, sigtermOnFailingDiskCancelsFailsFinalCheckpointExitsThreeAndLosesNothing) {
+    const std::string point = GetParam();
+    if (const auto missing = fiu_missing(); !missing.empty())
+        GTEST_SKIP() << missing;
+    ASSERT_NO_FATAL_FAILURE(start_under_fiu());
+    ASSERT_NO_FATAL_FAILURE(trade_then_freeze());
+    const truth before = ground_truth(*srv);
+    ASSERT_GE(before.open, 1u) << "no quote resting before the fault";
+
+    ASSERT_EQ(fiu_ctrl("enable name=" + point + ",failinfo=5"), "");
+    ASSERT_NO_FATAL_FAILURE(wait_halted(point));
+    EXPECT_TRUE(wait_log("refusing new orders", 10s)) << tail_log();
+
+    // The stop, with the fault still on.
+    const auto log_from = static_cast<std::size_t>(std::filesystem::file_size(dir / "gateway.log"));
+    gw.signal(SIGTERM);
+    const auto rc = gw.wait_exit(30s);
+    ASSERT_TRUE(rc) << "no exit after SIGTERM on a failing disk\n" << tail_log();
+    EXPECT_EQ(*rc, 3) << read_file(dir / "stderr.txt");
+    const auto err = read_file(dir / "stderr.txt");
+    RecordProperty("stderr", err);
+    EXPECT_NE(err.find("genesis-gateway: stopped with a failing database: "), std::string::npos) << err;
+    EXPECT_NE(err.find(expected_sqlite_code(point)), std::string::npos) << err;
+    EXPECT_NE(err.find("; final checkpoint failed: "), std::string::npos) << err;
+    // The log of the stop: why, the cancels, the failed final checkpoint, the exit.
+    ASSERT_TRUE(wait_log("(exit 3)", 10s, log_from)) << tail_log();
+    const auto log = read_file(dir / "gateway.log").substr(log_from);
+    for (const char* line : {"shutdown (SIGTERM)", "shutdown with the database unhealthy (",
+                             "final checkpoint failed: ", "stopped with a failing database: "})
+        EXPECT_NE(log.find(line), std::string::npos) << line << "\n" << log;
+    // Every open order was cancelled at the sim, and no new one reached it.
+    const truth stopped = ground_truth(*srv);
+    EXPECT_EQ(stopped.open, 0u) << "open orders left at the sim after the stop";
+    EXPECT_EQ(stopped.client_ids, before.client_ids) << "an order reached the sim after the journal failed";
+
+    // A start on a healthy disk: restore, replay and reconciliation bring the stop's cancels back.
+    ASSERT_NO_FATAL_FAILURE(start_gateway(write_config(false)));
+    auto h = http_request(ops_port, "GET", "/healthz");
+    ASSERT_TRUE(h);
+    EXPECT_EQ(h->status, 200u) << h->body;
+    ASSERT_TRUE(wait_status(
+        [&](simdjson::dom::element e) {
+            return position_of(e) == stopped.position && uint_at(e, "orders", "open") == 0;
+        },
+        20s))
+        << status_text << "\nsim position " << stopped.position.to_string();
+    gw.signal(SIGTERM);
+    const auto rc2 = gw.wait_exit(10s);
+    ASSERT_TRUE(rc2);
+    EXPECT_EQ(*rc2, 0) << read_file(dir / "stderr.txt");
+    const auto j = read_db(var() / "genesis.db");
+    ASSERT_TRUE(j.error.empty()) << j.error;
+    for (const auto& id : before.client_ids)
+        EXPECT_TRUE(j.intents.contains(id)) << "order " << id << " of the sim is not in the journal";
+    for (const auto t : before.trade_ids)
+        EXPECT_TRUE(j.trade_ids.contains(t)) << "fill " << t << " of the sim is not in the journal";
+    EXPECT_EQ(ground_truth(*srv).client_ids, before.client_ids);
+}
+
 INSTANTIATE_TEST_SUITE_P(FailPoints, StorageFaultFiuTest,
                          ::testing::Values("posix/io/sync/fdatasync", "posix/io/rw/pwrite"),
                          [](const ::testing::TestParamInfo<const char*>& i) {
                              return std::string(i.param).find("sync") != std::string::npos ? "fdatasync" : "pwrite";
                          });
+
+// ---- a damaged primary ----
+
+// The primary (journal and id counters) fails PRAGMA quick_check: start-up stops with exit 1 and a
+// sentence naming the file, what the check found and the replica to start from; the file is left
+// as it is. Moved aside as that sentence says, the gateway starts from the replica's checkpoint,
+// reconciles, and its new client order ids continue after every id it used before.
+TEST_F(StorageFaultTest, damagedPrimaryStopsStartupAndMovedAsideStartsFromAReplicaWithoutReusingIds) {
+    ASSERT_NO_FATAL_FAILURE(start_gateway(write_config(true)));
+    ASSERT_NO_FATAL_FAILURE(trade_then_freeze());
+    gw.signal(SIGTERM);
+    const auto stopped = gw.wait_exit(10s);
+    ASSERT_TRUE(stopped);
+    ASSERT_EQ(*stopped, 0) << read_file(dir / "stderr.txt");
+    const truth t = ground_truth(*srv);
+    ASSERT_FALSE(t.client_ids.empty());
+    const auto primary = var() / "genesis.db";
+
+    // The journal's index by client id is overwritten: the file opens and reads, its check fails.
+    exec_sql(primary, "VACUUM");
+    const auto pages = pages_of(primary, "order_transitions_by_client");
+    ASSERT_FALSE(pages.first.empty());
+    for (const auto p : pages.first)
+        overwrite(primary, static_cast<std::uintmax_t>(p - 1) * pages.second, pages.second);
+    const auto damaged = read_file(primary);
+
+    ASSERT_TRUE(gw.start({GENESIS_GATEWAY_EXE, "run", "--config", write_config(false).string()}, dir / "stderr.txt"));
+    const auto rc = gw.wait_exit(30s);
+    ASSERT_TRUE(rc) << "the gateway did not stop on a damaged primary\n" << tail_log();
+    EXPECT_EQ(*rc, 1);
+    const auto err = read_file(dir / "stderr.txt");
+    RecordProperty("stderr", err);
+    EXPECT_NE(err.find("start-up failed: primary " + primary.string() + " is damaged (PRAGMA quick_check: "),
+              std::string::npos)
+        << err;
+    EXPECT_NE(err.find("Newest valid replica: 1 (" + (var() / "replica-1.db").string()), std::string::npos) << err;
+    EXPECT_EQ(read_file(primary), damaged) << "the damaged primary was written to";
+    EXPECT_FALSE(ground_truth(*srv).client_ids.size() > t.client_ids.size()) << "an order was sent";
+
+    // What the sentence says: move the file aside (kept for inspection) and start again.
+    for (const char* s : {"", "-wal", "-shm"})
+        if (std::filesystem::exists(primary.string() + s))
+            std::filesystem::rename(primary.string() + s, primary.string() + ".damaged" + s);
+    const auto first_run = static_cast<std::size_t>(std::filesystem::file_size(dir / "gateway.log"));
+    ASSERT_NO_FATAL_FAILURE(start_gateway(write_config(true)));
+    ASSERT_TRUE(wait_log("restore replica 2 ", 10s, first_run)) << tail_log();
+    const auto log = read_file(dir / "gateway.log").substr(first_run);
+    EXPECT_NE(log.find("restore replica 0 " + primary.string() + ": no checkpoint"), std::string::npos) << log;
+    EXPECT_NE(log.find("restore replica 1 " + (var() / "replica-1.db").string() + ": chosen"), std::string::npos)
+        << log;
+    auto h = http_request(ops_port, "GET", "/healthz");
+    ASSERT_TRUE(h);
+    EXPECT_EQ(h->status, 200u) << h->body;
+    ASSERT_TRUE(wait_status([&](simdjson::dom::element e) { return position_of(e) == t.position; }, 20s))
+        << status_text << "\nsim position " << t.position.to_string();
+
+    // The strategy quotes again: every new id is new, after the highest counter used before.
+    srv->set_agents_enabled(true);
+    ASSERT_TRUE(wait_status(
+        [&](simdjson::dom::element) { return ground_truth(*srv).client_ids.size() >= t.client_ids.size() + 2; }, 60s))
+        << status_text << "\n"
+        << tail_log();
+    srv->set_agents_enabled(false);
+    gw.signal(SIGTERM);
+    const auto rc2 = gw.wait_exit(10s);
+    ASSERT_TRUE(rc2);
+    EXPECT_EQ(*rc2, 0) << read_file(dir / "stderr.txt");
+    auto counter = [](const std::string& id) -> std::uint64_t {
+        const auto dash = id.rfind('-');
+        return dash == std::string::npos ? 0 : std::stoull(id.substr(dash + 1));
+    };
+    std::uint64_t highest_before = 0;
+    for (const auto& id : t.client_ids)
+        highest_before = std::max(highest_before, counter(id));
+    const truth after = ground_truth(*srv);
+    EXPECT_EQ(std::set<std::string>(after.client_ids.begin(), after.client_ids.end()).size(), after.client_ids.size())
+        << "a client order id was used twice";
+    for (std::size_t i = t.client_ids.size(); i < after.client_ids.size(); ++i)
+        EXPECT_GT(counter(after.client_ids[i]), highest_before) << after.client_ids[i];
+}
 
 // ---- a corrupted replica ----
 

@@ -3,6 +3,7 @@
 #include "genesis/db/migrations.hpp"
 #include "genesis/log/logger.hpp"
 
+#include <algorithm>
 #include <future>
 #include <set>
 
@@ -185,6 +186,15 @@ error_code engine::open_replica(replica& r, std::string& why) {
             return v.error();
         }
     }
+    // The primary is checked before anything is written to it: a damaged one stops start-up.
+    if (r.index == 0) {
+        if (auto problem = quick_check(conn); !problem.empty()) {
+            why = "PRAGMA quick_check: " + problem;
+            conn.close();
+            return make_error_code(db_errc::corrupt);
+        }
+        primary_checked_ = true;
+    }
     std::uint32_t version = 0;
     if (auto ec = migrate(conn, version, clock_->wall(), why)) {
         conn.close();
@@ -218,10 +228,14 @@ error_code engine::open_all(std::string& why) {
         replicas_[i].path = paths[i];
     }
 
-    // The primary must open: it holds the journal.
+    // The primary must open and pass its checks: it holds the journal and the id counters. A
+    // damaged one is never repaired or replaced here; the operator decides (damaged_primary says how).
     std::string primary_why;
     if (auto ec = open_replica(replicas_[0], primary_why)) {
-        why = "primary " + cfg_.primary.string() + ": " + describe_error(ec, primary_why);
+        if (ec == db_errc::corrupt)
+            why = damaged_primary(primary_why.empty() ? ec.message() : primary_why);
+        else
+            why = "primary " + cfg_.primary.string() + ": " + describe_error(ec, primary_why);
         if (cfg_.logger)
             cfg_.logger->error("db: cannot open {}", why);
         return ec;
@@ -237,7 +251,6 @@ error_code engine::open_all(std::string& why) {
         why = "primary " + cfg_.primary.string() + ": " + describe_error(last.error(), seq_why);
         return last.error();
     }
-    next_seq_ = *last + 1;
     last_seq_.store(*last, std::memory_order_release);
 
     // A replica that cannot open is degraded, not fatal: it is re-seeded later.
@@ -246,6 +259,15 @@ error_code engine::open_all(std::string& why) {
         if (auto ec = open_replica(replicas_[i], rwhy))
             mark_degraded(replicas_[i], "open: " + describe_error(ec, rwhy));
     }
+    // New rows never take a sequence a checkpoint already covers, or replay after that checkpoint
+    // would skip them: a primary that replaced a damaged one starts empty, and a batch rolled back
+    // after a checkpoint was taken leaves the checkpoint ahead of the journal.
+    const std::uint64_t covered = covered_journal_seq();
+    if (covered > *last && cfg_.logger)
+        cfg_.logger->warn("db: the journal of {} ends at seq {} but a checkpoint covers up to {}: new rows start "
+                          "after it",
+                          cfg_.primary.string(), *last, covered);
+    next_seq_ = std::max(*last, covered) + 1;
     std::uint64_t newest = 0;
     for (const auto& r : replicas_)
         newest = std::max(newest, r.checkpoint_seq);

@@ -26,6 +26,9 @@ struct replica {
     std::uint64_t reseeds = 0;
 };
 
+/// PRAGMA quick_check on c: empty when the file passes, else its first problems on one line.
+std::string quick_check(connection& c);
+
 class engine {
     struct task {
         bool write = false; ///< journal write: joins the open group-commit transaction
@@ -59,12 +62,20 @@ class engine {
     std::vector<std::function<void(error_code)>> deferred_;
     std::uint64_t next_seq_ = 1;
     std::uint64_t next_checkpoint_seq_ = 1;
-    error_code barrier_ec_; ///< outcome of the commit that ran just before the current barrier task
-    error_code health_ec_;  ///< the first storage failure (guarded by status_mutex_)
+    error_code barrier_ec_;        ///< outcome of the commit that ran just before the current barrier task
+    error_code health_ec_;         ///< the first storage failure (guarded by status_mutex_)
+    bool primary_checked_ = false; ///< the primary passed quick_check at open; the first restore reuses it
 
     void run();
     error_code open_all(std::string& why);
     error_code open_replica(replica& r, std::string& why);
+    /// The sentence open() fails with when the primary is damaged: the file, what SQLite found and
+    /// what the operator can do (names the newest valid secondary, checked without writing to it).
+    std::string damaged_primary(std::string_view problem);
+    /// The highest journal_seq any replica's checkpoints cover (0 when none).
+    std::uint64_t covered_journal_seq();
+    /// Writes a reserved counter to a secondary (FULL), so that a replacement primary continues it.
+    error_code mirror_block(replica& r, std::string_view instance, std::uint64_t next, std::string& why);
     error_code ensure_txn();
     void fail_batch(error_code ec);
     void mark_degraded(replica& r, std::string reason);

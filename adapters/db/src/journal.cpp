@@ -23,6 +23,10 @@ constexpr std::string_view insert_balance_sql =
 constexpr std::string_view select_block_sql = "SELECT next FROM client_id_blocks WHERE instance = ?";
 constexpr std::string_view upsert_block_sql = "INSERT INTO client_id_blocks(instance, next) VALUES(?, ?) ON "
                                               "CONFLICT(instance) DO UPDATE SET next = excluded.next";
+// A secondary's copy of the counter only ever moves forward.
+constexpr std::string_view mirror_block_sql =
+    "INSERT INTO client_id_blocks(instance, next) VALUES(?, ?) ON CONFLICT(instance) DO UPDATE SET next = "
+    "MAX(next, excluded.next)";
 constexpr std::string_view replay_intents_sql =
     "SELECT seq, instance, client_id, strategy_id, venue, symbol, side, type, tif, price_raw, quantity_raw, "
     "quote_quantity_raw, stop_price_raw, created_ns FROM order_intents WHERE seq > ? ORDER BY seq";
@@ -225,8 +229,38 @@ result<id_block> engine::reserve(std::string_view instance, std::uint64_t size) 
         else if (rc != SQLITE_DONE)
             return fail(make_error_code(errc_from_sqlite(rc)), "reserve_block read");
     }
+    // Counters also continue after what any secondary recorded: a primary that replaced a damaged
+    // one (moved aside by the operator) starts empty, and must not hand out an id a second time.
+    for (std::size_t i = 1; i < replicas_.size(); ++i) {
+        auto& r = replicas_[i];
+        if (r.degraded || !r.conn)
+            continue;
+        std::string rwhy;
+        auto p = r.conn.prepare(select_block_sql, rwhy);
+        if (!p)
+            continue;
+        stmt s(*p);
+        s.bind(1, instance);
+        if (s.step() == SQLITE_ROW)
+            first = std::max(first, s.uint64(0));
+    }
     if (size > max - first)
         return fail(make_error_code(db_errc::overflow), "reserve_block");
+    // The secondaries record the block before the primary commits it: a crash in between skips a
+    // block, never reuses one. A secondary that fails is degraded (and re-seeded later).
+    bool any_degraded = false;
+    for (std::size_t i = 1; i < replicas_.size(); ++i) {
+        auto& r = replicas_[i];
+        if (r.degraded || !r.conn)
+            continue;
+        std::string rwhy;
+        if (auto ec = mirror_block(r, instance, first + size, rwhy)) {
+            mark_degraded(r, "id block: " + describe_error(ec, rwhy));
+            any_degraded = true;
+        }
+    }
+    if (any_degraded)
+        publish_status();
     {
         auto p = c.prepare(upsert_block_sql, why);
         if (!p)
@@ -241,6 +275,41 @@ result<id_block> engine::reserve(std::string_view instance, std::uint64_t size) 
         return fail(ec, "reserve_block commit");
     restore_sync();
     return id_block{first, first + size};
+}
+
+error_code engine::mirror_block(replica& r, std::string_view instance, std::uint64_t next, std::string& why) {
+    if (auto ec = inject_fault(r.index)) {
+        why = "injected fault";
+        return ec;
+    }
+    auto& c = r.conn;
+    // Like the primary's, this commit is FULL even in NORMAL mode.
+    const bool lowered = cfg_.sync == durability::normal;
+    std::string ignored;
+    if (lowered)
+        (void)c.exec("PRAGMA synchronous=FULL", ignored);
+    auto done = [&](error_code ec) {
+        if (ec && !sqlite3_get_autocommit(c.get()))
+            (void)c.exec("ROLLBACK", ignored);
+        if (lowered)
+            (void)c.exec("PRAGMA synchronous=NORMAL", ignored);
+        return ec;
+    };
+    if (auto ec = c.exec("BEGIN IMMEDIATE", why))
+        return done(ec);
+    {
+        auto p = c.prepare(mirror_block_sql, why);
+        if (!p)
+            return done(p.error());
+        stmt s(*p);
+        s.bind(1, instance);
+        s.bind(2, next);
+        if (const int rc = s.step(); rc != SQLITE_DONE) {
+            why = c.message();
+            return done(make_error_code(errc_from_sqlite(rc)));
+        }
+    }
+    return done(c.exec("COMMIT", why));
 }
 
 result<std::vector<journal_entry>> engine::replay(std::uint64_t after_seq) {

@@ -6,6 +6,7 @@
 #include "genesis/log/logger.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 
 namespace genesis::db::detail {
@@ -26,6 +27,8 @@ constexpr std::string_view upsert_snapshot_sql =
     "checksum = excluded.checksum";
 constexpr std::string_view select_snapshot_sql =
     "SELECT version, data, checksum FROM component_snapshots WHERE component = ?";
+
+} // namespace
 
 // Runs PRAGMA quick_check; empty when the file passes, else what it found (its first problems,
 // on one line for the log).
@@ -52,6 +55,8 @@ std::string quick_check(connection& c) {
     const auto first = out.find_first_not_of(' ');
     return first == std::string::npos ? std::string("no answer") : out.substr(first);
 }
+
+namespace {
 
 bool equal(std::span<const std::byte> stored, const digest& d) {
     return stored.size() == d.size() && std::memcmp(stored.data(), d.data(), d.size()) == 0;
@@ -242,7 +247,13 @@ result<restore_report> engine::restore() {
             report.replicas.push_back(std::move(v));
             continue;
         }
-        if (auto problem = quick_check(r.conn); !problem.empty()) {
+        // The primary was checked at open (a damaged one fails open): the first restore reuses that.
+        std::string problem;
+        if (r.index == 0 && primary_checked_)
+            primary_checked_ = false;
+        else
+            problem = quick_check(r.conn);
+        if (!problem.empty()) {
             v.reason = "quick_check failed: " + problem;
             skip_damaged(r, v.reason);
             report.replicas.push_back(std::move(v));
@@ -290,6 +301,67 @@ result<restore_report> engine::restore() {
         cfg_.logger->info("db: restore took checkpoint {} (journal seq {}) from replica {}", report.state->seq,
                           report.state->journal_seq, best->index);
     return report;
+}
+
+std::string engine::damaged_primary(std::string_view problem) {
+    namespace fs = std::filesystem;
+    const auto file = cfg_.primary.string();
+    std::string out = "primary " + file + " is damaged (" + std::string(problem) +
+                      "): start-up stops and the file is left as it is, because it holds the journal since the "
+                      "last checkpoint and the client order id counters. ";
+    // Which secondary the operator could start from: the newest checkpoint that passes its checks.
+    // Only existing files are looked at, through connections that write nothing.
+    std::optional<std::pair<std::size_t, std::uint64_t>> best;
+    std::string skipped;
+    for (std::size_t i = 1; i < replicas_.size(); ++i) {
+        const auto& path = replicas_[i].path;
+        std::error_code ec;
+        std::string why;
+        std::string verdict;
+        if (!fs::exists(path, ec)) {
+            verdict = "missing";
+        } else if (auto c = connection::open_readonly(path, why); !c) {
+            verdict = describe_error(c.error(), why);
+        } else if (auto problem2 = quick_check(*c); !problem2.empty()) {
+            verdict = "quick_check failed: " + problem2;
+        } else if (auto cp = read_newest(*c, why); !cp) {
+            verdict = describe_error(cp.error(), why);
+        } else if (!*cp) {
+            verdict = "no checkpoint";
+        } else if (!best || (*cp)->seq > best->second) {
+            best = std::pair{i, (*cp)->seq};
+        }
+        if (!verdict.empty())
+            skipped += "; replica " + std::to_string(i) + " (" + path.string() + "): " + verdict;
+    }
+    if (best) {
+        const auto& path = replicas_[best->first].path;
+        out += "Newest valid replica: " + std::to_string(best->first) + " (" + path.string() + ", checkpoint " +
+               std::to_string(best->second) + "). To start from it, move " + file + " and its -wal and -shm files " +
+               "aside (keep them for inspection) and start again: a new primary is created, restore takes that " +
+               "checkpoint, client order ids continue after those the replicas recorded, and reconciliation with " +
+               "the exchange brings back what happened after the checkpoint.";
+    } else {
+        out += "No replica holds a valid checkpoint" + (skipped.empty() ? std::string(" (none configured)") : "") +
+               ": restore " + file + " from a backup, or move it aside and start with a new [gateway] " +
+               "instance_id (the exchange's state is then adopted by reconciliation).";
+    }
+    return out + skipped;
+}
+
+std::uint64_t engine::covered_journal_seq() {
+    std::uint64_t covered = 0;
+    for (auto& r : replicas_) {
+        if (!r.conn)
+            continue;
+        std::string why;
+        auto v = r.conn.query_text("SELECT COALESCE(MAX(journal_seq), 0) FROM checkpoints", why);
+        // An unreadable replica is looked at again by restore; here it covers nothing.
+        std::uint64_t n = 0;
+        if (v && std::from_chars(v->data(), v->data() + v->size(), n).ec == std::errc{})
+            covered = std::max(covered, n);
+    }
+    return covered;
 }
 
 std::string engine::describe_error(const error_code& ec, std::string_view why) {

@@ -132,6 +132,18 @@ void connection::close() noexcept {
     }
 }
 
+result<connection> connection::open_readonly(const std::filesystem::path& path, std::string& why) {
+    connection c;
+    const int rc = sqlite3_open_v2(path.c_str(), &c.db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+        why = c.db_ ? sqlite3_errmsg(c.db_) : sqlite3_errstr(rc);
+        return make_error_code(errc_from_sqlite(rc) == db_errc::sqlite_error ? db_errc::open_failed
+                                                                             : errc_from_sqlite(rc));
+    }
+    sqlite3_extended_result_codes(c.db_, 1);
+    return c;
+}
+
 result<connection> connection::open(const std::filesystem::path& path, std::string& why) {
     connection c;
     // NOMUTEX: each connection is used by the db thread only.

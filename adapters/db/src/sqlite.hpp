@@ -59,6 +59,8 @@ public:
 
     /// Opens or creates path (read-write). why receives SQLite's message on failure.
     [[nodiscard]] static result<connection> open(const std::filesystem::path& path, std::string& why);
+    /// Opens an existing file read-only (inspection: nothing is written, nothing is created).
+    [[nodiscard]] static result<connection> open_readonly(const std::filesystem::path& path, std::string& why);
 
     sqlite3* get() const noexcept { return db_; }
     explicit operator bool() const noexcept { return db_ != nullptr; }

@@ -9,6 +9,9 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
+#include <utility>
+
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <poll.h>
@@ -30,14 +33,122 @@ bool peer_closed(connection& c) {
     return ::poll(&p, 1, 0) != 0;
 }
 
+// Publishes the I/O thread's view of h to the counters stats() reads from any thread.
+void publish(endpoint_pool::impl::host& h) noexcept {
+    h.idle_count.store(h.idle.size(), std::memory_order_relaxed);
+    h.open_count.store(h.open, std::memory_order_relaxed);
+    h.waiting.store(h.waiters.size(), std::memory_order_relaxed);
+    if (h.open > h.peak_open.load(std::memory_order_relaxed))
+        h.peak_open.store(h.open, std::memory_order_relaxed);
+    if (h.waiters.size() > h.max_waiting.load(std::memory_order_relaxed))
+        h.max_waiting.store(h.waiters.size(), std::memory_order_relaxed);
+}
+
+// Takes h's first waiter out of the queue; the caller gives it a connection or a share and wakes it.
+pool_waiter& pop_waiter(endpoint_pool::impl::host& h) noexcept {
+    pool_waiter& w = *h.waiters.front();
+    w.unlink();
+    return w;
+}
+
+// Wakes a served waiter (its wait completes as if cancelled; the waiter looks at what it holds).
+void wake(pool_waiter& w) noexcept { w.timer.cancel(); }
+
 } // namespace
+
+void host_slot::reset() noexcept {
+    if (pool_ == nullptr)
+        return;
+    std::exchange(pool_, nullptr)->release_slot(host_);
+}
+
+endpoint_pool::impl::~impl() {
+    for (auto& h : hosts)
+        h->idle.clear();
+}
+
+host_slot endpoint_pool::impl::take_slot(std::size_t i) noexcept {
+    host& h = *hosts[i];
+    ++h.open;
+    publish(h);
+    return {*this, i};
+}
+
+void endpoint_pool::impl::release_slot(std::size_t i) noexcept {
+    host& h = *hosts[i];
+    // FIFO: the share goes to the first waiter (it opens the next connection), never to a newcomer.
+    if (!h.waiters.empty()) {
+        pool_waiter& w = pop_waiter(h);
+        w.slot = host_slot(*this, i);
+        publish(h);
+        wake(w);
+        return;
+    }
+    --h.open;
+    publish(h);
+}
+
+net::awaitable<result<lease>> endpoint_pool::impl::acquire(std::size_t i, net::any_io_executor ex, time_point now,
+                                                           std::chrono::steady_clock::time_point deadline, bool fresh) {
+    host& h = *hosts[i];
+    if (!fresh) {
+        if (auto c = take_idle(i, now))
+            co_return lease{std::move(c), {}, true};
+    } else if (at_cap(h) && !h.idle.empty()) {
+        // A fresh connection at the cap: close the oldest idle one rather than wait for a busy one.
+        std::unique_ptr<connection> oldest = std::move(h.idle.front());
+        h.idle.pop_front();
+        publish(h);
+        discard(i, std::move(oldest));
+    }
+    if (!at_cap(h))
+        co_return lease{nullptr, take_slot(i), false};
+
+    // At the cap: queue until a connection comes back or a share frees, within the request's own
+    // deadline. The timer is the wake-up: expiry is the timeout, cancel() means served.
+    const auto cs = co_await net::this_coro::cancellation_state;
+    pool_waiter w(ex);
+    w.timer.expires_at(deadline);
+    w.pos = h.waiters.insert(h.waiters.end(), &w);
+    w.queue = &h.waiters;
+    h.waits.fetch_add(1, std::memory_order_relaxed);
+    publish(h);
+    const auto queued_at = std::chrono::steady_clock::now();
+    co_await w.timer.async_wait(use_tuple);
+    w.unlink();
+    publish(h);
+    const auto left_at = std::chrono::steady_clock::now();
+    h.wait_ns.fetch_add(std::chrono::duration_cast<nanos>(left_at - queued_at).count(), std::memory_order_relaxed);
+
+    // Read synchronously: once cancelled, awaiting anything more would throw (throw_if_cancelled).
+    const bool cancelled = cs.cancelled() != net::cancellation_type::none;
+    const bool served = w.conn != nullptr || static_cast<bool>(w.slot);
+    if (cancelled || !served || left_at >= deadline) {
+        // Leaving: whatever this waiter was served with goes on to the next one, so it frees
+        // nothing it did not hold and keeps nothing.
+        if (w.conn)
+            give_back(i, std::move(w.conn), now);
+        w.slot.reset();
+        if (cancelled) {
+            h.wait_cancels.fetch_add(1, std::memory_order_relaxed);
+            co_return error_code(net::error::operation_aborted);
+        }
+        h.wait_timeouts.fetch_add(1, std::memory_order_relaxed);
+        co_return error_code(beast::error::timeout);
+    }
+    if (w.conn) {
+        h.reuses.fetch_add(1, std::memory_order_relaxed);
+        co_return lease{std::move(w.conn), {}, true};
+    }
+    co_return lease{nullptr, std::move(w.slot), false};
+}
 
 std::unique_ptr<connection> endpoint_pool::impl::take_idle(std::size_t i, time_point now) {
     host& h = *hosts[i];
     while (!h.idle.empty()) {
         std::unique_ptr<connection> c = std::move(h.idle.back());
         h.idle.pop_back();
-        h.idle_count.store(h.idle.size(), std::memory_order_relaxed);
+        publish(h);
         // Servers drop idle peers: an old or half-closed connection would fail the request.
         if (now - c->idle_since > options.idle_timeout || peer_closed(*c)) {
             h.expired.fetch_add(1, std::memory_order_relaxed);
@@ -51,13 +162,24 @@ std::unique_ptr<connection> endpoint_pool::impl::take_idle(std::size_t i, time_p
 
 void endpoint_pool::impl::give_back(std::size_t i, std::unique_ptr<connection> c, time_point now) {
     host& h = *hosts[i];
+    // A waiter gets it at once: it is warm, and going idle would only make the waiter open another.
+    if (!h.waiters.empty()) {
+        pool_waiter& w = pop_waiter(h);
+        c->idle_since = now;
+        w.conn = std::move(c);
+        h.returned.fetch_add(1, std::memory_order_relaxed);
+        h.handoffs.fetch_add(1, std::memory_order_relaxed);
+        publish(h);
+        wake(w);
+        return;
+    }
     if (h.idle.size() >= options.max_idle_per_host) {
         discard(i, std::move(c));
         return;
     }
     c->idle_since = now;
     h.idle.push_back(std::move(c));
-    h.idle_count.store(h.idle.size(), std::memory_order_relaxed);
+    publish(h);
     h.returned.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -70,10 +192,11 @@ void endpoint_pool::impl::discard(std::size_t i, std::unique_ptr<connection> c) 
 }
 
 net::awaitable<result<std::unique_ptr<connection>>>
-endpoint_pool::impl::connect(std::size_t i, net::any_io_executor ex, std::chrono::steady_clock::time_point deadline) {
+endpoint_pool::impl::connect(std::size_t i, net::any_io_executor ex, host_slot slot,
+                             std::chrono::steady_clock::time_point deadline) {
     const base_url& u = urls[i];
     host& h = *hosts[i];
-    auto c = std::make_unique<connection>(ex, ctx);
+    auto c = std::make_unique<connection>(ex, ctx, std::move(slot));
     const std::string& name = tls.verify_host.empty() ? u.host : tls.verify_host;
 
     // Set SNI Hostname (many hosts need this to handshake successfully); never for an IP literal.
@@ -158,8 +281,24 @@ const base_url& endpoint_pool::url(std::size_t i) const { return impl_->urls.at(
 pool_stats endpoint_pool::stats(std::size_t i) const {
     const auto& h = *impl_->hosts.at(i);
     constexpr auto r = std::memory_order_relaxed;
-    return {h.connects.load(r), h.reuses.load(r),       h.returned.load(r),  h.discarded.load(r),
-            h.expired.load(r),  h.tls_failures.load(r), h.idle_count.load(r)};
+    pool_stats s;
+    s.connects = h.connects.load(r);
+    s.reuses = h.reuses.load(r);
+    s.returned = h.returned.load(r);
+    s.discarded = h.discarded.load(r);
+    s.expired = h.expired.load(r);
+    s.tls_failures = h.tls_failures.load(r);
+    s.waits = h.waits.load(r);
+    s.wait_timeouts = h.wait_timeouts.load(r);
+    s.wait_cancels = h.wait_cancels.load(r);
+    s.handoffs = h.handoffs.load(r);
+    s.wait_time = nanos{h.wait_ns.load(r)};
+    s.idle = h.idle_count.load(r);
+    s.open = h.open_count.load(r);
+    s.peak_open = h.peak_open.load(r);
+    s.waiting = h.waiting.load(r);
+    s.max_waiting = h.max_waiting.load(r);
+    return s;
 }
 
 pool_stats endpoint_pool::total_stats() const {
@@ -172,7 +311,16 @@ pool_stats endpoint_pool::total_stats() const {
         t.discarded += s.discarded;
         t.expired += s.expired;
         t.tls_failures += s.tls_failures;
+        t.waits += s.waits;
+        t.wait_timeouts += s.wait_timeouts;
+        t.wait_cancels += s.wait_cancels;
+        t.handoffs += s.handoffs;
+        t.wait_time += s.wait_time;
         t.idle += s.idle;
+        t.open += s.open;
+        t.peak_open = std::max(t.peak_open, s.peak_open);
+        t.waiting += s.waiting;
+        t.max_waiting = std::max(t.max_waiting, s.max_waiting);
     }
     return t;
 }
@@ -181,10 +329,11 @@ void endpoint_pool::close_idle() {
     for (std::size_t i = 0; i < impl_->hosts.size(); ++i) {
         auto& h = *impl_->hosts[i];
         while (!h.idle.empty()) {
-            impl_->discard(i, std::move(h.idle.back()));
+            std::unique_ptr<connection> c = std::move(h.idle.back());
             h.idle.pop_back();
+            impl_->discard(i, std::move(c));
         }
-        h.idle_count.store(0, std::memory_order_relaxed);
+        publish(h);
     }
 }
 

@@ -64,6 +64,8 @@ struct wire_outcome {
     bool written = false;   // the whole request went out
     bool got_bytes = false; // part of an answer arrived before the error
     bool reused = false;
+    // When the request got its connection (after any wait at the host's cap), before connecting.
+    time_point started{};
     http::response<http::string_body> res;
 };
 
@@ -147,6 +149,7 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
     }
 
     net::awaitable<wire_outcome> round_trip(std::size_t ep, const http::request<http::string_body>& req,
+                                            std::chrono::steady_clock::time_point wait_deadline,
                                             std::chrono::steady_clock::time_point deadline, bool fresh);
     net::awaitable<result<response>> send_once(const request& req, std::size_t ep, time_point deadline);
     net::awaitable<result<response>> send(request req, std::size_t ep);
@@ -154,16 +157,25 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
 };
 
 net::awaitable<wire_outcome> http_client::impl::round_trip(std::size_t ep, const http::request<http::string_body>& req,
+                                                           std::chrono::steady_clock::time_point wait_deadline,
                                                            std::chrono::steady_clock::time_point deadline, bool fresh) {
     const auto cs = co_await net::this_coro::cancellation_state;
     wire_outcome out;
+    out.started = clk.now();
     auto& pi = pool.internals();
-    std::unique_ptr<connection> conn;
-    if (!fresh)
-        conn = pi.take_idle(ep, clk.now());
-    out.reused = conn != nullptr;
+    // An idle connection, or a share of the host's cap to open one with: at the cap, this waits in
+    // the host's queue until wait_deadline.
+    auto leased = co_await pi.acquire(ep, ex, out.started, wait_deadline, fresh);
+    if (!leased) {
+        out.ec = leased.error();
+        co_return out;
+    }
+    // Latency (and the server-time samples taken from it) starts here, without the queue wait.
+    out.started = clk.now();
+    std::unique_ptr<connection> conn = std::move(leased->conn);
+    out.reused = leased->reused;
     if (!conn) {
-        auto r = co_await pi.connect(ep, ex, deadline);
+        auto r = co_await pi.connect(ep, ex, std::move(leased->slot), deadline);
         if (!r) {
             out.ec = r.error();
             co_return out;
@@ -257,22 +269,26 @@ net::awaitable<result<response>> http_client::impl::send_once(const request& req
     hreq.prepare_payload();
 
     const nanos timeout = req.timeout.value_or(opt.request_timeout);
-    const auto io_deadline =
-        std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(timeout);
+    const auto steady_now = std::chrono::steady_clock::now();
+    const auto io_deadline = steady_now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(timeout);
+    // A wait for a connection at the host's cap ends at the timeout or at the request's deadline.
+    const auto wait_deadline =
+        std::min(io_deadline, steady_now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                               std::max(deadline - clk.now(), nanos{0})));
     if (is_cancelled(cs)) {
         c.cancelled.fetch_add(1, relaxed);
         co_return error_code(net::error::operation_aborted);
     }
-    const time_point started = clk.now();
     c.requests.fetch_add(1, relaxed);
-    wire_outcome w = co_await round_trip(ep, hreq, io_deadline, false);
+    wire_outcome w = co_await round_trip(ep, hreq, wait_deadline, io_deadline, false);
+    const time_point started = w.started;
     // A pooled connection the server had closed: resend on a fresh one when nothing can have run.
     if (w.ec && w.reused && !is_cancelled(cs) &&
         (!w.written || (req.idempotent && !w.got_bytes && is_stale_error(w.ec)))) {
         c.stale_retries.fetch_add(1, relaxed);
         debug("{} {} {} stale pooled connection ({}), resending", opt.venue, to_string(req.method), req.path,
               w.ec.message());
-        w = co_await round_trip(ep, hreq, io_deadline, true);
+        w = co_await round_trip(ep, hreq, wait_deadline, io_deadline, true);
     }
     const nanos latency = clk.now() - started;
     const auto latency_us = std::chrono::duration_cast<std::chrono::microseconds>(latency).count();

@@ -247,6 +247,10 @@ void gateway_app::impl::begin_shutdown(std::string why) {
                     ++cancels;
     }
     log->info("shutdown: {} cancel(s) sent", cancels);
+    if (db && !db->healthy())
+        log->error("shutdown with the database unhealthy ({}): the final checkpoint is attempted, but the state "
+                   "after the failure may not be saved",
+                   db->health().reason);
     shutting_down = true;
     shutdown_deadline = clk.now() + cfg.shutdown.cancel_timeout;
     if (!orders || !trading_started) {
@@ -271,12 +275,21 @@ void gateway_app::impl::write_checkpoint(bool final) {
         if (!r) {
             ++checkpoint_failures_atomic;
             if (log)
-                log->error("checkpoint failed: {}", r.error().message());
+                log->error("{}checkpoint failed: {}", final ? "final " : "", r.error().message());
         } else {
             ++checkpoints_atomic;
         }
-        if (final)
+        if (final) {
+            // run() reads these after finish() (done_mutex orders the accesses).
+            final_checkpoint_failed = !r;
+            if (!r)
+                final_checkpoint = "final checkpoint failed: " + r.error().message();
+            else
+                final_checkpoint = "final checkpoint " + std::to_string(r->seq) + " written to " +
+                                   std::to_string(r->written) + " of " + std::to_string(r->written + r->failed.size()) +
+                                   " replica file(s)";
             finish();
+        }
     });
 }
 

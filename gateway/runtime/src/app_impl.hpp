@@ -165,6 +165,10 @@ struct gateway_app::impl {
     std::atomic<std::uint64_t> book_drops{0}, trade_drops{0}, push_failures{0};
     std::atomic<std::uint64_t> checkpoints_atomic{0}, checkpoint_failures_atomic{0};
 
+    // The final checkpoint's outcome (written on the db thread before finish(), read by run()).
+    std::string final_checkpoint;
+    bool final_checkpoint_failed = false;
+
     // Completion of run().
     std::mutex done_mutex;
     std::condition_variable done_cv;

@@ -62,6 +62,12 @@ health_report gateway_app::impl::health() const {
         else
             add(h, "oms", health_level::green, "trading");
     }
+    // The database's replica files: a degraded one is not written until it is re-seeded (after the
+    // next checkpoint); the primary's failures already halt the OMS above.
+    if (db)
+        for (const auto& r : db->replicas())
+            add(h, "db.replica." + std::to_string(r.index), r.degraded ? health_level::degraded : health_level::green,
+                r.degraded ? r.path.string() + ": " + r.reason : "checkpoint " + std::to_string(r.checkpoint_seq));
     if (risk_killed())
         add(h, "risk", health_level::halted, "kill switch: " + risk_kill_reason());
     // Feeds.

@@ -578,7 +578,20 @@ int gateway_app::run() {
         std::unique_lock lk(a.done_mutex);
         a.done_cv.wait(lk, [&] { return a.done; });
     }
+    // The database's health at the stop, read before teardown closes it.
+    const auto storage = a.db ? a.db->health() : db::health_status{};
     a.teardown();
+    if (!storage.healthy || a.final_checkpoint_failed) {
+        // A stop on a failing disk: say what is saved and how the next start gets the rest.
+        const std::string what =
+            "stopped with a failing database: " + (storage.healthy ? std::string() : storage.reason + "; ") +
+            (a.final_checkpoint.empty() ? std::string("final checkpoint not attempted") : a.final_checkpoint) +
+            ". What was committed before the failure is kept; start again on a working disk: restore takes the "
+            "newest valid checkpoint, replays the journal and reconciles the rest with the exchange";
+        a.log->error("genesis-gateway {} (exit {})", what, exit_storage_failure);
+        std::cerr << "genesis-gateway: " << what << "\n";
+        return exit_storage_failure;
+    }
     a.log->info("genesis-gateway stopped");
     return 0;
 }

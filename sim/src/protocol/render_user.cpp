@@ -150,6 +150,13 @@ void write_balance_update(json_writer& w, const balance_update& u) {
         .end_object();
 }
 
+std::string listen_key_expired_event(std::int64_t event_time_ms, std::string_view listen_key) {
+    json_writer w;
+    w.begin_object().field("e", "listenKeyExpired").field("E", std::to_string(event_time_ms));
+    w.field("listenKey", listen_key).end_object();
+    return w.take();
+}
+
 std::string wrap_user_event(std::uint64_t subscription_id, std::string_view event_json) {
     json_writer w;
     w.begin_object().field("subscriptionId", subscription_id).key("event").raw(event_json).end_object();
@@ -179,11 +186,18 @@ std::string ws_response(std::string_view id_json, std::string_view result_json,
 }
 
 std::string ws_error_response(std::string_view id_json, const binance_error& e, std::span<const rate_limit> rate_limits,
-                              int status) {
+                              int status, std::optional<ws_retry_after> retry) {
     json_writer w;
     w.begin_object().key("id").raw(id_json).field("status", status != 0 ? status : http_status(e));
     w.key("error");
-    write_error(w, e);
+    if (retry) {
+        w.begin_object().field("code", e.code).field("msg", e.msg);
+        w.key("data").begin_object();
+        w.field("serverTime", retry->server_time_ms).field("retryAfter", retry->retry_after_ms);
+        w.end_object().end_object();
+    } else {
+        write_error(w, e);
+    }
     write_rate_limits(w, rate_limits);
     w.end_object();
     return w.take();

@@ -51,6 +51,13 @@ void parse_websocket(config::table_reader& r, sim_settings& s) {
     w.max_queued_frames = static_cast<std::size_t>(
         r.get_int("max_queued_frames", static_cast<std::int64_t>(w.max_queued_frames), 1, 10'000'000));
     w.coalesce_writes = r.get_bool("coalesce_writes", w.coalesce_writes);
+    w.max_incoming_per_second =
+        static_cast<std::uint32_t>(r.get_int("max_incoming_per_second", w.max_incoming_per_second, 0, 1'000'000));
+    w.max_connection_attempts =
+        static_cast<std::uint32_t>(r.get_int("max_connection_attempts", w.max_connection_attempts, 0, 100'000'000));
+    w.connection_attempt_window =
+        r.get_duration_ms("connection_attempt_window_ms", w.connection_attempt_window, milliseconds{1});
+    w.listen_key_lifetime = r.get_duration_ms("listen_key_lifetime_ms", w.listen_key_lifetime, milliseconds{1});
 }
 
 void parse_rate_limits(config::table_reader& r, sim_settings& s) {
@@ -85,6 +92,7 @@ void parse_faults(config::table_reader& r, sim_settings& s) {
         if (rule.latency_max < rule.latency_min)
             t.error("latency_max_ms", "must not be below latency_min_ms");
         rule.status = static_cast<int>(t.get_int("status", rule.status, 0, 599));
+        rule.retry_after = std::chrono::seconds{t.get_int("retry_after_s", rule.retry_after.count(), 0, 86'400)};
         rule.interval = t.get_duration_ms("interval_ms", rule.interval);
         rule.max_count = static_cast<std::uint64_t>(t.get_int("max_count", 0, 0));
         f.rules.push_back(std::move(rule));

@@ -92,10 +92,14 @@ request_faults fault_injector::on_request(std::string_view listener, std::string
             out.delay += std::chrono::microseconds(lo == hi ? lo * 1000 : d(rng_));
             break;
         }
-        case fault_kind::http_error: out.error_status = r.status == 0 ? 503 : r.status; break;
+        case fault_kind::http_error:
+            out.error_status = r.status == 0 ? 503 : r.status;
+            out.retry_after = r.retry_after;
+            break;
         case fault_kind::lost_ack:
             out.lost_ack = true;
             out.lost_ack_status = r.status;
+            out.retry_after = r.retry_after;
             break;
         case fault_kind::reset: out.reset = true; break;
         case fault_kind::stall: out.stall = true; break;
@@ -176,6 +180,7 @@ std::string to_json(const fault_config& cfg) {
         o += ",\"latency_ms\":[" + std::to_string(r.latency_min.count()) + ',' + std::to_string(r.latency_max.count()) +
              ']';
         o += ",\"status\":" + std::to_string(r.status);
+        o += ",\"retry_after_s\":" + std::to_string(r.retry_after.count());
         o += ",\"interval_ms\":" + std::to_string(r.interval.count());
         o += ",\"max_count\":" + std::to_string(r.max_count);
         o += '}';
@@ -255,6 +260,10 @@ result<fault_rule> parse_rule(simdjson::dom::object obj) {
             if (!read_int(value, i) || i < 0 || i > 599)
                 return bad();
             r.status = static_cast<int>(i);
+        } else if (key == "retry_after_s") {
+            if (!read_int(value, i) || i < 0 || i > max_fault_ms / 1000)
+                return bad();
+            r.retry_after = std::chrono::seconds(i);
         } else if (key == "interval_ms") {
             if (!read_int(value, i) || i < 0 || i > max_fault_ms)
                 return bad();

@@ -1,5 +1,6 @@
 // HTTPS connections: TLS handshake, keep-alive request loop, REST dispatch with faults, and the
 // hand-off of WebSocket upgrades.
+#include "request_target.hpp"
 #include "rest_api.hpp"
 #include "server_io.hpp"
 
@@ -40,18 +41,14 @@ http::response<http::string_body> make_response(const http::request<http::string
 }
 
 // The error of a request that never reached the engine (http_error fault) or whose answer was
-// lost after it did (lost_ack fault): Binance's "execution status unknown" wording.
-rest_reply fault_reply(int status) {
+// lost after it did (lost_ack fault). A 429 or 418 carries Retry-After, as Binance's always do.
+rest_reply fault_reply(const server_state& st, int status, std::chrono::seconds retry_after) {
     rest_reply r;
     r.status = status;
-    if (status == 429)
-        r.body = error_json({-1003, "Too many requests; current limit of IP is exceeded. (injected)"});
-    else if (status == 503)
-        r.body = error_json({-1008, "Server is currently overloaded with other requests. Please try again in a few "
-                                    "minutes."});
-    else
-        r.body = error_json({-1007, "Timeout waiting for response from backend server. Send status unknown; "
-                                    "execution status unknown."});
+    const std::int64_t until_ms = protocol::to_ms(st.clk.wall()) + retry_after.count() * 1000;
+    r.body = error_json(injected_error(status, until_ms));
+    if (is_rate_limit_status(status))
+        r.headers.emplace_back("Retry-After", std::to_string(retry_after.count()));
     return r;
 }
 
@@ -146,10 +143,9 @@ net::awaitable<void> run_tls_connection(server_io& io, std::string listener, tcp
         }
 
         ++st.stats.http_requests;
-        const std::string_view target(req.target().data(), req.target().size());
-        const auto q = target.find('?');
-        const std::string_view path = target.substr(0, q);
-        const std::string_view query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
+        const split_target_result parts = split_target(std::string_view(req.target().data(), req.target().size()));
+        const std::string_view path = parts.path;
+        const std::string_view query = parts.query;
         const std::string verb(req.method_string());
 
         const request_faults f = st.faults.on_request(listener, path, verb);
@@ -170,7 +166,7 @@ net::awaitable<void> run_tls_connection(server_io& io, std::string listener, tcp
 
         rest_reply reply;
         if (f.error_status != 0) {
-            reply = fault_reply(f.error_status);
+            reply = fault_reply(st, f.error_status, f.retry_after);
             reply.headers.emplace_back("X-MBX-USED-WEIGHT-1M",
                                        std::to_string(st.limiter.peek(client_key, st.clk.wall()).used_weight_1m));
         } else {
@@ -195,8 +191,8 @@ net::awaitable<void> run_tls_connection(server_io& io, std::string listener, tcp
                     co_return;
                 }
                 auto headers = std::move(reply.headers);
-                reply = fault_reply(f.lost_ack_status);
-                reply.headers = std::move(headers);
+                reply = fault_reply(st, f.lost_ack_status, f.retry_after);
+                reply.headers.insert(reply.headers.begin(), headers.begin(), headers.end());
             }
         }
         ++st.stats.http_status[reply.status];

@@ -33,36 +33,67 @@ binance_error rate_error(const rate_limiter& lim, const rate_decision& d, time_p
     return proto::too_much_weight(lim.config().weight_per_minute, "1 MINUTE");
 }
 
-std::vector<proto::rate_limit> configured_rate_limits(const rate_limit_config& c) {
-    return {{"REQUEST_WEIGHT", "MINUTE", 1, c.weight_per_minute, std::nullopt},
-            {"ORDERS", "SECOND", 10, c.orders_per_10s, std::nullopt},
-            {"ORDERS", "DAY", 1, c.orders_per_day, std::nullopt},
-            {"CONNECTIONS", "MINUTE", 5, 300, std::nullopt}};
+binance_error injected_error(int status, std::int64_t retry_until_ms) {
+    if (status == 429)
+        return {-1003, "Too many requests; current limit of IP is exceeded. (injected)"};
+    if (status == 418)
+        return {-1003, "Way too much request weight used; IP banned until " + std::to_string(retry_until_ms) +
+                           ". Please use WebSocket Streams for live updates to avoid bans. (injected)"};
+    if (status == 503)
+        return {-1008, "Server is currently overloaded with other requests. Please try again in a few minutes."};
+    return {-1007, "Timeout waiting for response from backend server. Send status unknown; execution status unknown."};
 }
 
-namespace {
-constexpr auto listen_key_lifetime = std::chrono::minutes(60);
-} // namespace
+std::vector<proto::rate_limit> configured_rate_limits(const rate_limit_config& c, const ws_config& ws) {
+    std::vector<proto::rate_limit> out{{"REQUEST_WEIGHT", "MINUTE", 1, c.weight_per_minute, std::nullopt},
+                                       {"ORDERS", "SECOND", 10, c.orders_per_10s, std::nullopt},
+                                       {"ORDERS", "DAY", 1, c.orders_per_day, std::nullopt}};
+    if (ws.max_connection_attempts != 0) {
+        // Listed in whole minutes, as Binance lists it (300 per 5 MINUTE).
+        const auto minutes = std::chrono::duration_cast<std::chrono::minutes>(ws.connection_attempt_window).count();
+        out.push_back({"CONNECTIONS", "MINUTE", static_cast<int>(std::max<std::int64_t>(1, minutes)),
+                       ws.max_connection_attempts, std::nullopt});
+    }
+    return out;
+}
 
 std::string listen_key_start(server_state& st, account_id acc) {
+    const auto lifetime = std::chrono::duration_cast<nanos>(st.cfg.ws.listen_key_lifetime);
     // Binance hands out the same key while it is valid.
     for (auto& [key, e] : st.listen_keys)
         if (e.account == acc && e.expires > st.clk.now()) {
-            e.expires = st.clk.now() + listen_key_lifetime;
+            e.expires = st.clk.now() + lifetime;
+            st.notify(state_change::listen_keys);
             return key;
         }
     std::string key = "simlk" + std::to_string(st.next_listen_key++);
     while (key.size() < 60)
         key += static_cast<char>('a' + (key.size() * 7 + st.next_listen_key) % 26);
-    st.listen_keys[key] = {acc, st.clk.now() + listen_key_lifetime};
+    st.listen_keys[key] = {acc, st.clk.now() + lifetime};
     return key;
 }
 
-bool listen_key_keepalive(server_state& st, account_id acc, std::string_view key) {
+bool listen_key_live(server_state& st, std::string_view key) {
     auto it = st.listen_keys.find(std::string(key));
-    if (it == st.listen_keys.end() || it->second.account != acc)
+    if (it == st.listen_keys.end())
         return false;
-    it->second.expires = st.clk.now() + listen_key_lifetime;
+    if (it->second.expires <= st.clk.now()) {
+        // Expired: it no longer exists, as on Binance (-1125 for a keepalive, no stream).
+        st.listen_keys.erase(it);
+        ++st.stats.listen_keys_expired;
+        return false;
+    }
+    return true;
+}
+
+bool listen_key_keepalive(server_state& st, account_id acc, std::string_view key) {
+    if (!listen_key_live(st, key))
+        return false;
+    auto it = st.listen_keys.find(std::string(key));
+    if (it->second.account != acc)
+        return false;
+    it->second.expires = st.clk.now() + std::chrono::duration_cast<nanos>(st.cfg.ws.listen_key_lifetime);
+    st.notify(state_change::listen_keys);
     return true;
 }
 
@@ -71,6 +102,7 @@ bool listen_key_close(server_state& st, account_id acc, std::string_view key) {
     if (it == st.listen_keys.end() || it->second.account != acc)
         return false;
     st.listen_keys.erase(it);
+    st.notify(state_change::listen_keys);
     return true;
 }
 
@@ -130,7 +162,7 @@ rest_reply do_exchange_info(server_state& st, const rest_request&, const proto::
     proto::json_writer w;
     proto::exchange_info_options opt;
     opt.max_num_orders = st.ex.config().max_open_orders;
-    const auto limits = configured_rate_limits(st.limiter.config());
+    const auto limits = configured_rate_limits(st.limiter.config(), st.cfg.ws);
     opt.rate_limits = limits;
     proto::write_exchange_info(w, list, proto::to_ms(st.clk.wall()), opt);
     return ok(w.take());

@@ -97,6 +97,10 @@ std::string stats_json(server_state& st) {
     o += ",\"ws_writer_buffer_waits\":" + std::to_string(n.ws_writer_buffer_waits);
     o += ",\"pong_timeouts\":" + std::to_string(n.pong_timeouts);
     o += ",\"lifetime_closes\":" + std::to_string(n.lifetime_closes);
+    o += ",\"ws_incoming_limit_closes\":" + std::to_string(n.ws_incoming_limit_closes);
+    o += ",\"ws_connection_attempts_refused\":" + std::to_string(n.ws_connection_attempts_refused);
+    o += ",\"listen_keys_expired\":" + std::to_string(n.listen_keys_expired);
+    o += ",\"listen_key_expired_events\":" + std::to_string(n.listen_key_expired_events);
     o += ",\"orders_via_rest\":" + std::to_string(n.orders_via_rest);
     o += ",\"orders_via_ws_api\":" + std::to_string(n.orders_via_ws_api);
     o += ",\"open_connections\":" + std::to_string(n.open_connections);

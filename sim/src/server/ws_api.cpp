@@ -74,7 +74,7 @@ std::string m_exchange_info(call& c) {
     proto::json_writer w;
     proto::exchange_info_options opt;
     opt.max_num_orders = c.st.ex.config().max_open_orders;
-    const auto limits = configured_rate_limits(c.st.limiter.config());
+    const auto limits = configured_rate_limits(c.st.limiter.config(), c.st.cfg.ws);
     opt.rate_limits = limits;
     proto::write_exchange_info(w, list, proto::to_ms(c.st.clk.wall()), opt);
     return c.ok(w.str());
@@ -330,14 +330,14 @@ const std::map<std::string, method_fn, std::less<>>& methods() {
 
 } // namespace
 
-std::string ws_api_fault_response(std::string_view id_json, int status) {
-    binance_error e{-1007, "Timeout waiting for response from backend server. Send status unknown; execution status "
-                           "unknown."};
-    if (status == 429)
-        e = {-1003, "Too many requests; current limit of IP is exceeded. (injected)"};
-    else if (status == 503)
-        e = {-1008, "Server is currently overloaded with other requests. Please try again in a few minutes."};
-    return proto::ws_error_response(id_json, e, {}, status);
+std::string ws_api_fault_response(const server_state& st, std::string_view id_json, int status,
+                                  std::chrono::seconds retry_after) {
+    const std::int64_t now_ms = proto::to_ms(st.clk.wall());
+    const std::int64_t until_ms = now_ms + retry_after.count() * 1000;
+    std::optional<proto::ws_retry_after> retry;
+    if (is_rate_limit_status(status))
+        retry = proto::ws_retry_after{now_ms, until_ms};
+    return proto::ws_error_response(id_json, injected_error(status, until_ms), {}, status, retry);
 }
 
 ws_api_outcome handle_ws_api(server_state& st, ws_api_session& session, const std::shared_ptr<user_subscriber>& self,
@@ -362,8 +362,10 @@ ws_api_outcome handle_ws_api(server_state& st, ws_api_session& session, const st
     }
     ws_api_outcome o;
     if (d.v != rate_decision::verdict::allowed) {
+        const std::int64_t now_ms = proto::to_ms(now);
         o.response = proto::ws_error_response(req.id, rate_error(st.limiter, d, now), c.limits,
-                                              static_cast<int>(d.http_status()));
+                                              static_cast<int>(d.http_status()),
+                                              proto::ws_retry_after{now_ms, now_ms + d.retry_after_s * 1000});
         return o;
     }
     o.response = it->second(c);

@@ -7,6 +7,7 @@
 
 #include "stream_hub.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -37,7 +38,9 @@ struct ws_api_outcome {
 ws_api_outcome handle_ws_api(server_state& st, ws_api_session& session, const std::shared_ptr<user_subscriber>& self,
                              const protocol::ws_request& req);
 
-/// The response to a request the injector failed (http_error / lost_ack with a status).
-std::string ws_api_fault_response(std::string_view id_json, int status);
+/// The response to a request the injector failed (http_error / lost_ack with a status); a 429
+/// or 418 carries error.data.retryAfter = now + retry_after.
+std::string ws_api_fault_response(const server_state& st, std::string_view id_json, int status,
+                                  std::chrono::seconds retry_after);
 
 } // namespace genesis::sim::server

@@ -4,6 +4,7 @@
 // builds text frames straight into a coalescing_stream (one write on the wire at a time, the
 // frames queued meanwhile leave together) and leaves ping/close to Beast.
 #include "coalescing_stream.hpp"
+#include "request_target.hpp"
 #include "rest_api.hpp"
 #include "server_io.hpp"
 #include "ws_api.hpp"
@@ -46,6 +47,7 @@ class ws_session final : public stream_subscriber,
     ws_mode mode_ = ws_mode::streams;
     bool combined_ = false;
     std::set<std::string> streams_;
+    std::vector<std::string> initial_streams_; // from the URL, subscribed once the upgrade is done
     std::string listen_key_;
     account_id user_account_ = 0;
     std::deque<out_frame> queue_;
@@ -53,8 +55,14 @@ class ws_session final : public stream_subscriber,
     net::steady_timer ping_timer_;
     net::steady_timer lifetime_timer_;
     net::steady_timer disconnect_timer_;
+    net::steady_timer listen_key_timer_;
     net::steady_timer api_timer_;
     time_point last_pong_;
+    std::deque<time_point> incoming_; // arrival times in the last second (max_incoming_per_second)
+    websocket::close_code close_code_ = websocket::close_code::going_away;
+    std::uint64_t watch_id_ = 0;         // server_state::watch
+    bool key_expired_ = false;           // listenKeyExpired sent: no more user events
+    std::uint32_t pings_unanswered_ = 0; // our pings on the wire without a pong yet
     bool closed_ = false;
     bool close_queued_ = false;
     std::optional<std::string> held_; // reorder fault: a frame held back
@@ -73,9 +81,16 @@ public:
     ws_session(server_io& io, std::string listener, tls_stream&& stream, std::string client_key)
             : io_(io), st_(io.st), ws_(std::move(stream), io.st.cfg.ws.coalesce_writes), listener_(std::move(listener)),
               wake_(ws_.get_executor()), ping_timer_(ws_.get_executor()), lifetime_timer_(ws_.get_executor()),
-              disconnect_timer_(ws_.get_executor()), api_timer_(ws_.get_executor()) {
+              disconnect_timer_(ws_.get_executor()), listen_key_timer_(ws_.get_executor()),
+              api_timer_(ws_.get_executor()) {
         api_.client_key = std::move(client_key);
     }
+    ~ws_session() override {
+        if (watch_id_ != 0)
+            st_.unwatch(watch_id_);
+    }
+    ws_session(const ws_session&) = delete;
+    ws_session& operator=(const ws_session&) = delete;
 
     net::awaitable<void> run(http::request<http::string_body> req);
 
@@ -110,7 +125,12 @@ public:
         ping_timer_.cancel();
         lifetime_timer_.cancel();
         disconnect_timer_.cancel();
+        listen_key_timer_.cancel();
         api_timer_.cancel();
+        if (watch_id_ != 0) {
+            st_.unwatch(watch_id_);
+            watch_id_ = 0;
+        }
     }
 
 private:
@@ -158,7 +178,11 @@ private:
 
     net::awaitable<void> writer();
     net::awaitable<void> pinger();
-    net::awaitable<void> close_after(net::steady_timer& t, std::chrono::milliseconds d, bool lifetime);
+    net::awaitable<void> close_at_end_of_life();
+    net::awaitable<void> disconnect_fault();
+    net::awaitable<void> watch_listen_key();
+    bool admit_connection_attempt();
+    bool count_incoming();
     net::awaitable<void> api_request(std::string frame);
 };
 
@@ -171,54 +195,28 @@ bool ws_session::add_stream(const std::string& name) {
 }
 
 bool ws_session::setup(const http::request<http::string_body>& req, std::string& why) {
-    const std::string_view target(req.target().data(), req.target().size());
-    const auto q = target.find('?');
-    path_ = std::string(target.substr(0, q));
-    const std::string_view query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
-    auto split = [](std::string_view s, char sep) {
-        std::vector<std::string> out;
-        while (!s.empty()) {
-            const auto p = s.find(sep);
-            if (p != 0)
-                out.emplace_back(s.substr(0, p));
-            if (p == std::string_view::npos)
-                break;
-            s.remove_prefix(p + 1);
-        }
-        return out;
-    };
-    if (path_ == "/ws-api/v3") {
-        mode_ = ws_mode::api;
-        return true;
-    }
-    std::vector<std::string> names;
-    if (path_ == "/stream") {
-        combined_ = true;
-        for (const auto& kv : split(query, '&'))
-            if (kv.starts_with("streams="))
-                names = split(std::string_view(kv).substr(8), '/');
-    } else if (path_ == "/ws" || path_.starts_with("/ws/")) {
-        if (path_.size() > 4)
-            names = split(std::string_view(path_).substr(4), '/');
+    ws_target t = parse_ws_target(std::string_view(req.target().data(), req.target().size()));
+    path_ = std::move(t.path);
+    switch (t.k) {
+    case ws_target::kind::api: mode_ = ws_mode::api; return true;
+    case ws_target::kind::unknown: why = "unknown path"; return false;
+    case ws_target::kind::combined: combined_ = true; break;
+    case ws_target::kind::raw:
         // /ws/<listenKey>: the legacy user data stream.
-        if (names.size() == 1) {
-            auto it = st_.listen_keys.find(names[0]);
-            if (it != st_.listen_keys.end()) {
-                mode_ = ws_mode::user_stream;
-                listen_key_ = names[0];
-                user_account_ = it->second.account;
-                return true;
-            }
+        if (t.names.size() == 1 && listen_key_live(st_, t.names[0])) {
+            mode_ = ws_mode::user_stream;
+            listen_key_ = t.names[0];
+            user_account_ = st_.listen_keys.find(listen_key_)->second.account;
+            return true;
         }
-    } else {
-        why = "unknown path";
-        return false;
+        break;
     }
-    for (const auto& n : names)
+    for (const auto& n : t.names)
         if (!st_.hub.parse(n)) {
             why = "invalid stream name";
             return false;
         }
+    initial_streams_ = std::move(t.names);
     return true;
 }
 
@@ -242,6 +240,24 @@ net::awaitable<void> ws_session::run(http::request<http::string_body> req) {
         co_return;
     }
 
+    if (mode_ != ws_mode::api && !admit_connection_attempt()) {
+        // Over the connection-attempt limit: refused like an over-weight request.
+        const auto retry_s = std::max<std::int64_t>(
+            1, std::chrono::duration_cast<std::chrono::seconds>(st_.cfg.ws.connection_attempt_window).count());
+        http::response<http::string_body> res{http::status::too_many_requests, req.version()};
+        res.set(http::field::content_type, "application/json;charset=UTF-8");
+        res.set(http::field::retry_after, std::to_string(retry_s));
+        res.body() =
+            error_json({-1003, "Too many connection attempts; current limit is " +
+                                   std::to_string(st_.cfg.ws.max_connection_attempts) + " per " +
+                                   std::to_string(st_.cfg.ws.connection_attempt_window.count() / 1000) + " seconds."});
+        res.keep_alive(false);
+        res.prepare_payload();
+        beast::get_lowest_layer(ws_).expires_after(st_.cfg.read_timeout);
+        co_await http::async_write(ws_.next_layer(), res, use_tuple);
+        co_return;
+    }
+
     // Keep-alive is ours (pinger); Beast's own timeouts only guard the handshake.
     websocket::stream_base::timeout to{};
     to.handshake_timeout = st_.cfg.handshake_timeout;
@@ -253,6 +269,12 @@ net::awaitable<void> ws_session::run(http::request<http::string_body> req) {
     ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
         if (kind == websocket::frame_type::pong)
             last_pong_ = st_.clk.now();
+        // Binance counts pings and pongs as incoming messages; a pong answering our own ping
+        // is not the client's doing and is not counted.
+        if (kind == websocket::frame_type::pong && pings_unanswered_ > 0)
+            --pings_unanswered_;
+        else if (kind != websocket::frame_type::close)
+            count_incoming();
     });
     beast::get_lowest_layer(ws_).expires_never();
     if (auto [ec] = co_await ws_.async_accept(req, use_tuple); ec) {
@@ -266,42 +288,26 @@ net::awaitable<void> ws_session::run(http::request<http::string_body> req) {
     if (mode_ == ws_mode::user_stream)
         st_.hub.subscribe_user(user_account_, self);
     if (mode_ == ws_mode::streams) {
-        const std::string_view target(req.target().data(), req.target().size());
         // Names were validated by setup(); subscribe now that the session is live.
-        std::vector<std::string> names;
-        if (path_ == "/stream") {
-            const auto q = target.find("streams=");
-            std::string_view s = q == std::string_view::npos ? std::string_view{} : target.substr(q + 8);
-            s = s.substr(0, s.find('&'));
-            while (!s.empty()) {
-                const auto p = s.find('/');
-                if (p != 0)
-                    names.emplace_back(s.substr(0, p));
-                if (p == std::string_view::npos)
-                    break;
-                s.remove_prefix(p + 1);
-            }
-        } else if (path_.size() > 4) {
-            std::string_view s = std::string_view(path_).substr(4);
-            while (!s.empty()) {
-                const auto p = s.find('/');
-                if (p != 0)
-                    names.emplace_back(s.substr(0, p));
-                if (p == std::string_view::npos)
-                    break;
-                s.remove_prefix(p + 1);
-            }
-        }
-        for (const auto& n : names)
+        for (const auto& n : initial_streams_)
             add_stream(n);
+        initial_streams_.clear();
     }
 
     const auto ex = ws_.get_executor();
     net::co_spawn(ex, writer(), net::detached);
     net::co_spawn(ex, pinger(), net::detached);
-    net::co_spawn(ex, close_after(lifetime_timer_, st_.cfg.ws.connection_lifetime, true), net::detached);
-    if (auto d = st_.faults.disconnect_interval(listener_, path_))
-        net::co_spawn(ex, close_after(disconnect_timer_, *d, false), net::detached);
+    net::co_spawn(ex, close_at_end_of_life(), net::detached);
+    // Rule and listenKey changes reach this session at once (the timers below re-read them).
+    watch_id_ = st_.watch([this](state_change c) {
+        if (c == state_change::faults)
+            disconnect_timer_.cancel();
+        else
+            listen_key_timer_.cancel();
+    });
+    net::co_spawn(ex, disconnect_fault(), net::detached);
+    if (mode_ == ws_mode::user_stream)
+        net::co_spawn(ex, watch_listen_key(), net::detached);
 
     beast::flat_buffer buffer;
     for (;;) {
@@ -310,7 +316,8 @@ net::awaitable<void> ws_session::run(http::request<http::string_body> req) {
             break;
         const std::string text = beast::buffers_to_string(buffer.data());
         buffer.consume(buffer.size());
-        on_text(text);
+        if (count_incoming())
+            on_text(text);
     }
     for (const auto& s : streams_)
         st_.hub.unsubscribe(s, this);
@@ -336,10 +343,11 @@ net::awaitable<void> ws_session::writer() {
         out_frame f = std::move(queue_.front());
         queue_.pop_front();
         if (f.k == out_frame::kind::ping) {
+            ++pings_unanswered_; // before the write: its pong may be read before we resume
             if (auto [ec] = co_await ws_.async_ping({}, use_tuple); ec)
                 break;
         } else if (f.k == out_frame::kind::close) {
-            co_await ws_.async_close(websocket::close_code::going_away, use_tuple);
+            co_await ws_.async_close(close_code_, use_tuple);
             break;
         } else {
             // Frames gathered while a flush is on the wire leave together; beyond
@@ -404,21 +412,97 @@ net::awaitable<void> ws_session::pinger() {
     }
 }
 
-net::awaitable<void> ws_session::close_after(net::steady_timer& t, std::chrono::milliseconds d, bool lifetime) {
+net::awaitable<void> ws_session::close_at_end_of_life() {
     auto self = shared_from_this();
-    t.expires_after(d);
-    auto [ec] = co_await t.async_wait(use_tuple);
+    lifetime_timer_.expires_after(st_.cfg.ws.connection_lifetime);
+    auto [ec] = co_await lifetime_timer_.async_wait(use_tuple);
     if (ec || closed_)
         co_return;
-    if (lifetime) {
-        ++st_.stats.lifetime_closes;
-        enqueue({out_frame::kind::close, {}});
-    } else {
+    ++st_.stats.lifetime_closes;
+    enqueue({out_frame::kind::close, {}});
+}
+
+net::awaitable<void> ws_session::disconnect_fault() {
+    auto self = shared_from_this();
+    while (!closed_) {
+        // The period restarts when the rules change (the watcher cancels the wait).
+        const auto d = st_.faults.disconnect_interval(listener_, path_);
+        if (d)
+            disconnect_timer_.expires_after(*d);
+        else
+            disconnect_timer_.expires_at(net::steady_timer::time_point::max());
+        auto [ec] = co_await disconnect_timer_.async_wait(use_tuple);
+        if (closed_)
+            co_return;
+        if (ec || !st_.faults.disconnect_interval(listener_, path_))
+            continue;
         // The ws_disconnect fault drops the connection without a close handshake.
         st_.faults.count(fault_kind::ws_disconnect);
         reset_socket(beast::get_lowest_layer(ws_).socket());
         abort();
+        co_return;
     }
+}
+
+net::awaitable<void> ws_session::watch_listen_key() {
+    auto self = shared_from_this();
+    while (!closed_) {
+        auto it = st_.listen_keys.find(listen_key_);
+        if (it == st_.listen_keys.end()) {
+            // Closed (DELETE /api/v3/userDataStream, userDataStream.stop): the stream ends. Binance
+            // sends no listenKeyExpired for a normal close.
+            enqueue({out_frame::kind::close, {}});
+            co_return;
+        }
+        const time_point now = st_.clk.now();
+        if (it->second.expires <= now) {
+            // No keepalive in time: Binance says so once and sends nothing more on this stream.
+            key_expired_ = true;
+            ++st_.stats.listen_key_expired_events;
+            st_.hub.unsubscribe_user(user_account_, this);
+            send_text(proto::listen_key_expired_event(proto::to_ms(st_.clk.wall()), listen_key_));
+            co_return;
+        }
+        listen_key_timer_.expires_after(it->second.expires - now);
+        co_await listen_key_timer_.async_wait(use_tuple); // cancelled on a keepalive or close
+    }
+}
+
+bool ws_session::admit_connection_attempt() {
+    const std::uint32_t limit = st_.cfg.ws.max_connection_attempts;
+    if (limit == 0)
+        return true;
+    boost::system::error_code ec;
+    const auto ep = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
+    auto& attempts = st_.ws_attempts[ec ? std::string("?") : ep.address().to_string()];
+    const time_point now = st_.clk.now();
+    const auto window = std::chrono::duration_cast<nanos>(st_.cfg.ws.connection_attempt_window);
+    while (!attempts.empty() && now - attempts.front() >= window)
+        attempts.pop_front();
+    if (attempts.size() >= limit) {
+        ++st_.stats.ws_connection_attempts_refused;
+        return false;
+    }
+    attempts.push_back(now);
+    return true;
+}
+
+bool ws_session::count_incoming() {
+    const std::uint32_t limit = st_.cfg.ws.max_incoming_per_second;
+    if (limit == 0 || mode_ == ws_mode::api || close_queued_ || closed_)
+        return !close_queued_ && !closed_;
+    const time_point now = st_.clk.now();
+    while (!incoming_.empty() && now - incoming_.front() >= std::chrono::seconds(1))
+        incoming_.pop_front();
+    incoming_.push_back(now);
+    if (incoming_.size() <= limit)
+        return true;
+    ++st_.stats.ws_incoming_limit_closes;
+    if (io_.log)
+        io_.log->info("sim: closing WebSocket on {}: more than {} incoming messages in one second", listener_, limit);
+    close_code_ = websocket::close_code::policy_error;
+    enqueue({out_frame::kind::close, {}});
+    return false;
 }
 
 void ws_session::send_with_fault(std::string text, std::string_view fault_target, bool depth_diff) {
@@ -453,7 +537,7 @@ void ws_session::on_user_event(account_id acc, const std::string& type, const st
     if (closed_)
         return;
     if (mode_ == ws_mode::user_stream) {
-        if (acc == user_account_)
+        if (acc == user_account_ && !key_expired_)
             send_with_fault(event, type, false);
         return;
     }
@@ -541,14 +625,14 @@ net::awaitable<void> ws_session::api_request(std::string frame) {
     if (f.stall)
         co_return; // never answered
     if (f.error_status != 0) {
-        send_text(ws_api_fault_response(req->id, f.error_status));
+        send_text(ws_api_fault_response(st_, req->id, f.error_status, f.retry_after));
         co_return;
     }
     ws_api_outcome out = handle_ws_api(st_, api_, self, *req);
     if (f.lost_ack) {
         ++st_.stats.acks_dropped;
         if (f.lost_ack_status != 0)
-            send_text(ws_api_fault_response(req->id, f.lost_ack_status));
+            send_text(ws_api_fault_response(st_, req->id, f.lost_ack_status, f.retry_after));
         co_return;
     }
     send_text(std::move(out.response));

@@ -1,7 +1,8 @@
 // The HTTPS client of one venue: keep-alive pools over several base URLs, per-request timeouts,
 // TLS verification, the venue's rate-limit budget, its server-time offset and request signing.
 // C++20 coroutines on one io_context; every request honours the awaiting coroutine's cancellation
-// (a cancelled request closes its connection instead of returning it to the pool).
+// (a cancelled request closes its connection instead of returning it to the pool, and a request
+// cancelled while queued for a connection at pool_options::max_connections_per_host just leaves).
 #pragma once
 
 #include "genesis/core/clock.hpp"
@@ -55,10 +56,12 @@ struct request {
     /// False for order placement: after it is written, a 5xx, timeout or lost connection gives
     /// http_errc::outcome_unknown (it may have been executed) and it is never retried.
     bool idempotent = true;
-    /// I/O timeout of this request (connect + TLS + write + read); default options.request_timeout.
+    /// I/O timeout of this request (any wait for a connection at the host's cap + connect + TLS +
+    /// write + read); default options.request_timeout.
     std::optional<nanos> timeout;
     /// Monotonic (clock::now()) time after which the request must not still be waiting for the
-    /// rate limiter; default now + options.max_rate_wait. A longer wait is refused at once.
+    /// rate limiter (a longer wait is refused at once) or for a connection at the host's cap
+    /// (timed_out); default now + options.max_rate_wait.
     std::optional<time_point> deadline;
 };
 
@@ -78,7 +81,8 @@ struct response {
     unsigned status = 0;
     response_headers headers;
     std::string body;
-    /// From sending the request (after any rate-limit wait) to the complete response.
+    /// From sending the request to the complete response: after any rate-limit wait and any wait
+    /// for a connection at the host's cap; a new connection's connect and TLS handshake count.
     nanos latency{0};
     /// The endpoint that answered.
     std::size_t endpoint = 0;
@@ -94,7 +98,7 @@ struct http_client_options {
     std::vector<std::string> base_urls;
     tls_options tls;
     pool_options pool;
-    /// Default I/O timeout of a request (connect + TLS + write + read).
+    /// Default I/O timeout of a request (pool wait + connect + TLS + write + read).
     nanos request_timeout = std::chrono::seconds{10};
     /// Default longest wait for the rate limiter when the request has no deadline.
     nanos max_rate_wait = std::chrono::seconds{61};

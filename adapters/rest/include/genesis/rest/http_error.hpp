@@ -14,7 +14,8 @@ enum class http_errc {
     invalid_url = 1,
     /// The endpoint index is outside the client's endpoint list.
     bad_endpoint = 2,
-    /// Connect, TLS handshake, write or read did not finish within the request timeout.
+    /// Connect, TLS handshake, write or read did not finish within the request timeout (nor, at
+    /// the per-host connection cap, did a connection come free in time).
     timed_out = 3,
     /// A non-idempotent request (order placement) was sent and then got a 5xx, a timeout or a lost
     /// connection: it may or may not have been executed. Look it up; never treat it as failed.

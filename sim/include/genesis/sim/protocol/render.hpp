@@ -114,6 +114,8 @@ void write_account_position(json_writer& w, const account_update& u);
 void write_balance_update(json_writer& w, const balance_update& u);
 /// {"subscriptionId":N,"event":<event>} (WS-API user data stream)
 std::string wrap_user_event(std::uint64_t subscription_id, std::string_view event_json);
+/// {"e":"listenKeyExpired","E":"<ms>","listenKey":".."}: E is a string, as Binance documents it.
+std::string listen_key_expired_event(std::int64_t event_time_ms, std::string_view listen_key);
 
 // --- WS-API envelopes -----------------------------------------------------------------------
 
@@ -121,9 +123,16 @@ std::string wrap_user_event(std::uint64_t subscription_id, std::string_view even
 /// out when empty). id_json is the request id as raw JSON ("1", "\"abc\"", "null").
 std::string ws_response(std::string_view id_json, std::string_view result_json,
                         std::span<const rate_limit> rate_limits = {});
-/// {"id":..,"status":<status>,"error":{"code","msg"},"rateLimits":[...]}; status 0 means
-/// http_status(e).
+/// The "data" of a WS-API 429 / 418 error: when the client may send again (epoch ms).
+struct ws_retry_after {
+    std::int64_t server_time_ms = 0;
+    std::int64_t retry_after_ms = 0;
+};
+
+/// {"id":..,"status":<status>,"error":{"code","msg"[,"data":{"serverTime","retryAfter"}]},
+/// "rateLimits":[...]}; status 0 means http_status(e).
 std::string ws_error_response(std::string_view id_json, const binance_error& e,
-                              std::span<const rate_limit> rate_limits = {}, int status = 0);
+                              std::span<const rate_limit> rate_limits = {}, int status = 0,
+                              std::optional<ws_retry_after> retry = std::nullopt);
 
 } // namespace genesis::sim::protocol

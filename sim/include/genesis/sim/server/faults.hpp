@@ -54,6 +54,9 @@ struct fault_rule {
     int status = 503;                      ///< http_error / lost_ack (0: no answer at all)
     std::chrono::milliseconds interval{0}; ///< ws_disconnect period
     std::uint64_t max_count = 0;           ///< stop after this many injections (0: no limit)
+    /// Retry-After (REST header, seconds) and retryAfter (WS-API error data) sent with an
+    /// injected 429 or 418, as Binance always sends them.
+    std::chrono::seconds retry_after{1};
 };
 
 /// Every rule plus the RNG seed and the server clock skew.
@@ -66,8 +69,9 @@ struct fault_config {
 /// What to do with one REST or WS-API request.
 struct request_faults {
     std::chrono::nanoseconds delay{0};
-    int error_status = 0;  ///< http_error: answer this without processing
-    bool lost_ack = false; ///< process, then answer lost_ack_status (0: never)
+    int error_status = 0;                ///< http_error: answer this without processing
+    std::chrono::seconds retry_after{0}; ///< with an error_status / lost_ack_status of 429 or 418
+    bool lost_ack = false;               ///< process, then answer lost_ack_status (0: never)
     int lost_ack_status = 0;
     bool reset = false;
     bool stall = false;
@@ -115,7 +119,7 @@ bool fault_match(std::string_view pattern, std::string_view s) noexcept;
 
 /// The JSON form: {"seed":1,"clock_skew_ms":0,"rules":[{"kind":"latency","listener":"rest0",
 /// "target":"/api/v3/order","method":"POST","probability":1,"latency_ms":[500,3000],
-/// "status":503,"interval_ms":0,"max_count":0}]}. Every field but "kind" is optional;
+/// "status":503,"retry_after_s":1,"interval_ms":0,"max_count":0}]}. Every field but "kind" is optional;
 /// "latency_ms" is a number (fixed) or a [min,max] pair, at most 86400000 (one day), as is "interval_ms".
 std::string to_json(const fault_config& cfg);
 /// Parses the JSON form; invalid_argument (core_errc) when it is not valid.

@@ -36,6 +36,17 @@ struct ws_config {
     /// Frames queued while a write is on the wire leave together in one TLS write (false: one
     /// write, and two TLS records, per frame).
     bool coalesce_writes = true;
+    /// Incoming messages (text, ping and pong frames) a market or listenKey stream connection may
+    /// send per second; one more and it is disconnected (Binance: 5). 0: no limit. The WS-API is
+    /// limited by request weight instead.
+    std::uint32_t max_incoming_per_second = 5;
+    /// Stream connection attempts (/ws, /stream) per IP within connection_attempt_window; more are
+    /// refused with HTTP 429 and Retry-After (Binance: 300 per 5 minutes). 0: no limit.
+    std::uint32_t max_connection_attempts = 300;
+    std::chrono::milliseconds connection_attempt_window{300'000};
+    /// A legacy listenKey expires this long after its last keepalive (Binance: 60 minutes); an
+    /// open /ws/<listenKey> connection then gets listenKeyExpired and no further events.
+    std::chrono::milliseconds listen_key_lifetime{3'600'000};
 };
 
 /// One TLS listener. Every listener serves REST, streams and the WebSocket API; the name is what

@@ -18,6 +18,10 @@ class system;
 
 namespace genesis::gateway::runtime {
 
+/// run()'s exit code after a stop on a failing database (the journal or the final checkpoint
+/// failed): what was committed before the failure is kept, the next start recovers the rest.
+inline constexpr int exit_storage_failure = 3;
+
 class gateway_app {
 public:
     /// The wiring (src/app_impl.hpp), shared by the runtime's source files.
@@ -37,7 +41,8 @@ public:
 
     /// Starts everything, runs until SIGINT/SIGTERM (or request_stop()), shuts down in order and
     /// returns the exit code: 0 after a clean stop, 1 when start-up failed (the reason is logged
-    /// and printed on stderr).
+    /// and printed on stderr; a damaged primary database file is one), exit_storage_failure (3) after
+    /// a stop with the database unhealthy or the final checkpoint failed (also logged and printed).
     int run();
     /// Asks run() to shut down (any thread).
     void request_stop();

@@ -45,6 +45,7 @@ struct net_stats {
     std::uint64_t ws_frames_queued = 0;       ///< text frames handed to a session's send queue
     std::uint64_t ws_queue_max = 0;           ///< the longest send queue seen (frames)
     std::uint64_t ws_writer_buffer_waits = 0; ///< times a writer waited for the socket to take its bytes
+    std::uint64_t ws_slow_consumer_drops = 0; ///< sessions dropped at max_queued_frames
     std::uint64_t pong_timeouts = 0;
     std::uint64_t lifetime_closes = 0;
     std::uint64_t acks_dropped = 0; ///< lost_ack: order processed, answer lost

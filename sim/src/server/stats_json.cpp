@@ -95,6 +95,7 @@ std::string stats_json(server_state& st) {
     o += ",\"ws_frames_queued\":" + std::to_string(n.ws_frames_queued);
     o += ",\"ws_queue_max\":" + std::to_string(n.ws_queue_max);
     o += ",\"ws_writer_buffer_waits\":" + std::to_string(n.ws_writer_buffer_waits);
+    o += ",\"ws_slow_consumer_drops\":" + std::to_string(n.ws_slow_consumer_drops);
     o += ",\"pong_timeouts\":" + std::to_string(n.pong_timeouts);
     o += ",\"lifetime_closes\":" + std::to_string(n.lifetime_closes);
     o += ",\"ws_incoming_limit_closes\":" + std::to_string(n.ws_incoming_limit_closes);

@@ -141,6 +141,7 @@ private:
             return;
         // A consumer that cannot keep up is dropped, as Binance does, rather than buffered forever.
         if (queue_.size() >= st_.cfg.ws.max_queued_frames) {
+            ++st_.stats.ws_slow_consumer_drops;
             if (io_.log)
                 io_.log->warn("sim: dropping slow WebSocket consumer on {} ({} frames queued)", listener_,
                               queue_.size());

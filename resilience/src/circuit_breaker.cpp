@@ -145,6 +145,50 @@ void circuit_breaker::release(const ticket& t) noexcept {
     trial_in_flight_ = false;
 }
 
+breaker_persisted circuit_breaker::persisted() const {
+    std::lock_guard lock(mutex_);
+    breaker_persisted p;
+    p.state = state_.load(std::memory_order_relaxed);
+    p.failure_count = failure_count_;
+    p.degradation_level = degradation_.load(std::memory_order_relaxed);
+    p.eternal_successes = eternal_successes_;
+    if (p.state == breaker_state::open || p.state == breaker_state::half_open) {
+        const nanos waited = clock_.now() - opened_at_;
+        p.open_remaining = p.state == breaker_state::open && waited < options_.recovery_timeout
+                               ? options_.recovery_timeout - waited
+                               : nanos{0};
+    }
+    return p;
+}
+
+void circuit_breaker::restore(const breaker_persisted& p, nanos elapsed) noexcept {
+    std::lock_guard lock(mutex_);
+    constexpr std::int32_t ceiling = std::numeric_limits<std::int32_t>::max() / 2;
+    degradation_.store(std::clamp(p.degradation_level, 0, ceiling), std::memory_order_relaxed);
+    trial_in_flight_ = false;
+    const auto now = clock_.now();
+    auto to = p.state;
+    if (to == breaker_state::half_open || (to == breaker_state::eternal && !options_.is_essential))
+        to = breaker_state::open;
+    if (to == breaker_state::closed) {
+        // Failures below the threshold carry over; at or above it the breaker would have tripped.
+        failure_count_ = std::min(p.failure_count, options_.failure_threshold - 1);
+    } else {
+        failure_count_ = 0;
+    }
+    if (to == breaker_state::open) {
+        nanos left = p.open_remaining - std::max(elapsed, nanos{0});
+        left = std::clamp(left, nanos{0}, options_.recovery_timeout);
+        // opened_at_ such that the remaining wait is `left`.
+        opened_at_ = now - (options_.recovery_timeout - left);
+        last_failure_ = now;
+    }
+    transition_locked(to);
+    if (to == breaker_state::eternal)
+        eternal_successes_ = p.eternal_successes;
+    has_failures_.store(to == breaker_state::closed && failure_count_ > 0, std::memory_order_relaxed);
+}
+
 void circuit_breaker::transition_locked(breaker_state to) noexcept {
     const auto from = state_.load(std::memory_order_relaxed);
     if (from == to)

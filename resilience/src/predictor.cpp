@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <tuple>
 #include <vector>
 
 namespace genesis::resilience {
@@ -102,6 +103,29 @@ void predictor::record(std::string_view endpoint, std::string_view operation, na
         s = it->second.get();
     }
     s->push({latency, ok});
+}
+
+std::vector<predictor::window> predictor::windows() const {
+    std::lock_guard lock(mutex_);
+    std::vector<window> out;
+    out.reserve(series_.size());
+    for (const auto& [key, s] : series_) {
+        window w{key.first, key.second, {}};
+        w.samples.reserve(s->count);
+        for (std::size_t i = s->count; i-- > 0;)
+            w.samples.push_back(s->back(i));
+        out.push_back(std::move(w));
+    }
+    std::sort(out.begin(), out.end(), [](const window& a, const window& b) {
+        return std::tie(a.endpoint, a.operation) < std::tie(b.endpoint, b.operation);
+    });
+    return out;
+}
+
+void predictor::load(const std::vector<window>& windows) {
+    for (const auto& w : windows)
+        for (const auto& smp : w.samples)
+            record(w.endpoint, w.operation, smp.latency, smp.ok);
 }
 
 double predictor::success_probability(std::string_view endpoint, std::string_view operation) const {

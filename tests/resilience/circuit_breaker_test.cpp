@@ -337,5 +337,86 @@ TEST_F(CircuitBreakerTest, toStringNamesEveryValue) {
     EXPECT_EQ(to_string(admission::rejected), "rejected");
 }
 
+// State carried across a restart: an OPEN breaker waits out what was left of its recovery timeout
+// (less the time the restart took), then lets one trial through; degradation and counts carry over.
+TEST_F(CircuitBreakerTest, persistedStateSurvivesARestart) {
+    breaker_options o;
+    o.recovery_timeout = 1s;
+    circuit_breaker before(clock_, o, "rest0");
+    before.record_failure(before.acquire(), failure_kind::error);
+    before.record_failure(before.acquire(), failure_kind::timeout);
+    ASSERT_EQ(before.state(), O);
+    clock_.advance(400ms);
+    const breaker_persisted saved = before.persisted();
+    EXPECT_EQ(saved.state, O);
+    EXPECT_EQ(saved.open_remaining, 600ms);
+    EXPECT_EQ(saved.degradation_level, before.degradation_level());
+    EXPECT_GT(saved.degradation_level, 0);
+
+    // The new process: 200 ms of the remaining 600 ms passed during the restart.
+    manual_clock later;
+    later.advance(1h); // another process's monotonic clock: only the differences mean anything
+    circuit_breaker after(later, o, "rest0");
+    after.restore(saved, 200ms);
+    EXPECT_EQ(after.state(), O);
+    EXPECT_EQ(after.degradation_level(), saved.degradation_level);
+    EXPECT_EQ(after.acquire().kind, rejected);
+    later.advance(399ms);
+    EXPECT_EQ(after.acquire().kind, rejected);
+    later.advance(1ms);
+    const ticket t = after.acquire();
+    EXPECT_EQ(t.kind, trial);
+    after.record_success(t, 1ms);
+    EXPECT_EQ(after.state(), C);
+    ASSERT_FALSE(after.history().empty());
+    EXPECT_EQ(after.history().front().to, O);
+
+    // A restart longer than the remaining wait: the first call is the trial at once.
+    circuit_breaker slow(later, o, "rest0");
+    slow.restore(saved, 5s);
+    EXPECT_EQ(slow.acquire().kind, trial);
+}
+
+TEST_F(CircuitBreakerTest, restoreMapsStatesTheProcessCannotResume) {
+    breaker_options three;
+    three.failure_threshold = 3;
+    // HALF_OPEN's trial died with the old process: OPEN with nothing left to wait.
+    circuit_breaker h(clock_, three);
+    h.restore({H, 0, 30, 0, 0ns});
+    EXPECT_EQ(h.state(), O);
+    EXPECT_EQ(h.acquire().kind, trial);
+
+    // CLOSED keeps the failures toward the threshold (never at or above it).
+    circuit_breaker c(clock_, three);
+    c.restore({C, 2, 20, 0, 0ns});
+    EXPECT_EQ(c.state(), C);
+    EXPECT_EQ(c.stats().failure_count, 2u);
+    c.record_failure(c.acquire(), failure_kind::error);
+    EXPECT_EQ(c.state(), O);
+    circuit_breaker capped(clock_, three);
+    capped.restore({C, 99, 0, 0, 0ns});
+    EXPECT_EQ(capped.stats().failure_count, 2u);
+    EXPECT_EQ(capped.state(), C);
+
+    // ETERNAL only on an essential breaker, with its successes toward closing.
+    circuit_breaker e(clock_, essential());
+    e.restore({E, 0, 10, 2, 0ns});
+    EXPECT_EQ(e.state(), E);
+    EXPECT_EQ(e.stats().eternal_successes, 2u);
+    const ticket t = e.acquire();
+    EXPECT_EQ(t.kind, eternal);
+    e.record_success(t, 1ms); // the third success since entering ETERNAL closes it
+    EXPECT_EQ(e.state(), C);
+    circuit_breaker ne(clock_, {});
+    ne.restore({E, 0, 10, 2, 0ns});
+    EXPECT_EQ(ne.state(), O);
+
+    // A negative degradation from a damaged record is clamped.
+    circuit_breaker d(clock_, {});
+    d.restore({C, 0, -7, 0, 0ns});
+    EXPECT_EQ(d.degradation_level(), 0);
+    EXPECT_EQ(d.persisted(), (breaker_persisted{C, 0, 0, 0, 0ns}));
+}
+
 } // namespace
 } // namespace genesis::resilience

@@ -176,5 +176,38 @@ TEST_F(PredictorTest, recordIsThreadSafe) {
     EXPECT_EQ(p_.samples("b", "op"), 100U);
 }
 
+// The windows carried across a restart: the same keys, samples in order, the same decisions.
+TEST_F(PredictorTest, windowsRoundTripAndKeepOnlyTheNewest) {
+    predictor small({.window = 4});
+    for (int i = 1; i <= 6; ++i)
+        small.record("rest1", "depth", std::chrono::milliseconds{i * 10}, i % 3 != 0);
+    small.record("rest0", "get_order", 5ms, true);
+    const auto w = small.windows();
+    ASSERT_EQ(w.size(), 2u);
+    EXPECT_EQ(w[0].endpoint, "rest0");
+    EXPECT_EQ(w[1].endpoint, "rest1");
+    EXPECT_EQ(w[1].operation, "depth");
+    ASSERT_EQ(w[1].samples.size(), 4u); // the oldest two dropped out
+    EXPECT_EQ(w[1].samples.front().latency, 30ms);
+    EXPECT_FALSE(w[1].samples.front().ok);
+    EXPECT_EQ(w[1].samples.back().latency, 60ms);
+    EXPECT_FALSE(w[1].samples.back().ok);
+
+    predictor restored({.window = 4});
+    restored.load(w);
+    EXPECT_DOUBLE_EQ(restored.success_probability("rest1", "depth"), small.success_probability("rest1", "depth"));
+    EXPECT_EQ(restored.attempts("rest1", "depth"), small.attempts("rest1", "depth"));
+    EXPECT_EQ(restored.percentiles("rest1", "depth")->p99, small.percentiles("rest1", "depth")->p99);
+    EXPECT_EQ(restored.samples("rest0", "get_order"), 1u);
+
+    // A smaller window after the restart keeps the newest samples.
+    predictor tiny({.window = 2});
+    tiny.load(w);
+    const auto t = tiny.windows();
+    ASSERT_EQ(t[1].samples.size(), 2u);
+    EXPECT_EQ(t[1].samples[0].latency, 50ms);
+    EXPECT_EQ(t[1].samples[1].latency, 60ms);
+}
+
 } // namespace
 } // namespace genesis::resilience

@@ -563,5 +563,80 @@ TEST_F(GatewayE2eTest, marketDataAndRestFaultsAreRecoveredAndTheBookEqualsTheSim
     EXPECT_EQ(*rc, 0) << read_file(dir / "stderr.txt");
 }
 
+// The breakers and the predictor's windows are in the checkpoint: a gateway stopped while rest0's
+// breaker was OPEN comes back with it OPEN (for what was left of its recovery timeout), although
+// rest0 answers again, and with the latency history it had; a fresh data folder starts CLOSED.
+TEST_F(GatewayE2eTest, breakerAndPredictorStateSurviveARestart) {
+    srv->stop();
+    srv = std::make_unique<sim::sim_server>(sim::default_server_config(2));
+    ASSERT_FALSE(srv->start().has_error());
+    const auto& u = srv->urls();
+    const std::string venue = "[venue]\nrest_urls = [\"" + u.rest[0] + "\", \"" + u.rest[1] +
+                              "\"]\nws_streams_url = \"" + u.ws_streams + "\"\nws_api_url = \"" + u.ws_api +
+                              "\"\nca_file = \"" + srv->ca_file() + "\"\nsymbols = [\"BTCUSDT\"]\n";
+    // rest0 trips on its first failure and then stays OPEN for ten minutes.
+    const std::string breakers = "[resilience.breakers.rest0]\nfailure_threshold = 1\nrecovery_timeout_ms = 600000\n";
+    const auto config = write_config(venue + breakers);
+    // Book snapshots fail on rest0 (time sync, exchangeInfo and the account go on there).
+    auto depth = rule(sim::fault_kind::http_error, "rest0", "/api/v3/depth");
+    depth.status = 500;
+    sim::fault_config f;
+    f.rules = {depth};
+    srv->set_faults(f);
+
+    const auto breaker_reason = [](simdjson::dom::element s, std::string_view name) {
+        simdjson::dom::array arr;
+        if (s["components"].get_array().get(arr))
+            return std::string{};
+        for (auto c : arr) {
+            std::string_view n, r;
+            if (!c["name"].get_string().get(n) && n == name && !c["reason"].get_string().get(r))
+                return std::string(r);
+        }
+        return std::string{};
+    };
+    start_gateway(config);
+    ASSERT_TRUE(
+        wait_status([&](simdjson::dom::element s) { return breaker_reason(s, "breaker.rest0") == "OPEN"; }, 30s))
+        << status_text << "\n"
+        << tail_log();
+    ASSERT_TRUE(wait_status(
+        [](simdjson::dom::element s) {
+            simdjson::dom::array syms;
+            bool valid = false;
+            return !s["symbols"].get_array().get(syms) && syms.size() == 1 &&
+                   !(*syms.begin())["book_valid"].get_bool().get(valid) && valid;
+        },
+        30s))
+        << status_text; // the snapshot came from rest1
+    gw.signal(SIGTERM);
+    ASSERT_EQ(gw.wait_exit(10s), 0) << tail_log();
+
+    // rest0 is healthy now; only the carried state can keep its breaker OPEN.
+    srv->set_faults({});
+    const auto log_size = read_file(dir / "gateway.log").size();
+    start_gateway(config);
+    ASSERT_TRUE(wait_log("resilience state from checkpoint", 10s, log_size)) << tail_log();
+    const auto log = read_file(dir / "gateway.log").substr(log_size);
+    const auto line_at = log.find("resilience state from checkpoint");
+    const auto line = log.substr(line_at, log.find('\n', line_at) - line_at);
+    EXPECT_NE(line.find("rest0 OPEN"), std::string::npos) << line;
+    EXPECT_NE(line.find("rest1 CLOSED"), std::string::npos) << line;
+    EXPECT_EQ(line.find(" 0 latency window(s)"), std::string::npos) << line;
+    auto st = status();
+    ASSERT_TRUE(st);
+    EXPECT_EQ(breaker_reason(*st, "breaker.rest0"), "OPEN") << status_text;
+    EXPECT_EQ(breaker_reason(*st, "breaker.rest1"), "CLOSED") << status_text;
+    gw.signal(SIGTERM);
+    ASSERT_EQ(gw.wait_exit(10s), 0) << tail_log();
+
+    // Without the data folder there is nothing to carry: CLOSED.
+    std::filesystem::remove_all(dir / "var");
+    start_gateway(config);
+    st = status();
+    ASSERT_TRUE(st);
+    EXPECT_EQ(breaker_reason(*st, "breaker.rest0"), "CLOSED") << status_text;
+}
+
 } // namespace
 } // namespace genesis::test

@@ -210,7 +210,11 @@ struct gateway_app::impl {
     void paper_create();
     void paper_add_symbol(symbol_state& st);
     bool paper_restore(std::string& why);
+    // What a checkpoint holds: the OMS's sections, the resilience layer's (breakers and predictor
+    // windows) and, in mode paper, the paper account. resilience_restore takes the breakers and
+    // windows back from the newest checkpoint at start-up (app_paper.cpp).
     std::vector<db::section> checkpoint_sections() const;
+    void resilience_restore();
 
     // Strategies, risk and balances (app_strategies.cpp).
     bool load_strategies(std::string& why);

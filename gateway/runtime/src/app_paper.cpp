@@ -5,6 +5,7 @@
 // credentials and the user data feed is never built.
 #include "app_impl.hpp"
 
+#include "genesis/db/resilience_state.hpp"
 #include "genesis/log/logger.hpp"
 
 #include <algorithm>
@@ -95,6 +96,14 @@ bool gateway_app::impl::paper_restore(std::string& why) {
 
 std::vector<db::section> gateway_app::impl::checkpoint_sections() const {
     auto secs = orders->checkpoint_sections();
+    if (exec) {
+        db::resilience_state rs;
+        for (const auto& ep : exec->endpoints())
+            rs.breakers.push_back({ep.name, ep.breaker->persisted()});
+        rs.windows = predictor.windows();
+        for (auto& s : db::encode_resilience_state(rs))
+            secs.push_back(std::move(s));
+    }
     if (paper_sim) {
         const auto text = paper_sim->save_state();
         db::section s;
@@ -103,9 +112,48 @@ std::vector<db::section> gateway_app::impl::checkpoint_sections() const {
         if (!text.empty())
             std::memcpy(s.data.data(), text.data(), text.size());
         secs.push_back(std::move(s));
-        std::sort(secs.begin(), secs.end(), [](const db::section& a, const db::section& b) { return a.name < b.name; });
     }
+    std::sort(secs.begin(), secs.end(), [](const db::section& a, const db::section& b) { return a.name < b.name; });
     return secs;
+}
+
+void gateway_app::impl::resilience_restore() {
+    // Older than this, what the breakers and latencies said describes another moment of the venue.
+    constexpr auto max_age = std::chrono::minutes{10};
+    auto rep = db->restore();
+    if (!rep || !rep->state)
+        return;
+    const auto& cp = *rep->state;
+    std::string why;
+    auto rs = db::decode_resilience_state(cp.sections, &why);
+    if (!rs) {
+        log->warn("resilience state in checkpoint {} not taken: {}", cp.seq, why);
+        return;
+    }
+    if (rs->breakers.empty() && rs->windows.empty())
+        return;
+    const nanos age = clk.wall() - cp.created;
+    if (age > max_age || age < nanos{0}) {
+        log->info("resilience state in checkpoint {} not taken: written {} s ago", cp.seq,
+                  std::chrono::duration_cast<std::chrono::seconds>(age).count());
+        return;
+    }
+    std::string taken;
+    for (const auto& ep : exec->endpoints()) {
+        auto it = std::find_if(rs->breakers.begin(), rs->breakers.end(),
+                               [&](const db::named_breaker_state& b) { return b.name == ep.name; });
+        if (it == rs->breakers.end())
+            continue;
+        ep.breaker->restore(it->state, age);
+        taken += (taken.empty() ? "" : ", ") + ep.name + " " + std::string(resilience::to_string(ep.breaker->state()));
+    }
+    std::size_t samples = 0;
+    for (const auto& w : rs->windows)
+        samples += w.samples.size();
+    predictor.load(rs->windows);
+    log->info("resilience state from checkpoint {} ({} ms old): breakers [{}], {} latency window(s) with {} sample(s)",
+              cp.seq, std::chrono::duration_cast<std::chrono::milliseconds>(age).count(), taken, rs->windows.size(),
+              samples);
 }
 
 } // namespace genesis::gateway::runtime

@@ -199,6 +199,7 @@ bool gateway_app::impl::start(std::string& why) {
             {name, std::make_shared<resilience::circuit_breaker>(clk, cfg.base.resilience.breaker(name), name)});
     }
     exec = std::make_unique<resilience::executor>(clk, timers, predictor, std::move(eps), cfg.base.resilience.executor);
+    resilience_restore();
     binance_venue_options vo;
     vo.venue = binance::venue_name;
     vo.place_timeout = v.order_timeout;

@@ -90,6 +90,18 @@ struct breaker_transition {
     time_point wall;
 };
 
+/// What a breaker carries across a restart (circuit_breaker::persisted / restore): its state, its
+/// counters toward a change of state, its degradation, and how long an OPEN breaker had still to wait.
+struct breaker_persisted {
+    breaker_state state = breaker_state::closed;
+    std::uint32_t failure_count = 0;
+    std::int32_t degradation_level = 0;
+    std::uint32_t eternal_successes = 0;
+    /// OPEN (and HALF_OPEN, whose trial the restart lost): time left before the next trial.
+    nanos open_remaining{0};
+    friend bool operator==(const breaker_persisted&, const breaker_persisted&) = default;
+};
+
 /// A consistent-enough snapshot for metrics (counters are read individually).
 struct breaker_stats {
     breaker_state state = breaker_state::closed;
@@ -206,6 +218,16 @@ public:
     /// Gives back an unfinished ticket (the call was cancelled): not a success, not a failure.
     /// A released trial lets the next caller make the trial.
     void release(const ticket& t) noexcept;
+
+    /// The state to carry across a restart (taken under the lock: consistent).
+    [[nodiscard]] breaker_persisted persisted() const;
+    /// Takes over a state saved by persisted() `elapsed` ago (wall time since the save). OPEN and
+    /// HALF_OPEN come back OPEN with open_remaining - elapsed left to wait (none left: the next call
+    /// is the trial), so a restart neither hammers an endpoint that was failing nor forgets it.
+    /// ETERNAL comes back ETERNAL on an essential breaker and OPEN otherwise; ETERNAL is never
+    /// given to a non-essential one. Counters (successes, failures...) are this process's own and
+    /// stay as they are; the change is recorded in history().
+    void restore(const breaker_persisted& p, nanos elapsed = nanos{0}) noexcept;
 
     /// The current state.
     [[nodiscard]] breaker_state state() const noexcept { return state_.load(std::memory_order_acquire); }

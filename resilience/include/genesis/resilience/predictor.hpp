@@ -14,6 +14,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace genesis::resilience {
 
@@ -48,6 +49,13 @@ public:
     struct sample {
         nanos latency{0};
         bool ok = false;
+    };
+
+    /// One key's window, oldest sample first (predictor::windows / load: carried across restarts).
+    struct window {
+        std::string endpoint;
+        std::string operation;
+        std::vector<sample> samples;
     };
 
 private:
@@ -94,6 +102,12 @@ public:
                                                                  std::string_view operation) const;
     /// Samples currently in the key's window.
     [[nodiscard]] std::size_t samples(std::string_view endpoint, std::string_view operation) const;
+
+    /// Every key's window, sorted by (endpoint, operation).
+    [[nodiscard]] std::vector<window> windows() const;
+    /// Records each window's samples, oldest first, after what the key already holds (only the
+    /// newest `window` samples stay, as with record()).
+    void load(const std::vector<window>& windows);
 
     /// The attempt mapping: p < 0.4 -> 3, p < 0.7 -> 2, else 1.
     [[nodiscard]] static constexpr unsigned attempts_for(double p) noexcept { return p < 0.4 ? 3 : p < 0.7 ? 2 : 1; }

@@ -140,6 +140,12 @@ TEST_F(OmsStateMachineTest, onExecutionReportFillAfterFinalCancelIsFlaggedNotApp
     EXPECT_EQ(h.o->stats().fills, 0u);
     EXPECT_EQ(h.o->book().find(btc), nullptr);
     EXPECT_EQ(h.o->health().flagged_orders, 1u);
+    // Logged with the order, both sides of the change and the kind of anomaly.
+    const std::string logged = h.log_lines->text();
+    EXPECT_NE(logged.find("impossible update refused client_id=" + std::string(id->view()) +
+                          " CANCELED -> PARTIALLY_FILLED cum 0 -> 0.5 (after_final)"),
+              std::string::npos)
+        << logged;
     // The venue is asked for the truth.
     ASSERT_EQ(h.venue.queries.size(), 1u);
     EXPECT_EQ(h.venue.queries[0].id, *id);

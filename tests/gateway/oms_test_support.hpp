@@ -3,6 +3,9 @@
 #pragma once
 
 #include "genesis/gateway/oms/oms.hpp"
+#include "genesis/log/memory_sink.hpp"
+
+#include <spdlog/logger.h>
 
 #include <gtest/gtest.h>
 
@@ -203,6 +206,9 @@ public:
     manual_clock clk;
     task_queue queue;
     fake_venue venue;
+    /// What the OMS logs, kept in memory for the tests to read.
+    std::shared_ptr<log::memory_sink> log_lines = std::make_shared<log::memory_sink>();
+    log::logger_ptr logger = std::make_shared<spdlog::logger>("oms", log_lines);
     std::unique_ptr<db::database> db;
     std::unique_ptr<oms> o;
     oms_config cfg;
@@ -246,6 +252,7 @@ public:
         d.db = db.get();
         d.venue = &venue;
         d.post = queue.poster();
+        d.log = logger;
         o = std::make_unique<oms>(cfg, std::move(d));
     }
 

@@ -294,6 +294,51 @@ TEST_F(GatewayE2eTest, throwingStrategyIsDisabledAloneAndReloadKeepsState) {
     EXPECT_EQ(sim_open_orders(), 0u);
 }
 
+// A strategy's saved state is in every replica file: after a clean stop and the loss of the primary
+// file, the restarted market maker goes on from its counters (a fresh one, with the market frozen,
+// would show the two quotes it places first).
+TEST_F(GatewayE2eTest, strategyStateSurvivesARestartFromAReplica) {
+    const auto config = write_config(venue_section() + "[checkpoint]\ninterval_ms = 200\n" +
+                                     "[persistence]\nprimary = \"genesis.db\"\nreplicas = [\"replica-1.db\"]\n" +
+                                     mm_section("mm", GENESIS_MM_SO));
+    start_gateway(config);
+    ASSERT_TRUE(wait_status(
+        [](simdjson::dom::element s) {
+            auto mm = strategy_of(s, "mm");
+            return mm && blob_field(mm->preview, "quotes_placed") >= 6;
+        },
+        60s))
+        << status_text;
+    srv->set_agents_enabled(false); // no more price moves: a fresh market maker would quote once
+    auto s = status();
+    ASSERT_TRUE(s);
+    const auto quotes = blob_field(strategy_of(*s, "mm")->preview, "quotes_placed");
+    gw.signal(SIGTERM);
+    const auto rc = gw.wait_exit(10s);
+    ASSERT_TRUE(rc);
+    ASSERT_EQ(*rc, 0) << tail_log();
+    ASSERT_EQ(sim_open_orders(), 0u);
+
+    // The primary file is lost: the state comes from replica-1.db.
+    for (const auto* suffix : {"", "-wal", "-shm"})
+        std::filesystem::remove(dir / "var" / (std::string("genesis.db") + suffix));
+    const auto log_size = read_file(dir / "gateway.log").size();
+    start_gateway(config);
+    ASSERT_TRUE(wait_log("strategy mm loaded from", 10s, log_size)) << tail_log();
+    const auto log = read_file(dir / "gateway.log").substr(log_size);
+    const auto at = log.find("strategy mm loaded from");
+    const auto line = log.substr(at, log.find('\n', at) - at);
+    EXPECT_EQ(line.find("(0 bytes of saved state)"), std::string::npos) << line;
+    ASSERT_TRUE(wait_status(
+        [&](simdjson::dom::element st) {
+            auto mm = strategy_of(st, "mm");
+            return mm && mm->state == "running" && blob_field(mm->preview, "quotes_placed") >= 0;
+        },
+        30s))
+        << status_text;
+    EXPECT_GE(blob_field(strategy_of(*status(), "mm")->preview, "quotes_placed"), quotes) << status_text;
+}
+
 } // namespace
 } // namespace genesis::test
 

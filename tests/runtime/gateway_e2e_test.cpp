@@ -532,7 +532,12 @@ TEST_F(GatewayE2eTest, marketDataAndRestFaultsAreRecoveredAndTheBookEqualsTheSim
     bad.max_count = 3;
     auto cut = rule(sim::fault_kind::truncated, "streams", "btcusdt@depth*", 0.05);
     cut.max_count = 2;
-    f.rules = {slow, resets, disconnect, gap, bad, cut};
+    // Two book snapshots answered 429 with Retry-After: 1 s (every REST host).
+    auto limited = rule(sim::fault_kind::http_error, "", "/api/v3/depth");
+    limited.status = 429;
+    limited.retry_after = 1s;
+    limited.max_count = 2;
+    f.rules = {slow, resets, disconnect, gap, bad, cut, limited};
     srv->set_faults(f);
 
     // Every market-data fault is seen and counted, and the book is valid again after each.
@@ -548,10 +553,12 @@ TEST_F(GatewayE2eTest, marketDataAndRestFaultsAreRecoveredAndTheBookEqualsTheSim
             return false;
         const gateway::ops::label btc{"symbol", "BTCUSDT"};
         const gateway::ops::label market{"feed", "market"};
+        const gateway::ops::label too_many{"status", "429"};
         return metric(ex, "genesis_book_gaps_total", {btc}) >= 1 &&
                metric(ex, "genesis_book_resyncs_total", {btc}) >= 2 &&
                metric(ex, "genesis_decode_errors_total", {market}) >= 2 &&
                metric(ex, "genesis_ws_reconnects_total", {market}) >= 1 &&
+               metric(ex, "genesis_rest_rate_limit_answers_total", {too_many}) >= 1 &&
                metric(ex, "genesis_book_valid", {btc}) == 1.0;
     };
     bool all = false;

@@ -438,6 +438,8 @@ endpoint_pool& http_client::endpoints() noexcept { return impl_->pool; }
 rate_limiter& http_client::limits() noexcept { return impl_->limiter; }
 server_time& http_client::time() noexcept { return impl_->time; }
 
+rate_limiter_stats http_client::limiter_stats() const { return impl_->limiter.stats(); }
+
 http_client_stats http_client::stats() const noexcept {
     const auto& k = impl_->c;
     return {k.requests.load(relaxed),  k.responses.load(relaxed),       k.failures.load(relaxed),

@@ -95,6 +95,17 @@ std::string gateway_app::impl::metrics_text() const {
         if (user)
             p.sample("genesis_ws_reconnects_total", {{"feed", "user"}}, static_cast<double>(user->stats().reconnects));
     }
+    if (http) {
+        const auto l = http->limiter_stats();
+        p.family("genesis_rest_rate_limit_answers_total", "counter",
+                 "429 and 418 answers from the venue (every request then paused for Retry-After).");
+        p.sample("genesis_rest_rate_limit_answers_total", {{"status", "429"}}, static_cast<double>(l.responses_429));
+        p.sample("genesis_rest_rate_limit_answers_total", {{"status", "418"}}, static_cast<double>(l.responses_418));
+        p.family("genesis_rest_rate_limit_refusals_total", "counter",
+                 "Requests held back by the gateway's rate limiter without being sent.");
+        p.sample("genesis_rest_rate_limit_refusals_total", {{"reason", "paused"}}, static_cast<double>(l.paused));
+        p.sample("genesis_rest_rate_limit_refusals_total", {{"reason", "throttled"}}, static_cast<double>(l.throttled));
+    }
     p.family("genesis_book_gaps_total", "counter", "Diff-depth gaps detected (U beyond book id + 1).");
     for (const auto& [sym, st] : symbols)
         p.sample("genesis_book_gaps_total", {{"symbol", sym.str()}}, static_cast<double>(st.book->stats().gaps));

@@ -164,6 +164,8 @@ public:
     [[nodiscard]] rate_limiter& limits() noexcept;
     [[nodiscard]] server_time& time() noexcept;
     [[nodiscard]] http_client_stats stats() const noexcept;
+    /// The rate limiter's counters (any thread: the limiter has its own lock).
+    [[nodiscard]] rate_limiter_stats limiter_stats() const;
 };
 
 /// The integer after `"key":` in a flat JSON body (e.g. serverTime, code); nullopt if absent.

@@ -21,6 +21,7 @@
 #include <functional>
 #include <set>
 #include <thread>
+#include <unistd.h>
 
 namespace genesis::sim::test {
 namespace {
@@ -57,6 +58,24 @@ protected:
         return int_of(s->root["net"][key].value());
     }
 };
+
+// The CA folder the server makes for itself goes with it; a configured CA file stays.
+TEST_F(SimLifecycleTest, generatedCaFolderIsRemovedWithTheServer) {
+    start();
+    const std::filesystem::path made = srv->ca_file();
+    ASSERT_TRUE(std::filesystem::exists(made));
+    srv.reset();
+    EXPECT_FALSE(std::filesystem::exists(made));
+    EXPECT_FALSE(std::filesystem::exists(made.parent_path()));
+
+    const auto dir = std::filesystem::temp_directory_path() / ("genesis-ca-kept-" + std::to_string(::getpid()));
+    cfg.ca_file = (dir / "ca.pem").string();
+    start();
+    ASSERT_EQ(srv->ca_file(), cfg.ca_file);
+    srv.reset();
+    EXPECT_TRUE(std::filesystem::exists(cfg.ca_file));
+    std::filesystem::remove_all(dir);
+}
 
 TEST_F(SimLifecycleTest, stalledAndAckDroppedSessionsEndWhenClientsClose) {
     // stall_timeout stays long: only the clients' close can end these sessions.

@@ -77,6 +77,8 @@ struct sim_server::impl {
     ssl::context tls{ssl::context::tls_server};
     server_urls urls;
     std::string ca_file;
+    // The folder start() made for the CA file when none was configured: removed with the server.
+    std::filesystem::path owned_ca_dir;
     std::string ca_pem;
     std::mutex mutex; // start/stop
     bool started = false;
@@ -106,6 +108,10 @@ struct sim_server::impl {
         slow_timer.reset();
         ioc.reset();
         io.reset();
+        if (!owned_ca_dir.empty()) {
+            std::error_code ec;
+            std::filesystem::remove_all(owned_ca_dir, ec);
+        }
     }
 
     result<void> bind(const std::string& name, std::uint16_t port, bool tls_listener) {
@@ -228,8 +234,8 @@ struct sim_server::impl {
             if (fec)
                 dir = "/tmp";
             static std::atomic<int> seq{0};
-            ca_file =
-                (dir / ("genesis-sim-" + std::to_string(::getpid()) + "-" + std::to_string(seq++)) / "ca.pem").string();
+            owned_ca_dir = dir / ("genesis-sim-" + std::to_string(::getpid()) + "-" + std::to_string(seq++));
+            ca_file = (owned_ca_dir / "ca.pem").string();
         }
         if (auto w = write_text_file(ca_file, ca_pem); !w)
             return w.error();

@@ -321,6 +321,11 @@ bool gateway_app::impl::start(std::string& why) {
     oc.ids.instance = cfg.base.gateway.instance_id;
     for (const auto& [sym, st] : symbols)
         oc.symbols.push_back({sym, st.base, st.quote});
+    // The venue may still execute a placement until its timestamp + recvWindow: an order is never
+    // declared "never placed" before that (plus 2 s for clock offset and queues), whatever
+    // venue.recv_window_ms is set to.
+    oc.lookup_min_age =
+        std::max<nanos>(oc.lookup_min_age, std::chrono::milliseconds{v.recv_window_ms} + std::chrono::seconds{2});
     oms_deps deps;
     deps.clk = &clk;
     deps.db = db.get();

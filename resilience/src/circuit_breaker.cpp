@@ -181,7 +181,6 @@ void circuit_breaker::restore(const breaker_persisted& p, nanos elapsed) noexcep
         left = std::clamp(left, nanos{0}, options_.recovery_timeout);
         // opened_at_ such that the remaining wait is `left`.
         opened_at_ = now - (options_.recovery_timeout - left);
-        last_failure_ = now;
     }
     transition_locked(to);
     if (to == breaker_state::eternal)

@@ -325,9 +325,7 @@ TEST_F(GatewayE2eTest, strategyStateSurvivesARestartFromAReplica) {
     const auto log_size = read_file(dir / "gateway.log").size();
     start_gateway(config);
     ASSERT_TRUE(wait_log("strategy mm loaded from", 10s, log_size)) << tail_log();
-    const auto log = read_file(dir / "gateway.log").substr(log_size);
-    const auto at = log.find("strategy mm loaded from");
-    const auto line = log.substr(at, log.find('\n', at) - at);
+    const auto line = log_line("strategy mm loaded from", log_size);
     EXPECT_EQ(line.find("(0 bytes of saved state)"), std::string::npos) << line;
     ASSERT_TRUE(wait_status(
         [&](simdjson::dom::element st) {
@@ -637,15 +635,8 @@ TEST_F(GatewayE2eTest, breakerAndPredictorStateSurviveARestart) {
     srv->set_faults(f);
 
     const auto breaker_reason = [](simdjson::dom::element s, std::string_view name) {
-        simdjson::dom::array arr;
-        if (s["components"].get_array().get(arr))
-            return std::string{};
-        for (auto c : arr) {
-            std::string_view n, r;
-            if (!c["name"].get_string().get(n) && n == name && !c["reason"].get_string().get(r))
-                return std::string(r);
-        }
-        return std::string{};
+        const auto c = component_of(s, name);
+        return c ? c->reason : std::string{};
     };
     start_gateway(config);
     ASSERT_TRUE(
@@ -669,9 +660,7 @@ TEST_F(GatewayE2eTest, breakerAndPredictorStateSurviveARestart) {
     const auto log_size = read_file(dir / "gateway.log").size();
     start_gateway(config);
     ASSERT_TRUE(wait_log("resilience state from checkpoint", 10s, log_size)) << tail_log();
-    const auto log = read_file(dir / "gateway.log").substr(log_size);
-    const auto line_at = log.find("resilience state from checkpoint");
-    const auto line = log.substr(line_at, log.find('\n', line_at) - line_at);
+    const auto line = log_line("resilience state from checkpoint", log_size);
     EXPECT_NE(line.find("rest0 OPEN"), std::string::npos) << line;
     EXPECT_NE(line.find("rest1 CLOSED"), std::string::npos) << line;
     EXPECT_EQ(line.find(" 0 latency window(s)"), std::string::npos) << line;

@@ -282,6 +282,26 @@ bool gateway_fixture::wait_log(std::string_view text, std::chrono::milliseconds 
     return false;
 }
 
+std::string gateway_fixture::log_line(std::string_view text, std::size_t from) const {
+    const auto log = read_file(dir / "gateway.log");
+    const auto at = log.find(text, from);
+    return at == std::string::npos ? std::string{} : log.substr(at, log.find('\n', at) - at);
+}
+
+std::optional<gateway_fixture::component> gateway_fixture::component_of(simdjson::dom::element status,
+                                                                        std::string_view name) {
+    simdjson::dom::array arr;
+    if (status["components"].get_array().get(arr))
+        return std::nullopt;
+    for (auto c : arr) {
+        std::string_view n, health, reason;
+        if (!c["name"].get_string().get(n) && n == name && !c["health"].get_string().get(health) &&
+            !c["reason"].get_string().get(reason))
+            return component{std::string(health), std::string(reason)};
+    }
+    return std::nullopt;
+}
+
 std::uint64_t gateway_fixture::uint_at(simdjson::dom::element e, const char* a, const char* b) {
     std::uint64_t v = 0;
     return e[a][b].get_uint64().get(v) ? 0 : v;

@@ -97,8 +97,15 @@ public:
     bool wait_status(const std::function<bool(simdjson::dom::element)>& pred, std::chrono::milliseconds timeout);
     /// Waits (bounded) until gateway.log holds text at or after byte `from` (the log is asynchronous).
     bool wait_log(std::string_view text, std::chrono::milliseconds timeout, std::size_t from = 0);
+    /// gateway.log from the first `text` at or after byte `from` to the end of its line; empty when none.
+    std::string log_line(std::string_view text, std::size_t from = 0) const;
     /// e[a][b] as an unsigned integer, 0 when absent.
     static std::uint64_t uint_at(simdjson::dom::element e, const char* a, const char* b);
+    /// A health component of /status ("breaker.rest0", "db.replica.1"...): its health and reason.
+    struct component {
+        std::string health, reason;
+    };
+    static std::optional<component> component_of(simdjson::dom::element status, std::string_view name);
 };
 
 /// A string field of a flat JSON line ("key":"value"), or empty.

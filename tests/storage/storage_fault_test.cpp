@@ -639,26 +639,11 @@ TEST_P(StorageCorruptionTest, corruptedNewestReplicaIsSkippedOnRestoreAndReseede
         EXPECT_NE(reseed_line.find("db: replica 1 ("), std::string::npos) << reseed_line;
     }
     // Health lists every replica file; once re-seeded, replica 1 is green with a checkpoint again.
-    const auto replica_health = [](simdjson::dom::element e, const std::string& name, std::string& reason) {
-        simdjson::dom::array arr;
-        if (e["components"].get_array().get(arr))
-            return std::string{};
-        for (auto c : arr) {
-            std::string_view n, level, r;
-            if (!c["name"].get_string().get(n) && n == name && !c["health"].get_string().get(level) &&
-                !c["reason"].get_string().get(r)) {
-                reason = std::string(r);
-                return std::string(level);
-            }
-        }
-        return std::string{};
-    };
     EXPECT_TRUE(wait_status(
         [&](simdjson::dom::element e) {
             for (int i = 0; i < 3; ++i) {
-                std::string reason;
-                if (replica_health(e, "db.replica." + std::to_string(i), reason) != "GREEN" ||
-                    reason.rfind("checkpoint ", 0) != 0)
+                const auto c = component_of(e, "db.replica." + std::to_string(i));
+                if (!c || c->health != "GREEN" || c->reason.rfind("checkpoint ", 0) != 0)
                     return false;
             }
             return true;

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstring>
 
 namespace genesis::db {
 namespace {
@@ -34,17 +33,6 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
         start = p + 1;
     }
 }
-
-section make_section(std::string_view name, const std::string& text) {
-    section s;
-    s.name = std::string(name);
-    s.data.resize(text.size());
-    if (!text.empty())
-        std::memcpy(s.data.data(), text.data(), text.size());
-    return s;
-}
-
-std::string_view text_of(const section& s) { return {reinterpret_cast<const char*>(s.data.data()), s.data.size()}; }
 
 error_code bad(std::string* why, std::string_view sec, std::size_t line, std::string_view what) {
     if (why)
@@ -90,7 +78,7 @@ std::vector<section> encode_resilience_state(const resilience_state& s) {
         }
         p += '\n';
     }
-    return {make_section(breakers_section, b), make_section(predictor_section, p)};
+    return {section::of_text(std::string(breakers_section), b), section::of_text(std::string(predictor_section), p)};
 }
 
 result<resilience_state> decode_resilience_state(const std::vector<section>& sections, std::string* why) {
@@ -100,7 +88,7 @@ result<resilience_state> decode_resilience_state(const std::vector<section>& sec
         if (!breakers && sec.name != predictor_section)
             continue;
         std::size_t line_no = 0;
-        for (auto line : split(text_of(sec), '\n')) {
+        for (auto line : split(sec.text(), '\n')) {
             ++line_no;
             if (line.empty())
                 continue;

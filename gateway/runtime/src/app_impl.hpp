@@ -215,6 +215,10 @@ struct gateway_app::impl {
     // windows back from the newest checkpoint at start-up (app_paper.cpp).
     std::vector<db::section> checkpoint_sections() const;
     void resilience_restore();
+    // The newest checkpoint as start-up found it: db->restore() (quick_check and checksum of every
+    // replica) runs once for the resilience state and the paper account; the OMS restores its own.
+    std::optional<result<db::restore_report>> startup_checkpoint;
+    const result<db::restore_report>& startup_restore();
 
     // Strategies, risk and balances (app_strategies.cpp).
     bool load_strategies(std::string& why);

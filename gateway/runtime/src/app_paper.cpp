@@ -9,7 +9,6 @@
 #include "genesis/log/logger.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 namespace genesis::gateway::runtime {
 
@@ -59,7 +58,7 @@ void gateway_app::impl::paper_add_symbol(symbol_state& st) {
 // The paper account of the newest valid checkpoint (the OMS restores its own part from the same
 // checkpoint): open paper orders, balances, trade history and ids survive a restart.
 bool gateway_app::impl::paper_restore(std::string& why) {
-    auto rep = db->restore();
+    const auto& rep = startup_restore();
     if (!rep) {
         why = "paper account: checkpoint restore: " + rep.error().message();
         return false;
@@ -74,10 +73,7 @@ bool gateway_app::impl::paper_restore(std::string& why) {
         log->warn("paper account: checkpoint {} has no paper section, starting from [paper] balances", rep->state->seq);
         return true;
     }
-    std::string text(it->data.size(), '\0');
-    if (!it->data.empty())
-        std::memcpy(text.data(), it->data.data(), it->data.size());
-    if (auto r = paper_sim->restore_state(text); !r) {
+    if (auto r = paper_sim->restore_state(it->text()); !r) {
         why = "paper account in checkpoint " + std::to_string(rep->state->seq) + ": " + r.error().message();
         return false;
     }
@@ -94,6 +90,12 @@ bool gateway_app::impl::paper_restore(std::string& why) {
     return true;
 }
 
+const result<db::restore_report>& gateway_app::impl::startup_restore() {
+    if (!startup_checkpoint)
+        startup_checkpoint.emplace(db->restore());
+    return *startup_checkpoint;
+}
+
 std::vector<db::section> gateway_app::impl::checkpoint_sections() const {
     auto secs = orders->checkpoint_sections();
     if (exec) {
@@ -105,13 +107,7 @@ std::vector<db::section> gateway_app::impl::checkpoint_sections() const {
             secs.push_back(std::move(s));
     }
     if (paper_sim) {
-        const auto text = paper_sim->save_state();
-        db::section s;
-        s.name = std::string(paper_section_name);
-        s.data.resize(text.size());
-        if (!text.empty())
-            std::memcpy(s.data.data(), text.data(), text.size());
-        secs.push_back(std::move(s));
+        secs.push_back(db::section::of_text(std::string(paper_section_name), paper_sim->save_state()));
     }
     std::sort(secs.begin(), secs.end(), [](const db::section& a, const db::section& b) { return a.name < b.name; });
     return secs;
@@ -120,7 +116,7 @@ std::vector<db::section> gateway_app::impl::checkpoint_sections() const {
 void gateway_app::impl::resilience_restore() {
     // Older than this, what the breakers and latencies said describes another moment of the venue.
     constexpr auto max_age = std::chrono::minutes{10};
-    auto rep = db->restore();
+    const auto& rep = startup_restore();
     if (!rep || !rep->state)
         return;
     const auto& cp = *rep->state;

@@ -278,6 +278,7 @@ bool gateway_app::impl::start(std::string& why) {
         if (!paper_restore(why))
             return false;
     }
+    startup_checkpoint.reset(); // read by resilience_restore and paper_restore only
 
     // Pre-trade checks.
     risk.emplace(cfg.risk, clk);

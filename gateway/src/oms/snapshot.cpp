@@ -28,13 +28,6 @@ void end_line(std::string& out) {
         out += '\n';
 }
 
-std::vector<std::byte> bytes_of(const std::string& s) {
-    std::vector<std::byte> b(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i)
-        b[i] = static_cast<std::byte>(s[i]);
-    return b;
-}
-
 std::vector<std::string_view> split(std::string_view line, char sep) {
     std::vector<std::string_view> out;
     std::size_t start = 0;
@@ -158,10 +151,10 @@ std::vector<db::section> encode_snapshot(const oms_snapshot& s) {
         end_line(fills);
     }
     return {
-        {std::string(balances_section), bytes_of(balances)},
-        {std::string(fill_ids_section), bytes_of(fills)},
-        {std::string(orders_section), bytes_of(orders)},
-        {std::string(positions_section), bytes_of(positions)},
+        db::section::of_text(std::string(balances_section), balances),
+        db::section::of_text(std::string(fill_ids_section), fills),
+        db::section::of_text(std::string(orders_section), orders),
+        db::section::of_text(std::string(positions_section), positions),
     };
 }
 
@@ -169,8 +162,7 @@ result<oms_snapshot> decode_snapshot(const std::vector<db::section>& sections) {
     oms_snapshot s;
     const auto bad = make_error_code(oms_errc::bad_checkpoint);
     for (const auto& sec : sections) {
-        const std::string text(reinterpret_cast<const char*>(sec.data.data()), sec.data.size());
-        for (auto line : split(text, '\n')) {
+        for (auto line : split(sec.text(), '\n')) {
             if (line.empty())
                 continue;
             const auto f = split(line, '\t');

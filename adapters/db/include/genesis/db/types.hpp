@@ -6,9 +6,11 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -103,6 +105,18 @@ struct section {
     std::string name;
     std::vector<std::byte> data;
     friend bool operator==(const section&, const section&) = default;
+
+    /// A section holding text (the gateway writes every section as text).
+    static section of_text(std::string name, std::string_view text) {
+        section s{std::move(name), std::vector<std::byte>(text.size())};
+        if (!text.empty())
+            std::memcpy(s.data.data(), text.data(), text.size());
+        return s;
+    }
+    /// The data as text (a view into data).
+    [[nodiscard]] std::string_view text() const noexcept {
+        return {reinterpret_cast<const char*>(data.data()), data.size()};
+    }
 };
 
 /// SHA-256 of a checkpoint's canonical encoding.

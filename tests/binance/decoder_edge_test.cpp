@@ -9,6 +9,8 @@
 #include <atomic>
 #include <cstdlib>
 #include <new>
+#include <random>
+#include <string>
 
 using namespace genesis;
 using namespace genesis::binance;
@@ -415,4 +417,95 @@ TEST_F(DecoderEdgeTest, wsResponseIdsAndFieldOrder) {
     std::vector<order_response> open;
     ASSERT_TRUE(dec_.decode_orders("[]", rx_, open));
     EXPECT_TRUE(open.empty());
+}
+
+// Prices and quantities are read in one pass with an 8-digit word step; anything that pass does not
+// accept goes to decimal::parse. Seeded texts, shaped like prices and random, must give exactly
+// decimal::parse's value or its refusal.
+TEST_F(DecoderEdgeTest, decimalFastPathAgreesWithDecimalParse) {
+    std::mt19937_64 rng(20261202);
+    const std::string alphabet = "0123456789.-+eE x/:";
+    const auto digits = [&](std::size_t n) {
+        std::string d;
+        for (std::size_t i = 0; i < n; ++i)
+            d += static_cast<char>('0' + rng() % 10);
+        return d;
+    };
+    std::vector<std::string> texts = {"0",
+                                      "-0",
+                                      "1.",
+                                      ".5",
+                                      "-",
+                                      ".",
+                                      "00000000001",
+                                      "92233720368",
+                                      "92233720368.54775807",
+                                      "92233720368.54775808",
+                                      "-92233720368.54775807",
+                                      "99999999999",
+                                      "9999999999.99999999",
+                                      "0.000000010",
+                                      "0.00000001",
+                                      "1.123456780",
+                                      "1.1234567800000",
+                                      "12345678901234567890",
+                                      "1.2345678a",
+                                      "1.234567/8",
+                                      "1.:2345678",
+                                      "1..2",
+                                      "--1"};
+    for (int i = 0; i < 20000; ++i) {
+        std::string t;
+        if (rng() % 4 == 0) {
+            const std::size_t n = rng() % 14;
+            for (std::size_t k = 0; k < n; ++k)
+                t += alphabet[rng() % alphabet.size()];
+        } else {
+            if (rng() % 5 == 0)
+                t += '-';
+            t += digits(rng() % 14);
+            if (rng() % 4 != 0)
+                t += '.' + digits(rng() % 11);
+            if (rng() % 10 == 0)
+                t += std::string(rng() % 4, '0');
+            if (rng() % 20 == 0 && !t.empty())
+                t[rng() % t.size()] = alphabet[rng() % alphabet.size()];
+        }
+        texts.push_back(std::move(t));
+    }
+    int accepted = 0;
+    for (const auto& t : texts) {
+        const std::string frame = R"({"s":"X","t":1,"p":")" + t + R"(","q":")" + t + R"(","T":1,"m":true})";
+        auto r = dec_.decode_raw(frame, stream_kind::trade, {}, rx_, md_);
+        const auto expected = decimal::parse(t);
+        if (expected) {
+            ++accepted;
+            ASSERT_TRUE(r) << t << ": " << r.error().message();
+            EXPECT_EQ(md_.trade_event.price, *expected) << t;
+            EXPECT_EQ(md_.trade_event.quantity, *expected) << t;
+        } else {
+            ASSERT_FALSE(r) << t << " was accepted as " << md_.trade_event.price.to_string();
+            EXPECT_EQ(r.error(), make_error_code(binance_errc::bad_decimal)) << t;
+        }
+    }
+    // Both sides of the comparison were exercised.
+    EXPECT_GT(accepted, 5000);
+    EXPECT_LT(accepted, static_cast<int>(texts.size()) - 2000);
+}
+
+// Strings are read in place unless they hold an escape; escaped ones are still unescaped.
+TEST_F(DecoderEdgeTest, escapedStringsAreUnescaped) {
+    auto r = dec_.decode_raw(R"({"s":"BTC\u0055SDT","t":1,"p":"1","q":"1","T":1,"m":true})", stream_kind::trade, {},
+                             rx_, md_);
+    ASSERT_TRUE(r) << r.error().message();
+    EXPECT_EQ(md_.trade_event.sym, "BTCUSDT");
+    auto k = dec_.decode_stream(R"({"stream":"btcusdt\u0040trade","data":{"s":"B\"C","t":1,"p":"1","q":"1","T":1,)"
+                                R"("m":false}})",
+                                rx_, md_);
+    ASSERT_TRUE(k) << k.error().message();
+    EXPECT_EQ(*k, stream_kind::trade);
+    EXPECT_EQ(md_.trade_event.sym, "B\"C");
+    // An escaped quote inside a decimal is not a decimal.
+    EXPECT_EQ(trade_error(R"({"s":"X","t":1,"p":"1\"","q":"1","T":1,"m":true})"),
+              make_error_code(binance_errc::bad_decimal));
 }

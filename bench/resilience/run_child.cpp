@@ -825,6 +825,8 @@ int run_child(const run_spec& s) {
         es.cancellations += x.cancellations;
         es.budget_refusals += x.budget_refusals;
         es.all_down += x.all_down;
+        es.probes += x.probes;
+        es.late_probe_answers += x.late_probe_answers;
     }
     emit("calls", es.calls);
     emit("attempts", es.attempts);
@@ -835,6 +837,8 @@ int run_child(const run_spec& s) {
     emit("cancelled_attempts", es.cancellations);
     emit("budget_refusals", es.budget_refusals);
     emit("all_down", es.all_down);
+    emit("recovery_probes", es.probes);
+    emit("late_probe_answers", es.late_probe_answers);
     emit("failovers", rt.failovers.load());
 
     // REST connection pools and requests on the wire (incl. server-time syncs), over every client.

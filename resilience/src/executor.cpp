@@ -45,13 +45,15 @@ executor_stats executor::stats() const noexcept {
             c.failures.load(relaxed),
             c.timeouts.load(relaxed),
             c.all_down.load(relaxed),
-            c.unknown_outcomes.load(relaxed)};
+            c.unknown_outcomes.load(relaxed),
+            c.probes.load(relaxed),
+            c.late_probe_answers.load(relaxed)};
 }
 
 namespace detail {
 
 race::race(executor& ex, call_options opt, const net::any_io_executor& io)
-        : ex_(ex), opt_(std::move(opt)), wake_(io), used_(ex.endpoints_.size(), false) {}
+        : ex_(ex), opt_(std::move(opt)), io_(io), wake_(io), used_(ex.endpoints_.size(), false) {}
 
 timer_service& race::timers() noexcept { return ex_.timers_; }
 
@@ -130,6 +132,7 @@ bool race::plan() {
             a.endpoint = idx;
             a.tk = t;
             a.extra = true;
+            a.probe = true;
             used_[idx] = true;
             break;
         }
@@ -192,6 +195,8 @@ bool race::begin(std::size_t i) {
     } else if (!a.hedge) {
         ex_.counters_.parallel_extras.fetch_add(1, relaxed);
     }
+    if (a.probe)
+        ex_.counters_.probes.fetch_add(1, relaxed);
     return true;
 }
 
@@ -201,6 +206,15 @@ bool race::finish(std::size_t i, error_code ec, bool timed_out) {
     --in_flight_;
     const auto& ep = ex_.endpoints_[a.endpoint];
     const nanos latency = ex_.clock_.now() - a.started;
+    if (a.in_grace) {
+        a.in_grace = false;
+        if (!a.cancel_sent)
+            ex_.counters_.late_probe_answers.fetch_add(1, relaxed);
+        // The last probe in its grace has answered: the call need not wait for the grace to end.
+        const bool more = std::any_of(attempts_.begin(), attempts_.end(), [](const attempt& b) { return b.in_grace; });
+        if (!more)
+            end_grace();
+    }
 
     if (!ec && !timed_out) {
         ep.breaker->record_success(a.tk, latency);
@@ -211,7 +225,7 @@ bool race::finish(std::size_t i, error_code ec, bool timed_out) {
         ex_.counters_.wins.fetch_add(1, relaxed);
         if (a.extra)
             ex_.counters_.extra_wins.fetch_add(1, relaxed);
-        cancel_others(i);
+        cancel_losers(i, latency);
         return true;
     }
     if (a.cancel_sent) {
@@ -232,10 +246,59 @@ bool race::finish(std::size_t i, error_code ec, bool timed_out) {
     return false;
 }
 
+namespace {
+net::awaitable<void> probe_grace(std::shared_ptr<race> r, nanos d) {
+    const error_code ec = co_await r->timers().wait(d);
+    r->grace_over(!ec);
+}
+} // namespace
+
+void race::cancel_losers(std::size_t winner, nanos winner_latency) {
+    // A probe in flight keeps running for its grace: cancelled the moment a healthy endpoint won,
+    // a healed endpoint that is a little slower would never record a success and never close.
+    bool any = false;
+    for (std::size_t j = 0; j < attempts_.size(); ++j) {
+        auto& b = attempts_[j];
+        if (j != winner && b.probe && b.sent && !b.finished && !b.cancel_sent && !caller_cancelled_) {
+            b.in_grace = true;
+            any = true;
+        }
+    }
+    cancel_others(winner);
+    if (!any)
+        return;
+    grace_running_ = true;
+    ++running_;
+    auto self = shared_from_this();
+    net::co_spawn(io_, probe_grace(self, std::max(winner_latency, ex_.options_.min_hedge_delay)),
+                  net::bind_cancellation_slot(grace_signal_.slot(), [self](const std::exception_ptr&) {
+                      self->grace_running_ = false;
+                      if (--self->running_ == 0)
+                          self->wake_.cancel();
+                  }));
+}
+
+void race::grace_over(bool expired) {
+    if (!expired)
+        return; // cut short: the probes answered, or the caller cancelled (which cancelled them)
+    grace_expired_ = true;
+    for (auto& b : attempts_) {
+        if (b.in_grace && !b.finished && !b.cancel_sent) {
+            b.cancel_sent = true;
+            b.signal.emit(net::cancellation_type::terminal);
+        }
+    }
+}
+
+void race::end_grace() {
+    if (grace_running_ && !grace_expired_)
+        grace_signal_.emit(net::cancellation_type::terminal);
+}
+
 void race::cancel_others(std::size_t except) {
     for (std::size_t j = 0; j < attempts_.size(); ++j) {
         auto& b = attempts_[j];
-        if (j == except || b.finished || b.cancel_sent)
+        if (j == except || b.finished || b.cancel_sent || (b.in_grace && !caller_cancelled_))
             continue;
         b.cancel_sent = true;
         b.signal.emit(net::cancellation_type::terminal);
@@ -263,6 +326,7 @@ net::awaitable<void> race::wait_all() {
             // The caller gave up: cancel every attempt, then keep waiting until they have all ended.
             caller_cancelled_ = true;
             cancel_others(none);
+            end_grace();
         }
     }
     co_await net::this_coro::throw_if_cancelled(throw_before);

@@ -109,6 +109,21 @@ protected:
         EXPECT_EQ(token_.use_count(), 1);
     }
 
+    // Endpoint 0 essential and ETERNAL with a good history, endpoint 1 healthy at 5 ms; no hedging,
+    // budget for every probe. Returns the breaker options used.
+    breaker_options eternal_and_healthy() {
+        breaker_options bo;
+        bo.is_essential = true;
+        executor_options eo;
+        eo.hedging = false;
+        eo.budget.ratio = 1.0;
+        make(2, eo, bo);
+        seed(0, 1ms, 100, "get_order", 100);
+        seed(1, 5ms, 100, "get_order", 100);
+        trip(0);
+        return bo;
+    }
+
     void trip(std::size_t i) {
         auto& b = *breakers_[i];
         b.record_failure(b.acquire(), failure_kind::error);
@@ -449,7 +464,7 @@ TEST_F(ExecutorTest, runEternalEndpointUsesShortTimeout) {
 // A failing endpoint with a long good history: once its (essential) breaker is ETERNAL, the
 // primary goes to a healthy endpoint at once instead of after dozens of failures; the ETERNAL one
 // gets a parallel probe once per recovery_timeout, heals with its successes and takes the lead again.
-// (A probe that loses the race is cancelled and teaches the breaker nothing: here it is faster.)
+// (Here the probe is faster; see the grace tests below for a slower one.)
 TEST_F(ExecutorTest, runPrefersHealthyEndpointOverEternalAndProbesItBackToClosed) {
     breaker_options bo;
     bo.is_essential = true;
@@ -486,6 +501,77 @@ TEST_F(ExecutorTest, runPrefersHealthyEndpointOverEternalAndProbesItBackToClosed
     ASSERT_TRUE(back->has_value());
     EXPECT_EQ((*back)->value.value(), 10); // endpoint 0 leads again
     EXPECT_EQ(calls_[1], before);
+    expect_clean();
+}
+
+// A healed ETERNAL endpoint a little slower than the healthy one: its probe loses the race but
+// keeps running for its grace (as long as the winner took), answers, and so heals the breaker.
+// The call waits for it: 8 ms instead of 5 ms.
+TEST_F(ExecutorTest, probeSlowerThanTheWinnerStillAnswersWithinItsGraceAndHeals) {
+    const breaker_options bo = eternal_and_healthy();
+    ASSERT_EQ(breakers_[0]->state(), breaker_state::eternal);
+    const int level = breakers_[0]->degradation_level();
+    script_ = {{8ms, 10}, {5ms, 11}};
+
+    clock_.advance(1ms);
+    auto first = start(read());
+    advance(5ms); // the healthy endpoint wins at 5 ms
+    EXPECT_FALSE(first->has_value()) << "the call waits for its probe's grace";
+    advance(3ms); // the probe answers at 8 ms, within 5 ms of grace
+    ASSERT_TRUE(first->has_value());
+    EXPECT_EQ((*first)->value.value(), 11);
+    EXPECT_EQ(saw_[0], error_code{});
+    EXPECT_LT(breakers_[0]->degradation_level(), level) << "the probe's success was recorded";
+    EXPECT_EQ(exec_->stats().probes, 1u);
+    EXPECT_EQ(exec_->stats().late_probe_answers, 1u);
+    for (int k = 0; k < 5 && breakers_[0]->state() != breaker_state::closed; ++k) {
+        clock_.advance(bo.recovery_timeout);
+        auto probe = start(read());
+        advance(5ms);
+        advance(3ms);
+        ASSERT_TRUE(probe->has_value());
+    }
+    EXPECT_EQ(breakers_[0]->state(), breaker_state::closed);
+    expect_clean();
+}
+
+// A probe still sick: cancelled when its grace ends, recorded as neither success nor failure; the
+// call ends at twice the winner's latency, not at the probe's timeout.
+TEST_F(ExecutorTest, probeStillSlowIsCancelledWhenItsGraceEnds) {
+    eternal_and_healthy();
+    const int level = breakers_[0]->degradation_level();
+    const auto failures = breakers_[0]->stats().failures;
+    script_ = {{150ms, 10}, {5ms, 11}};
+
+    clock_.advance(1ms);
+    auto first = start(read());
+    advance(5ms);
+    EXPECT_FALSE(first->has_value());
+    advance(5ms); // grace over at 10 ms: the probe is cancelled
+    ASSERT_TRUE(first->has_value());
+    EXPECT_EQ((*first)->value.value(), 11);
+    EXPECT_EQ(saw_[0], net::error::operation_aborted);
+    EXPECT_EQ(breakers_[0]->degradation_level(), level);
+    EXPECT_EQ(breakers_[0]->stats().failures, failures);
+    EXPECT_EQ(exec_->stats().late_probe_answers, 0u);
+    EXPECT_EQ(exec_->stats().cancellations, 1u);
+    expect_clean();
+}
+
+// The caller cancelling during the grace cancels the probe at once and ends the wait.
+TEST_F(ExecutorTest, callerCancelDuringTheGraceEndsItAtOnce) {
+    eternal_and_healthy();
+    script_ = {{150ms, 10}, {5ms, 11}};
+
+    clock_.advance(1ms);
+    net::cancellation_signal cancel;
+    auto first = start(read(), cancel.slot());
+    advance(5ms);
+    ASSERT_FALSE(first->has_value());
+    cancel.emit(net::cancellation_type::terminal);
+    run();
+    ASSERT_TRUE(first->has_value());
+    EXPECT_EQ(saw_[0], net::error::operation_aborted);
     expect_clean();
 }
 

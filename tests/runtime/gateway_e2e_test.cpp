@@ -474,6 +474,39 @@ TEST_F(GatewayE2eTest, failedStartupReconciliationIsRetriedUntilItWorks) {
     EXPECT_EQ(*rc, 0);
 }
 
+// SIGINT while placements are in flight: every placement is answered 2.5 s late, so the market
+// maker's first quotes are still PENDING_NEW when the stop begins and cannot be cancelled yet. They
+// are cancelled on a later tick, once answered: nothing is left open on the sim. (Before, only orders
+// already NEW were cancelled and these two stayed open: a CI run under ASan caught it.)
+TEST_F(GatewayE2eTest, ordersPlacedWhileStoppingAreCancelledOnceAnswered) {
+    sim::fault_rule slow;
+    slow.kind = sim::fault_kind::latency;
+    slow.target = "/api/v3/order";
+    slow.method = "POST";
+    slow.latency_min = 2500ms;
+    slow.latency_max = 2500ms;
+    sim::fault_config f;
+    f.rules = {slow};
+    srv->set_faults(f);
+    start_gateway(
+        write_config(venue_section() + "[shutdown]\ncancel_timeout_ms = 4000\n" + mm_section("mm", GENESIS_MM_SO)));
+    bool placing = false;
+    for (int i = 0; i < 600 && !placing; ++i) {
+        placing = read_file(dir / "gateway.log").find("place client_id=") != std::string::npos;
+        if (!placing)
+            (void)gw.wait_line([](const std::string&) { return false; }, 50ms);
+    }
+    ASSERT_TRUE(placing) << tail_log();
+    gw.signal(SIGINT);
+    const auto rc = gw.wait_exit(10s);
+    ASSERT_TRUE(rc);
+    EXPECT_EQ(*rc, 0);
+    EXPECT_EQ(sim_open_orders(), 0u) << tail_log();
+    const auto log = read_file(dir / "gateway.log");
+    EXPECT_NE(log.find("cancel(s) sent for orders placed while stopping"), std::string::npos) << tail_log();
+    EXPECT_EQ(log.find("still open after the cancel timeout"), std::string::npos) << tail_log();
+}
+
 } // namespace
 } // namespace genesis::test
 

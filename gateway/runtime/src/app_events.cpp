@@ -222,7 +222,11 @@ void gateway_app::impl::on_tick() {
     }
     if (!shutting_down)
         return;
-    // Shutdown: wait (bounded) for the cancels to be answered, then the final checkpoint.
+    // Shutdown: wait (bounded) for the cancels to be answered, then the final checkpoint. Orders
+    // whose placement was answered after the shutdown began are cancelled now.
+    if (cfg.shutdown.cancel_open_orders)
+        if (const auto late = cancel_working_orders(); late != 0)
+            log->info("shutdown: {} cancel(s) sent for orders placed while stopping", late);
     const auto open = orders ? orders->health().open_orders : 0;
     if (open == 0 || now >= shutdown_deadline) {
         if (open != 0)
@@ -232,20 +236,28 @@ void gateway_app::impl::on_tick() {
     }
 }
 
+std::size_t gateway_app::impl::cancel_working_orders() {
+    // Only NEW and PARTIALLY_FILLED can be cancelled: a placement still in flight is cancelled on a
+    // later tick, once its answer made it NEW (a cancel already sent makes it PENDING_CANCEL; a
+    // refused one puts it back, so it is sent again).
+    std::size_t cancels = 0;
+    if (!orders)
+        return cancels;
+    for (const auto& id : std::vector<client_order_id>(orders->working().begin(), orders->working().end()))
+        if (const auto* o = orders->find(id);
+            o && (o->status == order_status::new_ || o->status == order_status::partially_filled))
+            if (orders->cancel(id))
+                ++cancels;
+    return cancels;
+}
+
 void gateway_app::impl::begin_shutdown(std::string why) {
     if (shutting_down || shutdown_started)
         return;
     shutdown_started = true;
     log->info("shutdown ({}): stopping strategies", why);
     strategies_stop();
-    std::size_t cancels = 0;
-    if (cfg.shutdown.cancel_open_orders && orders) {
-        for (const auto& id : std::vector<client_order_id>(orders->working().begin(), orders->working().end()))
-            if (const auto* o = orders->find(id);
-                o && (o->status == order_status::new_ || o->status == order_status::partially_filled))
-                if (orders->cancel(id))
-                    ++cancels;
-    }
+    const std::size_t cancels = cfg.shutdown.cancel_open_orders ? cancel_working_orders() : 0;
     log->info("shutdown: {} cancel(s) sent", cancels);
     if (db && !db->healthy())
         log->error("shutdown with the database unhealthy ({}): the final checkpoint is attempted, but the state "

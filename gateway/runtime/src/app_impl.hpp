@@ -199,6 +199,8 @@ struct gateway_app::impl {
     void on_recovery(const result<void>& r, std::string_view what);
     void begin_trading();
     void begin_shutdown(std::string why);
+    /// Cancels every NEW or PARTIALLY_FILLED order (shutdown); returns how many cancels were sent.
+    std::size_t cancel_working_orders();
     void write_checkpoint(bool final);
     void reload_strategies(std::string why);
     void on_book_update(const symbol& sym, symbol_state& st, time_point received);

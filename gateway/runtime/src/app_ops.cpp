@@ -152,6 +152,11 @@ std::string gateway_app::impl::metrics_text() const {
         p.sample("genesis_executor_budget_refusals_total", static_cast<double>(es.budget_refusals));
         p.family("genesis_executor_unknown_outcomes_total", "counter", "Non-idempotent calls whose answer was lost.");
         p.sample("genesis_executor_unknown_outcomes_total", static_cast<double>(es.unknown_outcomes));
+        p.family("genesis_executor_probes_total", "counter", "Recovery probes sent to degraded endpoints.");
+        p.sample("genesis_executor_probes_total", static_cast<double>(es.probes));
+        p.family("genesis_executor_late_probe_answers_total", "counter",
+                 "Probes that answered within their grace, after another attempt had won the call.");
+        p.sample("genesis_executor_late_probe_answers_total", static_cast<double>(es.late_probe_answers));
     }
 
     // Queues.

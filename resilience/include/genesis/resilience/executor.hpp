@@ -106,6 +106,10 @@ struct executor_stats {
     std::uint64_t timeouts = 0;
     std::uint64_t all_down = 0;
     std::uint64_t unknown_outcomes = 0;
+    /// Recovery probes sent to degraded endpoints, and those that answered (success or failure)
+    /// within their grace after another attempt had won.
+    std::uint64_t probes = 0;
+    std::uint64_t late_probe_answers = 0;
 };
 
 class executor;
@@ -113,7 +117,7 @@ class executor;
 namespace detail {
 
 // The untyped part of one call: planning, bookkeeping, cancellation and waiting (executor.cpp).
-class race {
+class race : public std::enable_shared_from_this<race> {
 public:
     struct attempt {
         std::size_t endpoint = std::numeric_limits<std::size_t>::max();
@@ -124,15 +128,22 @@ public:
         nanos hedge_delay{0};
         bool hedge = false;
         bool extra = false;
+        bool probe = false; ///< the recovery probe of a degraded endpoint
         bool sent = false;
         bool finished = false;
         bool cancel_sent = false;
+        bool in_grace = false; ///< a probe left running after the winner, for its grace
     };
 
 private:
     executor& ex_;
     call_options opt_;
+    net::any_io_executor io_;
     net::steady_timer wake_;
+    /// Ends the grace of probes still running after the winner (see finish()).
+    net::cancellation_signal grace_signal_;
+    bool grace_running_ = false;
+    bool grace_expired_ = false;
     std::deque<attempt> attempts_;
     std::vector<std::size_t> ranking_;
     std::vector<bool> used_;
@@ -144,6 +155,8 @@ private:
     error_code last_error_;
 
     void cancel_others(std::size_t except);
+    void cancel_losers(std::size_t winner, nanos winner_latency);
+    void end_grace();
     bool fire_hedge(attempt& a);
 
 public:
@@ -157,6 +170,8 @@ public:
     bool begin(std::size_t i);
     bool finish(std::size_t i, error_code ec, bool timed_out);
     void child_done(std::size_t i, const std::exception_ptr& ep);
+    /// The grace wait ended (expired, or cut short): cancels the probes still running.
+    void grace_over(bool expired);
     net::awaitable<void> wait_all();
     bool won() const noexcept { return winner_ != std::numeric_limits<std::size_t>::max(); }
     std::size_t winner_endpoint() const noexcept { return attempts_[winner_].endpoint; }
@@ -187,7 +202,7 @@ class executor {
     struct counters {
         std::atomic<std::uint64_t> calls{0}, primaries{0}, attempts{0}, parallel_extras{0}, hedges{0},
             budget_refusals{0}, wins{0}, extra_wins{0}, cancellations{0}, failures{0}, timeouts{0}, all_down{0},
-            unknown_outcomes{0};
+            unknown_outcomes{0}, probes{0}, late_probe_answers{0};
     };
 
     const clock& clock_;
@@ -213,7 +228,10 @@ public:
     /// breaker's recovery_timeout gets one idempotent call as a parallel probe (within the hedge
     /// budget), so that it can heal and close; a single attempt
     /// may get a hedge after the key's p95. Extras and hedges spend the hedge budget. The first
-    /// success wins and the rest are cancelled (cancelled losers are not recorded as failures).
+    /// success wins and the rest are cancelled (cancelled losers are not recorded as failures),
+    /// except a probe: it is given a grace as long as the winner took (at least 1 ms) to answer, so
+    /// that a healed endpoint somewhat slower than the winner still teaches its breaker; the call
+    /// returns when the probe answers or its grace ends (at most about twice the winner's latency).
     /// Non-idempotent: exactly one attempt to the best admitted endpoint, never hedged; a timeout,
     /// lost connection or caller cancellation after sending gives errc::unknown_outcome.
     template <class T>

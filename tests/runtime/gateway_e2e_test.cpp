@@ -474,10 +474,10 @@ TEST_F(GatewayE2eTest, failedStartupReconciliationIsRetriedUntilItWorks) {
     EXPECT_EQ(*rc, 0);
 }
 
-// SIGINT while placements are in flight: every placement is answered 2.5 s late, so the market
-// maker's first quotes are still PENDING_NEW when the stop begins and cannot be cancelled yet. They
-// are cancelled on a later tick, once answered: nothing is left open on the sim. (Before, only orders
-// already NEW were cancelled and these two stayed open: a CI run under ASan caught it.)
+// SIGINT while placements are in flight: every placement is answered 2.5 s late (under the 3 s placement timeout), so
+// the market maker's first quotes are still PENDING_NEW when the stop begins and cannot be cancelled yet. They are
+// cancelled on a later tick, once answered: nothing is left open on the sim. (Before, only orders already NEW were
+// cancelled and these two stayed open: a CI run under ASan caught it.)
 TEST_F(GatewayE2eTest, ordersPlacedWhileStoppingAreCancelledOnceAnswered) {
     sim::fault_rule slow;
     slow.kind = sim::fault_kind::latency;
@@ -490,13 +490,10 @@ TEST_F(GatewayE2eTest, ordersPlacedWhileStoppingAreCancelledOnceAnswered) {
     srv->set_faults(f);
     start_gateway(
         write_config(venue_section() + "[shutdown]\ncancel_timeout_ms = 4000\n" + mm_section("mm", GENESIS_MM_SO)));
-    bool placing = false;
-    for (int i = 0; i < 600 && !placing; ++i) {
-        placing = read_file(dir / "gateway.log").find("place client_id=") != std::string::npos;
-        if (!placing)
-            (void)gw.wait_line([](const std::string&) { return false; }, 50ms);
-    }
-    ASSERT_TRUE(placing) << tail_log();
+    // The first quotes are open (PENDING_NEW: sent, unanswered for 2.5 s): /status is polled every
+    // ~100 ms, far inside that window (the log, flushed once a second, would not be).
+    ASSERT_TRUE(wait_status([](simdjson::dom::element st) { return uint_at(st, "orders", "open") > 0; }, 60s))
+        << status_text << tail_log();
     gw.signal(SIGINT);
     const auto rc = gw.wait_exit(10s);
     ASSERT_TRUE(rc);

@@ -843,9 +843,12 @@ int run_child(const run_spec& s) {
 
     // REST connection pools and requests on the wire (incl. server-time syncs), over every client.
     rest::pool_stats pst{};
-    std::uint64_t rest_requests = 0;
+    std::uint64_t rest_requests = 0, time_syncs = 0, sync_waits = 0;
     for (auto& cl : clients) {
-        rest_requests += cl->stats().requests;
+        const auto hs = cl->stats();
+        rest_requests += hs.requests;
+        time_syncs += hs.time_syncs;
+        sync_waits += hs.sync_waits;
         const auto x = cl->endpoints().total_stats();
         pst.connects += x.connects;
         pst.reuses += x.reuses;
@@ -860,6 +863,8 @@ int run_child(const run_spec& s) {
         pst.max_waiting = std::max(pst.max_waiting, x.max_waiting);
     }
     emit("rest_requests", rest_requests);
+    emit("time_syncs", time_syncs);
+    emit("sync_waits", sync_waits);
     emit("pool_connects", pst.connects);
     emit("pool_reuses", pst.reuses);
     emit("pool_discarded", pst.discarded);

@@ -335,6 +335,74 @@ TEST_F(HttpClientTest, signedResyncsServerTimeOn1021) {
                 20'000.0, 250.0);
 }
 
+TEST_F(HttpClientTest, concurrentSignedRequestsShareOneTimeSync) {
+    start();
+    auto c = make(options());
+    hmac(c);
+    // 20 signed requests at once with the time unsynced: one sync (3 samples) serves them all.
+    auto ps = make_pending(20);
+    for (auto& p : ps)
+        spawn(c, signed_get("/api/v3/account", "", 20), *p);
+    ASSERT_TRUE(run_until([&] { return all_done(ps); }, 30s));
+    for (const auto& p : ps) {
+        ASSERT_TRUE(p->r.has_value());
+        ASSERT_TRUE(*p->r) << p->r->error().message();
+        EXPECT_EQ((*p->r)->status, 200u) << (*p->r)->body;
+    }
+    EXPECT_TRUE(c.time().synced());
+    EXPECT_EQ(c.stats().time_syncs, 1u);
+    EXPECT_EQ(c.stats().sync_waits, 19u);
+    EXPECT_EQ(sim_stat("http_requests"), 20 + 3);
+}
+
+TEST_F(HttpClientTest, waitersSyncAgainWhenTheLeadingRequestIsCancelled) {
+    start();
+    auto c = make(options());
+    hmac(c);
+    auto ps = make_pending(5);
+    for (auto& p : ps)
+        spawn(c, signed_get("/api/v3/account", "", 20), *p);
+    // Let the first request start its sync and the others queue behind it, then cancel it.
+    ASSERT_TRUE(run_until([&] { return c.stats().sync_waits == 4u; }));
+    ps[0]->cancel.emit(net::cancellation_type::terminal);
+    ASSERT_TRUE(run_until([&] { return all_done(ps); }, 30s));
+    EXPECT_TRUE(ps[0]->threw || !*ps[0]->r);
+    for (std::size_t i = 1; i < ps.size(); ++i) {
+        ASSERT_TRUE(ps[i]->r.has_value());
+        ASSERT_TRUE(*ps[i]->r) << ps[i]->r->error().message();
+        EXPECT_EQ((*ps[i]->r)->status, 200u);
+    }
+    // The next one in line led a second sync; the other three waited for it.
+    EXPECT_TRUE(c.time().synced());
+    EXPECT_EQ(c.stats().time_syncs, 2u);
+    EXPECT_EQ(c.stats().sync_waits, 4u + 3u);
+}
+
+TEST_F(HttpClientTest, aFailedSyncFailsTheWaitersOfTheSameEndpoint) {
+    start();
+    // /api/v3/time answers 503: the sync fails, and with it every request that waited for it.
+    sim::fault_rule down;
+    down.kind = sim::fault_kind::http_error;
+    down.target = "/api/v3/time";
+    down.status = 503;
+    set_rules({down});
+    auto c = make(options());
+    hmac(c);
+    auto ps = make_pending(4);
+    for (auto& p : ps)
+        spawn(c, signed_get("/api/v3/account", "", 20), *p);
+    ASSERT_TRUE(run_until([&] { return all_done(ps); }, 30s));
+    for (const auto& p : ps) {
+        ASSERT_TRUE(p->r.has_value());
+        EXPECT_FALSE(*p->r);
+    }
+    EXPECT_FALSE(c.time().synced());
+    EXPECT_EQ(c.stats().time_syncs, 1u);
+    EXPECT_EQ(c.stats().sync_waits, 3u);
+    // Only the sync's first sample went out: no account request was sent unsigned-in-time.
+    EXPECT_EQ(sim_stat("http_requests"), 1);
+}
+
 TEST_F(HttpClientTest, tlsWrongCaOrNameIsRefused) {
     start();
     auto o = options();

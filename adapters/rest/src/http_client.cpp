@@ -109,7 +109,20 @@ std::optional<std::int64_t> find_json_int(std::string_view body, std::string_vie
 struct http_client::impl : std::enable_shared_from_this<impl> {
     struct counters {
         std::atomic<std::uint64_t> requests{0}, responses{0}, failures{0}, cancelled{0}, outcome_unknown{0}, refused{0},
-            resyncs{0}, stale_retries{0};
+            resyncs{0}, stale_retries{0}, time_syncs{0}, sync_waits{0};
+    };
+    // The server-time sync in flight: signed requests that find the time unsynced wait for it
+    // instead of each running their own (a burst of N would otherwise send N x sync_samples
+    // requests to /api/v3/time into the same queues). The timer never expires: cancelling it
+    // wakes the waiters once the sync has ended.
+    struct sync_flight {
+        net::steady_timer ended;
+        std::size_t endpoint;
+        bool finished = false;
+        bool leader_cancelled = false;
+        error_code ec;
+        sync_flight(const net::any_io_executor& e, std::size_t ep)
+                : ended(e, net::steady_timer::time_point::max()), endpoint(ep) {}
     };
     struct credentials {
         std::string api_key;
@@ -126,6 +139,7 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
     server_time time;
     std::optional<credentials> creds;
     counters c;
+    std::shared_ptr<sync_flight> syncing;
 
     impl(net::any_io_executor e, const clock& k, resilience::timer_service& t, http_client_options o, log::logger_ptr l,
          endpoint_pool p)
@@ -154,6 +168,7 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
     net::awaitable<result<response>> send_once(const request& req, std::size_t ep, time_point deadline);
     net::awaitable<result<response>> send(request req, std::size_t ep);
     net::awaitable<result<void>> sync(std::size_t ep);
+    net::awaitable<result<void>> shared_sync(std::size_t ep);
 };
 
 net::awaitable<wire_outcome> http_client::impl::round_trip(std::size_t ep, const http::request<http::string_body>& req,
@@ -362,7 +377,7 @@ net::awaitable<result<response>> http_client::impl::send(request req, std::size_
         co_return http_errc::no_credentials;
     const time_point deadline = req.deadline.value_or(clk.now() + opt.max_rate_wait);
     if (req.is_signed && !time.synced()) {
-        if (auto s = co_await sync(ep); !s)
+        if (auto s = co_await shared_sync(ep); !s)
             co_return s.error();
     }
     auto r = co_await send_once(req, ep, deadline);
@@ -373,15 +388,58 @@ net::awaitable<result<response>> http_client::impl::send(request req, std::size_
         c.resyncs.fetch_add(1, relaxed);
         warn("{} {} {} got -1021: resyncing server time", opt.venue, to_string(req.method), req.path);
         time.mark_stale();
-        if (auto s = co_await sync(ep); !s)
+        if (auto s = co_await shared_sync(ep); !s)
             co_return s.error();
         r = co_await send_once(req, ep, deadline);
     }
     co_return r;
 }
 
+net::awaitable<result<void>> http_client::impl::shared_sync(std::size_t ep) {
+    auto self = shared_from_this();
+    const auto cs = co_await net::this_coro::cancellation_state;
+    while (!time.synced()) {
+        if (auto f = syncing) {
+            // Another request is syncing: wait for it to end.
+            c.sync_waits.fetch_add(1, relaxed);
+            co_await f->ended.async_wait(use_tuple);
+            if (is_cancelled(cs))
+                co_return error_code(net::error::operation_aborted);
+            // Its failure is ours if it asked our endpoint and was not merely cancelled itself
+            // (a losing hedge); otherwise, sync again (perhaps leading the next one).
+            if (f->finished && f->ec && !f->leader_cancelled && f->endpoint == ep)
+                co_return f->ec;
+            continue;
+        }
+        // Ends the flight however sync() ends (an exception included): waiters never hang on it.
+        struct flight_end {
+            impl& self;
+            std::shared_ptr<sync_flight> f;
+            const net::cancellation_state& cs;
+            ~flight_end() {
+                f->finished = true;
+                f->leader_cancelled = f->leader_cancelled || is_cancelled(cs);
+                if (self.syncing == f)
+                    self.syncing.reset();
+                f->ended.cancel();
+            }
+        };
+        flight_end end{*this, std::make_shared<sync_flight>(ex, ep), cs};
+        syncing = end.f;
+        // Pessimistic until sync() returns: an exception leaves the waiters to sync again.
+        end.f->leader_cancelled = true;
+        auto r = co_await sync(ep);
+        end.f->leader_cancelled = false;
+        end.f->ec = r ? error_code{} : r.error();
+        if (!r)
+            co_return r;
+    }
+    co_return result<void>{};
+}
+
 net::awaitable<result<void>> http_client::impl::sync(std::size_t ep) {
     auto self = shared_from_this();
+    c.time_syncs.fetch_add(1, relaxed);
     if (ep >= pool.size())
         co_return http_errc::bad_endpoint;
     const auto cs = co_await net::this_coro::cancellation_state;
@@ -444,7 +502,8 @@ http_client_stats http_client::stats() const noexcept {
     const auto& k = impl_->c;
     return {k.requests.load(relaxed),  k.responses.load(relaxed),       k.failures.load(relaxed),
             k.cancelled.load(relaxed), k.outcome_unknown.load(relaxed), k.refused.load(relaxed),
-            k.resyncs.load(relaxed),   k.stale_retries.load(relaxed)};
+            k.resyncs.load(relaxed),   k.stale_retries.load(relaxed),   k.time_syncs.load(relaxed),
+            k.sync_waits.load(relaxed)};
 }
 
 } // namespace genesis::rest

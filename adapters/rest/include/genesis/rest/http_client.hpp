@@ -126,6 +126,8 @@ struct http_client_stats {
     std::uint64_t refused = 0;       ///< refused by the rate limiter without sending
     std::uint64_t resyncs = 0;       ///< server-time resyncs after -1021
     std::uint64_t stale_retries = 0; ///< resent on a fresh connection after a stale pooled one
+    std::uint64_t time_syncs = 0;    ///< server-time syncs run (each sync_samples requests)
+    std::uint64_t sync_waits = 0;    ///< signed requests that waited for a sync another one ran
 };
 
 /// Use from the io_context's thread. Movable; in-flight requests keep the internals alive.

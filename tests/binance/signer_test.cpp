@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+
 #include <ostream>
 #include <type_traits>
 
@@ -184,4 +186,26 @@ TEST_F(SignerTest, payloadRules) {
     std::string enc;
     append_url_encoded(enc, "a+b/c=d e~_.-\xEF\xBC\x91");
     EXPECT_EQ(enc, "a%2Bb%2Fc%3Dd%20e~_.-%EF%BC%91");
+}
+
+TEST_F(SignerTest, urlEncodingOfEveryByte) {
+    // Each byte between two unreserved runs: only A-Z a-z 0-9 - _ . ~ pass as they are.
+    for (int c = 0; c < 256; ++c) {
+        const char ch = static_cast<char>(c);
+        std::string in = "ab";
+        in.push_back(ch);
+        in += "cd";
+        std::string out = "=";
+        append_url_encoded(out, in);
+        const bool plain = std::isalnum(c) != 0 || ch == '-' || ch == '_' || ch == '.' || ch == '~';
+        std::string mid(1, ch);
+        if (!plain) {
+            static constexpr char hex[] = "0123456789ABCDEF";
+            mid = {'%', hex[c >> 4], hex[c & 0xF]};
+        }
+        EXPECT_EQ(out, "=ab" + mid + "cd") << "byte " << c;
+    }
+    std::string empty;
+    append_url_encoded(empty, "");
+    EXPECT_TRUE(empty.empty());
 }

@@ -20,6 +20,27 @@ void refuse(completion<T>& done) {
         done(make_error_code(db_errc::closed));
 }
 
+// A journal row for the db thread: body(engine) inside the group commit, done after its commit.
+template <class T, class Body>
+struct journal_task {
+    detail::engine* e;
+    Body body;
+    completion<T> done;
+    void operator()() {
+        e->journal<T>(std::move(done), [this] { return body(*e); });
+    }
+};
+
+// Queues the row; a refused one (stopping) hands done its error here. done is moved, never
+// copied: on the order path each copy of a completion is an allocation.
+template <class T, class Body>
+void post_journal(detail::engine& e, Body body, completion<T> done) {
+    std::function<void()> fn(journal_task<T, Body>{&e, std::move(body), std::move(done)});
+    if (!e.try_post(true, fn))
+        if (auto* t = fn.target<journal_task<T, Body>>())
+            refuse(t->done);
+}
+
 } // namespace
 
 database::database(std::unique_ptr<detail::engine> e) noexcept : engine_(std::move(e)) {}
@@ -38,40 +59,26 @@ result<std::unique_ptr<database>> database::open(db_config cfg, std::string* why
 }
 
 void database::append_intent(std::string_view instance, const order_intent& intent, completion<std::uint64_t> done) {
-    auto* e = engine_.get();
-    auto task = [e, instance = std::string(instance), intent, done]() mutable {
-        e->journal<std::uint64_t>(std::move(done), [&] { return e->insert_intent(instance, intent); });
-    };
-    if (!e->post(true, std::move(task)))
-        refuse(done);
+    post_journal<std::uint64_t>(
+        *engine_,
+        [instance = std::string(instance), intent](detail::engine& e) { return e.insert_intent(instance, intent); },
+        std::move(done));
 }
 
 void database::append_transition(const order_transition& t, completion<std::uint64_t> done) {
-    auto* e = engine_.get();
-    auto task = [e, t, done]() mutable {
-        e->journal<std::uint64_t>(std::move(done), [&] { return e->insert_transition(t); });
-    };
-    if (!e->post(true, std::move(task)))
-        refuse(done);
+    post_journal<std::uint64_t>(
+        *engine_, [t](detail::engine& e) { return e.insert_transition(t); }, std::move(done));
 }
 
 void database::append_fill(const fill_record& f, completion<fill_outcome> done) {
-    auto* e = engine_.get();
-    auto task = [e, f, done]() mutable {
-        e->journal<fill_outcome>(std::move(done), [&] { return e->insert_fill(f); });
-    };
-    if (!e->post(true, std::move(task)))
-        refuse(done);
+    post_journal<fill_outcome>(
+        *engine_, [f](detail::engine& e) { return e.insert_fill(f); }, std::move(done));
 }
 
 void database::append_balance(const venue_id& venue, const balance& b, time_point time,
                               completion<std::uint64_t> done) {
-    auto* e = engine_.get();
-    auto task = [e, venue, b, time, done]() mutable {
-        e->journal<std::uint64_t>(std::move(done), [&] { return e->insert_balance(venue, b, time); });
-    };
-    if (!e->post(true, std::move(task)))
-        refuse(done);
+    post_journal<std::uint64_t>(
+        *engine_, [venue, b, time](detail::engine& e) { return e.insert_balance(venue, b, time); }, std::move(done));
 }
 
 result<void> database::flush() {

@@ -111,7 +111,9 @@ error_code engine::start(std::string& why) {
     return ec;
 }
 
-bool engine::post(bool write, std::function<void()> fn) {
+bool engine::post(bool write, std::function<void()> fn) { return try_post(write, fn); }
+
+bool engine::try_post(bool write, std::function<void()>& fn) {
     {
         std::lock_guard lk(queue_mutex_);
         if (stopping_)

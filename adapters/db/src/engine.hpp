@@ -99,6 +99,8 @@ public:
     error_code start(std::string& why);
     /// Queues work for the db thread; false once stopping.
     bool post(bool write, std::function<void()> fn);
+    /// The same, but fn is moved from only when queued: refused, the caller still holds it.
+    bool try_post(bool write, std::function<void()>& fn);
 
     // On the db thread.
     connection& primary() noexcept { return replicas_.front().conn; }

@@ -276,19 +276,41 @@ std::string ws_api_payload(std::span<const param> params) {
     return out;
 }
 
+namespace {
+
+// RFC 3986 unreserved characters: A-Z a-z 0-9 - _ . ~ (sent as they are).
+constexpr std::array<bool, 256> unreserved_table = [] {
+    std::array<bool, 256> t{};
+    for (int c = 'A'; c <= 'Z'; ++c)
+        t[static_cast<std::size_t>(c)] = true;
+    for (int c = 'a'; c <= 'z'; ++c)
+        t[static_cast<std::size_t>(c)] = true;
+    for (int c = '0'; c <= '9'; ++c)
+        t[static_cast<std::size_t>(c)] = true;
+    for (const char c : {'-', '_', '.', '~'})
+        t[static_cast<unsigned char>(c)] = true;
+    return t;
+}();
+
+} // namespace
+
 void append_url_encoded(std::string& out, std::string_view value) {
     static constexpr char upper_hex[] = "0123456789ABCDEF";
-    for (const char ch : value) {
-        const auto c = static_cast<unsigned char>(ch);
-        const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                                c == '-' || c == '_' || c == '.' || c == '~';
-        if (unreserved) {
-            out.push_back(ch);
-        } else {
-            out.push_back('%');
-            out.push_back(upper_hex[c >> 4]);
-            out.push_back(upper_hex[c & 0xF]);
-        }
+    // Runs of unreserved characters (nearly every value: symbols, decimals, ids, hex) are appended
+    // in one piece; only the others are escaped one by one.
+    std::size_t i = 0;
+    const std::size_t n = value.size();
+    while (i < n) {
+        std::size_t j = i;
+        while (j < n && unreserved_table[static_cast<unsigned char>(value[j])])
+            ++j;
+        out.append(value.data() + i, j - i);
+        if (j == n)
+            break;
+        const auto c = static_cast<unsigned char>(value[j]);
+        const char esc[3] = {'%', upper_hex[c >> 4], upper_hex[c & 0xF]};
+        out.append(esc, 3);
+        i = j + 1;
     }
 }
 

@@ -59,6 +59,9 @@ oms::oms(oms_config config, oms_deps deps)
 }
 
 oms::~oms() {
+    // Every journal completion captures this: let the queued rows commit and their completions
+    // run before the members go (they post to the processing thread, which checks anchor_).
+    (void)db_.flush();
     anchor_.reset();
     if (refill_thread_.joinable())
         refill_thread_.join();
@@ -159,18 +162,24 @@ result<client_order_id> oms::submit(order_intent intent) {
 }
 
 void oms::journal_intent(const tracked_order& o) {
+    // [this] only: a closure this small lives inside the std::function (no allocation per row);
+    // ~oms() flushes the database first, so no completion outlives the OMS.
     db_.append_intent(o.instance.empty() ? config_.ids.instance : o.instance, o.intent,
-                      [this, post = post_, weak = std::weak_ptr<int>(anchor_)](result<std::uint64_t> r) {
-                          if (r)
-                              return;
-                          post([this, weak, ec = r.error()] {
-                              if (!weak.lock())
-                                  return;
-                              ++stats_.journal_errors;
-                              if (log_)
-                                  log_->error("journal intent failed: {}", ec.message());
-                          });
+                      [this](result<std::uint64_t> r) {
+                          if (!r)
+                              journal_failed("intent", r.error());
                       });
+}
+
+void oms::journal_failed(const char* what, error_code ec) {
+    // On the db thread: count and log it on the processing thread.
+    post_([this, weak = std::weak_ptr<int>(anchor_), what, ec] {
+        if (!weak.lock())
+            return;
+        ++stats_.journal_errors;
+        if (log_)
+            log_->error("journal {} failed: {}", what, ec.message());
+    });
 }
 
 void oms::journal_transition(const tracked_order& o, const execution_report* r) {
@@ -191,16 +200,9 @@ void oms::journal_transition(const tracked_order& o, const execution_report* r) 
         t.reason = o.reason;
         t.time = clock_.wall();
     }
-    db_.append_transition(t, [this, post = post_, weak = std::weak_ptr<int>(anchor_)](result<std::uint64_t> res) {
-        if (res)
-            return;
-        post([this, weak, ec = res.error()] {
-            if (!weak.lock())
-                return;
-            ++stats_.journal_errors;
-            if (log_)
-                log_->error("journal transition failed: {}", ec.message());
-        });
+    db_.append_transition(t, [this](result<std::uint64_t> res) {
+        if (!res)
+            journal_failed("transition", res.error());
     });
 }
 

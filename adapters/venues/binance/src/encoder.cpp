@@ -1,6 +1,7 @@
 #include "genesis/binance/encoder.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 
 namespace genesis::binance {
@@ -158,9 +159,18 @@ request_params open_orders_params(const symbol& sym, std::optional<std::uint32_t
     return p;
 }
 
-std::string rest_query(const request_params& params) {
-    std::string out;
-    out.reserve(32 * params.size());
+namespace {
+
+// The query without escapes, plus room for "&signature=" and an escaped base64 signature: one
+// allocation for the whole signed query.
+std::size_t query_capacity(const request_params& params) noexcept {
+    std::size_t n = 12 + 3 * rest::signer::max_signature_size;
+    for (const auto& p : params)
+        n += p.name.size() + p.value.size() + 2;
+    return n;
+}
+
+void append_query(std::string& out, const request_params& params) {
     for (const auto& p : params) {
         if (!out.empty())
             out.push_back('&');
@@ -168,17 +178,26 @@ std::string rest_query(const request_params& params) {
         out.push_back('=');
         rest::append_url_encoded(out, p.value);
     }
+}
+
+} // namespace
+
+std::string rest_query(const request_params& params) {
+    std::string out;
+    out.reserve(query_capacity(params));
+    append_query(out, params);
     return out;
 }
 
 result<std::string> rest_signed_query(const request_params& params, const rest::signer& signer) {
     std::string q = rest_query(params);
-    auto sig = signer.sign(q);
-    if (!sig)
-        return sig.error();
+    std::array<char, rest::signer::max_signature_size> sig{};
+    auto n = signer.sign_to(q, sig);
+    if (!n)
+        return n.error();
     q.append("&signature=");
     // Hex needs no encoding; base64's '+', '/' and '=' do.
-    rest::append_url_encoded(q, *sig);
+    rest::append_url_encoded(q, std::string_view(sig.data(), *n));
     return q;
 }
 

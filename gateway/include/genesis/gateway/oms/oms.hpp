@@ -63,7 +63,9 @@ struct oms_deps {
     const genesis::clock* clk = nullptr;
     db::database* db = nullptr;
     order_venue* venue = nullptr;
-    /// Brings DB completions and venue answers back to the processing thread.
+    /// Brings DB completions and venue answers back to the processing thread. Called from the db
+    /// thread too, also while ~oms() waits for the journal to drain: it must not block forever then
+    /// (the gateway's PriorityProcessor is stopped first, after which a push fails at once).
     task_poster post;
     /// Logger "oms"; may be null.
     log::logger_ptr log;
@@ -187,6 +189,7 @@ class oms {
     tracked_order& adopt(const execution_report& r, const parsed_client_id& owner);
     void journal_transition(const tracked_order& o, const execution_report* r);
     void journal_intent(const tracked_order& o);
+    void journal_failed(const char* what, error_code ec);
     void apply_fill(const db::fill_record& f, bool reconciling);
 
     // Unknown outcomes and verification.

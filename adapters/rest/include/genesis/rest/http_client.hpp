@@ -152,10 +152,11 @@ public:
     void set_credentials(std::string api_key, signer sign);
 
     /// Sends req to endpoint `endpoint` (index into base_urls): waits for the rate limiter (up to
-    /// the deadline), signs (syncing server time first when needed), and returns the answer.
-    /// Errors: http_errc (throttled, paused, banned, rate_limited, ip_banned, server_error,
-    /// outcome_unknown, timed_out, ...), TLS/socket errors, net::error::operation_aborted when
-    /// cancelled. A 4xx other than 429/418 is a response, not an error.
+    /// the deadline), signs (syncing server time first when needed: concurrent signed requests
+    /// wait for the one sync in flight), and returns the answer. Errors: http_errc (throttled,
+    /// paused, banned, rate_limited, ip_banned, server_error, outcome_unknown, timed_out, ...),
+    /// TLS/socket errors, net::error::operation_aborted when cancelled. A 4xx other than 429/418 is
+    /// a response, not an error.
     net::awaitable<result<response>> send(request req, std::size_t endpoint = 0);
 
     /// Measures the server-time offset with options.sync_samples round trips to endpoint.

@@ -152,9 +152,11 @@ result<client_order_id> oms::submit(order_intent intent) {
     journal_intent(stored);
     journal_transition(stored, nullptr);
     ++stats_.submitted;
+    // Debug, not info: the journal holds every intent, and at info this line (the async logger's
+    // enqueue and the wake of its thread) added ~90 us to the gateway's mean tick-to-order.
     if (log_)
-        log_->info("place client_id={} symbol={} side={} type={}", id->view(), intent.sym.view(),
-                   to_string(intent.order_side), to_string(intent.type));
+        log_->debug("place client_id={} symbol={} side={} type={}", id->view(), intent.sym.view(),
+                    to_string(intent.order_side), to_string(intent.type));
     const auto cid = *id;
     venue_.place(
         intent, on_thread<execution_report>([this, cid](result<execution_report> r) { on_placed(cid, std::move(r)); }));

@@ -49,6 +49,14 @@ TEST(FaultConfigTest, jsonRoundTripAndRejects) {
     EXPECT_FALSE(parse_fault_config_json(R"({"rules":[{"kind":"latency","latency_ms":9300000000000}]})").has_value());
     EXPECT_TRUE(parse_fault_config_json(R"({"rules":[{"kind":"latency","latency_ms":86400000}]})").has_value());
     EXPECT_FALSE(parse_fault_config_json("not json").has_value());
+    // A probability of -0.0 is 0 and round-trips as 0 (sim_faults_fuzz found "-0" -> 0 -> "0").
+    auto neg_zero = parse_fault_config_json(R"({"rules":[{"kind":"latency","probability":-0.0}]})");
+    ASSERT_TRUE(neg_zero.has_value());
+    const std::string rendered = to_json(*neg_zero);
+    EXPECT_NE(rendered.find("\"probability\":0,"), std::string::npos) << rendered;
+    auto neg_zero_again = parse_fault_config_json(rendered);
+    ASSERT_TRUE(neg_zero_again.has_value());
+    EXPECT_EQ(to_json(*neg_zero_again), rendered);
     EXPECT_TRUE(fault_match("/api/v3/*", "/api/v3/order"));
     EXPECT_FALSE(fault_match("/api/v3/order", "/api/v3/orders"));
 }

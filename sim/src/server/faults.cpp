@@ -237,7 +237,9 @@ result<fault_rule> parse_rule(simdjson::dom::object obj) {
             }
             if (!(d >= 0.0 && d <= 1.0))
                 return bad();
-            r.probability = d;
+            // -0.0 passes the range check but renders as "-0", which parses back as the integer 0:
+            // store +0.0 so that GET /sim/faults round-trips (found by sim_faults_fuzz).
+            r.probability = d == 0.0 ? 0.0 : d;
         } else if (key == "latency_ms") {
             simdjson::dom::array arr;
             if (value.get(arr) == simdjson::SUCCESS) {

@@ -118,7 +118,6 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
     struct sync_flight {
         net::steady_timer ended;
         std::size_t endpoint;
-        bool finished = false;
         bool leader_cancelled = false;
         error_code ec;
         sync_flight(const net::any_io_executor& e, std::size_t ep)
@@ -407,7 +406,7 @@ net::awaitable<result<void>> http_client::impl::shared_sync(std::size_t ep) {
                 co_return error_code(net::error::operation_aborted);
             // Its failure is ours if it asked our endpoint and was not merely cancelled itself
             // (a losing hedge); otherwise, sync again (perhaps leading the next one).
-            if (f->finished && f->ec && !f->leader_cancelled && f->endpoint == ep)
+            if (f->ec && !f->leader_cancelled && f->endpoint == ep)
                 co_return f->ec;
             continue;
         }
@@ -417,7 +416,6 @@ net::awaitable<result<void>> http_client::impl::shared_sync(std::size_t ep) {
             std::shared_ptr<sync_flight> f;
             const net::cancellation_state& cs;
             ~flight_end() {
-                f->finished = true;
                 f->leader_cancelled = f->leader_cancelled || is_cancelled(cs);
                 if (self.syncing == f)
                     self.syncing.reset();

@@ -237,9 +237,7 @@ result<fault_rule> parse_rule(simdjson::dom::object obj) {
             }
             if (!(d >= 0.0 && d <= 1.0))
                 return bad();
-            // -0.0 passes the range check but renders as "-0", which parses back as the integer 0:
-            // store +0.0 so that GET /sim/faults round-trips (found by sim_faults_fuzz).
-            r.probability = d == 0.0 ? 0.0 : d;
+            r.probability = d;
         } else if (key == "latency_ms") {
             simdjson::dom::array arr;
             if (value.get(arr) == simdjson::SUCCESS) {

@@ -37,8 +37,11 @@ inline std::string json_string(std::string_view s) {
     return o;
 }
 
-/// A finite double in a JSON-safe form.
+/// A finite double in a JSON-safe form. -0.0 is written as 0: "-0" reads back as the integer 0,
+/// which would break a render-parse-render round trip (found by sim_faults_fuzz).
 inline std::string json_number(double d) {
+    if (d == 0.0)
+        return "0";
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.17g", d);
     return buf;

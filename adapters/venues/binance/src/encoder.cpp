@@ -170,7 +170,11 @@ std::size_t query_capacity(const request_params& params) noexcept {
     return n;
 }
 
-void append_query(std::string& out, const request_params& params) {
+} // namespace
+
+std::string rest_query(const request_params& params) {
+    std::string out;
+    out.reserve(query_capacity(params));
     for (const auto& p : params) {
         if (!out.empty())
             out.push_back('&');
@@ -178,14 +182,6 @@ void append_query(std::string& out, const request_params& params) {
         out.push_back('=');
         rest::append_url_encoded(out, p.value);
     }
-}
-
-} // namespace
-
-std::string rest_query(const request_params& params) {
-    std::string out;
-    out.reserve(query_capacity(params));
-    append_query(out, params);
     return out;
 }
 

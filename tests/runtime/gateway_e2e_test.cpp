@@ -54,13 +54,6 @@ protected:
                "\"\nws_api_url = \"" + u.ws_api + "\"\nca_file = \"" + srv->ca_file() + "\"\nsymbols = [\"BTCUSDT\"]\n";
     }
 
-    static std::string mm_section(const std::string& name, const std::string& path, const std::string& extra = {}) {
-        return "[strategies." + name + "]\npath = \"" + path + "\"\ntimer_ms = 100\n" + extra + "[strategies." + name +
-               ".params]\nsymbol = \"BTCUSDT\"\nquote_qty = \"0.001\"\nspread_bps = \"2\"\nskew_bps = \"1\"\n"
-               "max_inventory = \"0.01\"\nrequote_bps = \"1\"\nstale_ms = \"2000\"\ntick_size = \"0.01\"\n"
-               "step_size = \"0.00001\"\n";
-    }
-
     std::filesystem::path write_config(const std::string& body) {
         const auto file = dir / "gateway.toml";
         std::ofstream(file) << "[gateway]\ninstance_id = \"e2e\"\ndata_dir = \"" << (dir / "var").string()
@@ -107,7 +100,7 @@ TEST_F(GatewayE2eTest, runBadConfigExitsTwoNamingFileLineAndKey) {
 }
 
 TEST_F(GatewayE2eTest, runRefusesStrategyWithWrongAbi) {
-    const auto file = write_config(venue_section() + mm_section("bad", GENESIS_BAD_ABI_SO));
+    const auto file = write_config(venue_section() + market_maker_toml("bad", GENESIS_BAD_ABI_SO));
     ASSERT_TRUE(gw.start({gateway_exe(), "run", "--config", file.string()}, dir / "stderr.txt"));
     const auto rc = gw.wait_exit(30s);
     ASSERT_TRUE(rc);
@@ -119,7 +112,7 @@ TEST_F(GatewayE2eTest, runRefusesStrategyWithWrongAbi) {
 }
 
 TEST_F(GatewayE2eTest, marketMakerTradesAndPositionsAgreeWithTheSim) {
-    start_gateway(write_config(venue_section() + mm_section("mm", GENESIS_MM_SO)));
+    start_gateway(write_config(venue_section() + market_maker_toml("mm", GENESIS_MM_SO)));
     // The sim's agents trade through our quotes: wait for fills.
     ASSERT_TRUE(wait_status([](simdjson::dom::element s) { return uint_at(s, "orders", "fills") >= 2; }, 90s))
         << status_text << "\n"
@@ -248,7 +241,8 @@ std::int64_t blob_field(const std::string& blob, const std::string& key) {
 }
 
 TEST_F(GatewayE2eTest, throwingStrategyIsDisabledAloneAndReloadKeepsState) {
-    start_gateway(write_config(venue_section() + "[checkpoint]\ninterval_ms = 200\n" + mm_section("mm", GENESIS_MM_SO) +
+    start_gateway(write_config(venue_section() + "[checkpoint]\ninterval_ms = 200\n" +
+                               market_maker_toml("mm", GENESIS_MM_SO) +
                                "[strategies.boom]\npath = \"" GENESIS_THROWER_SO "\"\n[strategies.boom.params]\n"
                                "throw_on = \"book\"\n"));
     // The thrower is disabled with its reason; the market maker goes on quoting.
@@ -300,7 +294,7 @@ TEST_F(GatewayE2eTest, throwingStrategyIsDisabledAloneAndReloadKeepsState) {
 TEST_F(GatewayE2eTest, strategyStateSurvivesARestartFromAReplica) {
     const auto config = write_config(venue_section() + "[checkpoint]\ninterval_ms = 200\n" +
                                      "[persistence]\nprimary = \"genesis.db\"\nreplicas = [\"replica-1.db\"]\n" +
-                                     mm_section("mm", GENESIS_MM_SO));
+                                     market_maker_toml("mm", GENESIS_MM_SO));
     start_gateway(config);
     ASSERT_TRUE(wait_status(
         [](simdjson::dom::element s) {
@@ -411,7 +405,7 @@ namespace {
 TEST_F(GatewayE2eTest, riskLimitRejectsWithItsReasonToTheStrategy) {
     // The market maker quotes 0.001 BTC; the symbol allows 0.0005 per order.
     start_gateway(write_config(venue_section() + "[risk.symbols.BTCUSDT]\nmax_order_qty = \"0.0005\"\n" +
-                               "[checkpoint]\ninterval_ms = 200\n" + mm_section("mm", GENESIS_MM_SO)));
+                               "[checkpoint]\ninterval_ms = 200\n" + market_maker_toml("mm", GENESIS_MM_SO)));
     ASSERT_TRUE(wait_status(
         [](simdjson::dom::element s) {
             auto mm = strategy_of(s, "mm");
@@ -457,7 +451,7 @@ TEST_F(GatewayE2eTest, failedStartupReconciliationIsRetriedUntilItWorks) {
     sim::fault_config f;
     f.rules = {r};
     srv->set_faults(f);
-    start_gateway(write_config(venue_section() + mm_section("mm", GENESIS_MM_SO)));
+    start_gateway(write_config(venue_section() + market_maker_toml("mm", GENESIS_MM_SO)));
     bool logged = false;
     for (int i = 0; i < 100 && !logged; ++i) {
         logged = read_file(dir / "gateway.log").find("reconciling again") != std::string::npos;
@@ -488,8 +482,8 @@ TEST_F(GatewayE2eTest, ordersPlacedWhileStoppingAreCancelledOnceAnswered) {
     sim::fault_config f;
     f.rules = {slow};
     srv->set_faults(f);
-    start_gateway(
-        write_config(venue_section() + "[shutdown]\ncancel_timeout_ms = 4000\n" + mm_section("mm", GENESIS_MM_SO)));
+    start_gateway(write_config(venue_section() + "[shutdown]\ncancel_timeout_ms = 4000\n" +
+                               market_maker_toml("mm", GENESIS_MM_SO)));
     // The first quotes are open (PENDING_NEW: sent, unanswered for 2.5 s): /status is polled every
     // ~100 ms, far inside that window (the log, flushed once a second, would not be).
     ASSERT_TRUE(wait_status([](simdjson::dom::element st) { return uint_at(st, "orders", "open") > 0; }, 60s))
@@ -545,7 +539,7 @@ TEST_F(GatewayE2eTest, marketDataAndRestFaultsAreRecoveredAndTheBookEqualsTheSim
     f.seed = 7;
     f.rules = {disconnect};
     srv->set_faults(f);
-    start_gateway(write_config(venue + mm_section("mm", GENESIS_MM_SO)));
+    start_gateway(write_config(venue + market_maker_toml("mm", GENESIS_MM_SO)));
     const auto before = status();
     ASSERT_TRUE(before);
     const auto submitted_before = uint_at(*before, "orders", "submitted");

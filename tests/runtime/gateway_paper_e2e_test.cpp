@@ -49,10 +49,7 @@ protected:
                             << u.ws_streams << "\"\nca_file = \"" << srv->ca_file() << "\"\nsymbols = [\"BTCUSDT\"]\n"
                             << "[paper]\nmaker_fee_bps = \"1\"\ntaker_fee_bps = \"5\"\n"
                             << "balances = { USDT = \"100000\", BTC = \"1\" }\n"
-                            << "[strategies.mm]\npath = \"" << GENESIS_MM_SO << "\"\ntimer_ms = 100\n"
-                            << "[strategies.mm.params]\nsymbol = \"BTCUSDT\"\nquote_qty = \"0.001\"\n"
-                               "spread_bps = \"2\"\nskew_bps = \"1\"\nmax_inventory = \"0.01\"\nrequote_bps = \"1\"\n"
-                               "stale_ms = \"2000\"\ntick_size = \"0.01\"\nstep_size = \"0.00001\"\n";
+                            << market_maker_toml("mm", GENESIS_MM_SO);
         return file;
     }
 

@@ -307,6 +307,13 @@ std::uint64_t gateway_fixture::uint_at(simdjson::dom::element e, const char* a, 
     return e[a][b].get_uint64().get(v) ? 0 : v;
 }
 
+std::string market_maker_toml(const std::string& name, const std::string& so_path, const std::string& extra) {
+    return "[strategies." + name + "]\npath = \"" + so_path + "\"\ntimer_ms = 100\n" + extra + "[strategies." + name +
+           ".params]\nsymbol = \"BTCUSDT\"\nquote_qty = \"0.001\"\nspread_bps = \"2\"\nskew_bps = \"1\"\n"
+           "max_inventory = \"0.01\"\nrequote_bps = \"1\"\nstale_ms = \"2000\"\ntick_size = \"0.01\"\n"
+           "step_size = \"0.00001\"\n";
+}
+
 std::string json_string_field(const std::string& line, const std::string& key) {
     const std::string k = "\"" + key + "\":\"";
     const auto p = line.find(k);

@@ -108,6 +108,10 @@ public:
     static std::optional<component> component_of(simdjson::dom::element status, std::string_view name);
 };
 
+/// A [strategies.NAME] table running the sample market maker (its .so at `so_path`) on BTCUSDT with
+/// genesis-sim's tick and step sizes; `extra` goes into the table, before its params.
+std::string market_maker_toml(const std::string& name, const std::string& so_path, const std::string& extra = {});
+
 /// A string field of a flat JSON line ("key":"value"), or empty.
 std::string json_string_field(const std::string& line, const std::string& key);
 

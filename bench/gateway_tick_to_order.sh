@@ -2,7 +2,8 @@
 # End-to-end tick-to-order of the running gateway: runs genesis-gateway in mode sim (config/sim.toml,
 # the sample market maker) for SECONDS, reads genesis_tick_to_order_seconds from /metrics, stops it
 # with SIGINT, and prints count, mean and the p50/p90/p99 log2-bucket upper bounds.
-# Usage: bench/gateway_tick_to_order.sh [SECONDS]   (env: BUILD=build/default, PORT=18089, LEVEL=info)
+# Usage: bench/gateway_tick_to_order.sh [SECONDS]   (env: BUILD=build/default, PORT=18089, LEVEL=info,
+# PIN=1: a [threads] section with the processing thread on CPU 0 and the others on CPU 1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-30}
@@ -13,6 +14,9 @@ bin="$PWD/$build/gateway/genesis-gateway"
 [ -x "$bin" ] || { echo "no $bin: build it first (cmake --build $build --target genesis-gateway)" >&2; exit 1; }
 dir=$(mktemp -d /tmp/genesis-t2o.XXXXXX)
 sed -e "s/^port = 8088/port = $port/" -e "s/^level = \"info\"/level = \"$level\"/" config/sim.toml > "$dir/sim.toml"
+if [ "${PIN:-0}" = 1 ]; then
+  printf '\n[threads]\nprocessing = [0]\nio = [1]\ndatabase = [1]\nlog = [1]\n' >> "$dir/sim.toml"
+fi
 cd "$dir"
 "$bin" run --config sim.toml > out.log 2>&1 &
 pid=$!

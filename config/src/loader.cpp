@@ -413,6 +413,36 @@ std::string table_reader::get_choice(std::string_view key, std::string_view def,
     return std::string(i < names.size() ? names[i] : def);
 }
 
+std::vector<std::int64_t> table_reader::get_int_array(std::string_view key, std::vector<std::int64_t> def,
+                                                      std::int64_t min, std::int64_t max) {
+    const toml::node* n = lookup(*state_, key);
+    if (n == nullptr)
+        return def;
+    const std::string full = join(state_->path, key);
+    const auto* arr = n->as_array();
+    if (arr == nullptr) {
+        mismatch(*ctx_, diagnostic_kind::wrong_type, *n, full, "an array of integers");
+        return def;
+    }
+    std::vector<std::int64_t> out;
+    bool ok = true;
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+        const toml::node& e = (*arr)[i];
+        const std::string item = full + '[' + std::to_string(i) + ']';
+        const auto* v = e.as_integer();
+        if (v == nullptr || v->get() < min || v->get() > max) {
+            mismatch(*ctx_, v ? diagnostic_kind::out_of_range : diagnostic_kind::wrong_type, e, item,
+                     int_expectation(min, max));
+            ok = false;
+            continue;
+        }
+        out.push_back(v->get());
+    }
+    if (!ok)
+        return def;
+    return out;
+}
+
 std::vector<std::string> table_reader::get_string_array(std::string_view key, std::vector<std::string> def) {
     const toml::node* n = lookup(*state_, key);
     if (n == nullptr)

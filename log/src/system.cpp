@@ -1,5 +1,6 @@
 #include <genesis/log/system.hpp>
 
+#include <genesis/core/thread.hpp>
 #include <genesis/log/redactor.hpp>
 
 #include "json_formatter.hpp"
@@ -194,7 +195,12 @@ system::system(const options& opts) : impl_(std::make_unique<impl>()) {
 
     // One worker keeps records in order and makes sync() a FIFO barrier.
     s.pool_ = std::make_shared<thread_pool>(
-        opts.queue_size, 1, [] { pthread_setname_np(pthread_self(), "genesis-log"); }, [] {});
+        opts.queue_size, 1,
+        [cpus = opts.cpus] {
+            name_this_thread("genesis-log");
+            (void)pin_this_thread(cpus); // the gateway checked the ids against the process's CPUs
+        },
+        [] {});
     s.weak_pool_ = s.pool_;
     // Barriers wait for room rather than overrun a record: sync() is never on the trading path.
     s.barrier_logger_ = std::make_shared<spdlog::async_logger>("genesis.log.sync", s.barrier_, s.weak_pool_,
@@ -203,15 +209,16 @@ system::system(const options& opts) : impl_(std::make_unique<impl>()) {
     s.barrier_logger_->flush_on(spdlog::level::off);
     s.barrier_logger_->set_error_handler(make_error_handler(s.counters_, s.weak_pool_));
     if (opts.flush_interval.count() > 0)
-        start_flusher(opts.flush_interval);
+        start_flusher(opts.flush_interval, opts.cpus);
 }
 
 system::~system() { shutdown(); }
 
-void system::start_flusher(std::chrono::milliseconds every) {
+void system::start_flusher(std::chrono::milliseconds every, const std::vector<unsigned>& cpus) {
     auto& s = *impl_;
-    s.flusher_ = std::thread([this, every] {
-        pthread_setname_np(pthread_self(), "genesis-logflush");
+    s.flusher_ = std::thread([this, every, cpus] {
+        name_this_thread("genesis-logsync");
+        (void)pin_this_thread(cpus);
         std::unique_lock lock(impl_->flusher_mutex_);
         while (!impl_->flusher_cv_.wait_for(lock, every, [this] { return impl_->flusher_stop_; })) {
             lock.unlock();

@@ -92,10 +92,16 @@ TEST_F(BalanceMonitorTest, alertsFireOnceAndReArm) {
     EXPECT_EQ(a[0].name, usdt);
     EXPECT_EQ(a[0].total, "999.99999999"_d);
     EXPECT_EQ(a[0].threshold, "1000"_d);
-    // Staying below does not fire again.
+    // Staying below does not fire again; below() lists it with its latest total.
     EXPECT_TRUE(m_.on_account_update(update({{usdt, "10"_d, "0"_d}})).empty());
-    // Back at the threshold re-arms; the next drop fires again.
+    auto now_below = m_.below();
+    ASSERT_EQ(now_below.size(), 1u);
+    EXPECT_EQ(now_below[0].name, usdt);
+    EXPECT_EQ(now_below[0].total, "10"_d);
+    EXPECT_EQ(now_below[0].threshold, "1000"_d);
+    // Back at the threshold re-arms (and leaves below()); the next drop fires again.
     EXPECT_TRUE(m_.on_account_update(update({{usdt, "1000"_d, "0"_d}})).empty());
+    EXPECT_TRUE(m_.below().empty());
     EXPECT_EQ(m_.on_account_update(update({{usdt, "999"_d, "0"_d}})).size(), 1u);
     EXPECT_EQ(m_.stats().alerts, 2u);
     ASSERT_NE(m_.find(usdt), nullptr);

@@ -4,6 +4,7 @@
 #include "runtime_test_support.hpp"
 
 #include "genesis/core/decimal.hpp"
+#include "genesis/core/thread.hpp"
 #include "genesis/gateway/ops/prometheus.hpp"
 #include "genesis/sim/server/sim_server.hpp"
 
@@ -97,6 +98,75 @@ TEST_F(GatewayE2eTest, runBadConfigExitsTwoNamingFileLineAndKey) {
     EXPECT_NE(err.find("checkpoint.interval_ms"), std::string::npos) << err;
     EXPECT_NE(err.find(":15:"), std::string::npos) << err; // the line of interval_ms
     EXPECT_NE(err.find("venue2"), std::string::npos) << err;
+}
+
+TEST_F(GatewayE2eTest, threadsAreNamedAndPinnedAsConfigured) {
+    // The processing thread on the first CPU this process may use, the others on the last (the
+    // same one on a one-CPU machine: the pinning still has to read back).
+    const auto allowed = allowed_cpus();
+    ASSERT_FALSE(allowed.empty());
+    const auto proc_cpu = std::to_string(allowed.front()), rest_cpu = std::to_string(allowed.back());
+    start_gateway(write_config(venue_section() + "[threads]\nprocessing = [" + proc_cpu + "]\nio = [" + rest_cpu +
+                               "]\ndatabase = [" + rest_cpu + "]\nlog = [" + rest_cpu + "]\n"));
+    ASSERT_TRUE(wait_log("thread genesis-proc pinned to CPUs " + proc_cpu, 10s)) << tail_log();
+    ASSERT_TRUE(wait_log("thread genesis-io pinned to CPUs " + rest_cpu, 10s)) << tail_log();
+
+    // What the kernel says of each of the gateway's threads (/proc/PID/task/TID).
+    std::map<std::string, std::string> cpus_of;
+    const auto tasks = std::filesystem::path("/proc") / std::to_string(gw.pid()) / "task";
+    for (const auto& t : std::filesystem::directory_iterator(tasks)) {
+        auto comm = read_file(t.path() / "comm");
+        if (!comm.empty() && comm.back() == '\n')
+            comm.pop_back();
+        const auto status = read_file(t.path() / "status");
+        const auto at = status.find("Cpus_allowed_list:\t");
+        if (at == std::string::npos)
+            continue;
+        const auto from = at + std::string_view("Cpus_allowed_list:\t").size();
+        cpus_of[comm] = status.substr(from, status.find('\n', from) - from);
+    }
+    std::string seen;
+    for (const auto& [name, list] : cpus_of)
+        seen += name + "=" + list + " ";
+    const std::map<std::string, std::string> want{{"genesis-proc", proc_cpu},
+                                                  {"genesis-io", rest_cpu},
+                                                  {"genesis-db", rest_cpu},
+                                                  {"genesis-log", rest_cpu},
+                                                  {"genesis-logsync", rest_cpu}};
+    for (const auto& [name, list] : want) {
+        ASSERT_TRUE(cpus_of.contains(name)) << name << " not among " << seen;
+        EXPECT_EQ(cpus_of[name], list) << name << ": " << seen;
+    }
+}
+
+TEST_F(GatewayE2eTest, balanceBelowItsAlertThresholdIsDegradedInHealthAndMetrics) {
+    // The sim's test account holds 100000 USDT and 1 BTC: USDT is below 1000000, BTC above 0.5.
+    start_gateway(write_config(venue_section() + "[balances]\nalert_below = { USDT = \"1000000\", BTC = \"0.5\" }\n"));
+    ASSERT_TRUE(wait_status(
+        [](simdjson::dom::element s) {
+            const auto c = component_of(s, "balance.USDT");
+            return c && c->health == "DEGRADED";
+        },
+        10s))
+        << status_text;
+    auto s = status();
+    ASSERT_TRUE(s);
+    EXPECT_EQ(component_of(*s, "balance.USDT")->reason, "total 100000 below 1000000") << status_text;
+    EXPECT_FALSE(component_of(*s, "balance.BTC")) << status_text;
+    ASSERT_TRUE(wait_log("balance alert: USDT total 100000 below 1000000", 5s)) << tail_log();
+    auto h = http_request(ops_port, "GET", "/healthz");
+    ASSERT_TRUE(h);
+    EXPECT_EQ(h->status, 200u) << h->body; // DEGRADED still serves
+    EXPECT_NE(h->body.find("DEGRADED"), std::string::npos) << h->body;
+    EXPECT_NE(h->body.find("balance.USDT"), std::string::npos) << h->body;
+    auto m = http_request(ops_port, "GET", "/metrics");
+    ASSERT_TRUE(m);
+    gateway::ops::exposition ex;
+    const auto bad = gateway::ops::parse_exposition(m->body, ex);
+    ASSERT_FALSE(bad) << bad->str();
+    EXPECT_EQ(ex.value("genesis_balance_alerts_total", {}), std::optional<double>{1.0}) << m->body;
+    EXPECT_EQ(ex.value("genesis_balance_below_threshold", {{"asset", "USDT"}}), std::optional<double>{1.0});
+    EXPECT_FALSE(ex.value("genesis_balance_below_threshold", {{"asset", "BTC"}}));
 }
 
 TEST_F(GatewayE2eTest, runRefusesStrategyWithWrongAbi) {
@@ -496,6 +566,39 @@ TEST_F(GatewayE2eTest, ordersPlacedWhileStoppingAreCancelledOnceAnswered) {
     const auto log = read_file(dir / "gateway.log");
     EXPECT_NE(log.find("cancel(s) sent for orders placed while stopping"), std::string::npos) << tail_log();
     EXPECT_EQ(log.find("still open after the cancel timeout"), std::string::npos) << tail_log();
+}
+
+// The kill switch by signal, while placements are in flight: SIGUSR1 halts trading, and the orders
+// whose placement is answered after it are cancelled too (the sweep on later ticks).
+TEST_F(GatewayE2eTest, killSignalCancelsOrdersAnsweredAfterIt) {
+    sim::fault_rule slow;
+    slow.kind = sim::fault_kind::latency;
+    slow.target = "/api/v3/order";
+    slow.method = "POST";
+    slow.latency_min = 2500ms;
+    slow.latency_max = 2500ms;
+    sim::fault_config f;
+    f.rules = {slow};
+    srv->set_faults(f);
+    start_gateway(write_config(venue_section() + market_maker_toml("mm", GENESIS_MM_SO)));
+    ASSERT_TRUE(wait_status([](simdjson::dom::element st) { return uint_at(st, "orders", "open") > 0; }, 60s))
+        << status_text << tail_log();
+    gw.signal(SIGUSR1);
+    ASSERT_TRUE(wait_log("KILL SWITCH (SIGUSR1)", 10s)) << tail_log();
+    // The quotes in flight at the kill are answered NEW 2.5 s later and swept.
+    ASSERT_TRUE(wait_log("kill switch: ", 15s)) << tail_log();
+    ASSERT_TRUE(wait_status([](simdjson::dom::element st) { return uint_at(st, "orders", "open") == 0; }, 15s))
+        << status_text << tail_log();
+    EXPECT_TRUE(wait_sim_no_open_orders(10s)) << tail_log();
+    auto h = http_request(ops_port, "GET", "/healthz");
+    ASSERT_TRUE(h);
+    EXPECT_EQ(h->status, 503u) << h->body;
+    EXPECT_NE(h->body.find("kill switch: SIGUSR1"), std::string::npos) << h->body;
+    gw.signal(SIGTERM);
+    const auto rc = gw.wait_exit(10s);
+    ASSERT_TRUE(rc);
+    EXPECT_EQ(*rc, 0);
+    EXPECT_EQ(sim_open_orders(), 0u) << tail_log();
 }
 
 } // namespace

@@ -142,17 +142,18 @@ TEST_F(GatewayTestnetE2eTest, tradesWithKeysFromTheEnvironmentAndNeverWritesThem
         << status_text << "\n"
         << tail_log();
     const auto mid = sim_account(api_key);
-    EXPECT_GE(mid.orders, 1u);
-    EXPECT_GE(mid.fills, 1u);
-    EXPECT_EQ(sim_account("sim-test-api-key").orders, 0u); // sim mode's account is not used
+    EXPECT_GE(mid.orders, 1u) << tail_log();
+    EXPECT_GE(mid.fills, 1u) << tail_log();
+    EXPECT_EQ(sim_account("sim-test-api-key").orders, 0u) << tail_log(); // sim mode's account is not used
     EXPECT_TRUE(wait_log("genesis-gateway running in mode testnet", 5s)) << tail_log();
     EXPECT_EQ(read_file(dir / "gateway.log").find("genesis-sim started"), std::string::npos); // none of its own
 
+    // (The 5 s stop is asserted by GatewayE2eTest.marketMakerTradesAndPositionsAgreeWithTheSim.)
     gw.signal(SIGTERM);
-    const auto rc = gw.wait_exit(5s);
-    ASSERT_TRUE(rc) << "did not exit within 5 s";
+    const auto rc = gw.wait_exit(10s);
+    ASSERT_TRUE(rc) << "did not exit within 10 s\n" << tail_log();
     EXPECT_EQ(*rc, 0) << read_file(dir / "stderr.txt");
-    EXPECT_EQ(sim_account(api_key).open, 0u);
+    EXPECT_EQ(sim_account(api_key).open, 0u) << tail_log();
 
     // Neither the key nor the secret is in anything the gateway wrote, databases included.
     const auto files = written_files();

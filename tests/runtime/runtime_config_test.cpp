@@ -2,6 +2,7 @@
 
 #include "genesis/config/error.hpp"
 #include "genesis/config/loader.hpp"
+#include "genesis/core/thread.hpp"
 #include "genesis/gateway/runtime/sim_process.hpp"
 
 #include <gtest/gtest.h>
@@ -75,6 +76,35 @@ TEST_F(RuntimeConfigTest, parseErrorsNameFileLineAndKey) {
     EXPECT_NE(text.find("strategies.x.path"), std::string::npos) << text;
     EXPECT_NE(text.find("strategies.x.timer_ms"), std::string::npos) << text;
     EXPECT_NE(text.find("persistence.durability"), std::string::npos) << text;
+}
+
+TEST_F(RuntimeConfigTest, threadsTakeCpusTheProcessMayUse) {
+    const auto allowed = allowed_cpus();
+    ASSERT_FALSE(allowed.empty());
+    const auto first = std::to_string(allowed.front());
+    const auto last = std::to_string(allowed.back());
+    auto errors = parse("[threads]\nprocessing = [" + first + "]\nio = [" + last + ", " + last + "]\ndatabase = [" +
+                        last + "]\n");
+    ASSERT_TRUE(errors.empty()) << config::to_string(errors);
+    EXPECT_EQ(cfg.threads.processing, std::vector<unsigned>{allowed.front()});
+    EXPECT_EQ(cfg.threads.io, std::vector<unsigned>{allowed.back()}); // duplicates kept once
+    EXPECT_EQ(cfg.threads.database, std::vector<unsigned>{allowed.back()});
+    EXPECT_TRUE(cfg.threads.log.empty()); // absent: unpinned
+
+    // A CPU this process may not use, an id past CPU_SETSIZE, a scalar instead of an array.
+    const auto absent = std::to_string(allowed.back() + 64);
+    errors = parse("[threads]\nprocessing = [" + absent + "]\nio = [" + first + ", 5000]\ndatabase = 1\n");
+    ASSERT_EQ(errors.size(), 3u) << config::to_string(errors);
+    const auto text = config::to_string(errors);
+    EXPECT_NE(text.find("gw.toml:2:14: threads.processing: CPU " + absent + " is not one this process may run on"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("gw.toml:3:"), std::string::npos) << text;
+    EXPECT_NE(text.find("threads.io[1]"), std::string::npos) << text;
+    EXPECT_NE(text.find("gw.toml:4:"), std::string::npos) << text;
+    EXPECT_NE(text.find("threads.database: expected an array of integers"), std::string::npos) << text;
+    EXPECT_TRUE(cfg.threads.processing.empty());
+    EXPECT_TRUE(cfg.threads.io.empty());
 }
 
 TEST_F(RuntimeConfigTest, finishRequiresKeysOutsideSim) {

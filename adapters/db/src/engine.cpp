@@ -1,5 +1,6 @@
 #include "engine.hpp"
 
+#include "genesis/core/thread.hpp"
 #include "genesis/db/migrations.hpp"
 #include "genesis/log/logger.hpp"
 
@@ -92,6 +93,9 @@ error_code engine::start(std::string& why) {
     auto opened = std::make_shared<std::promise<std::pair<error_code, std::string>>>();
     auto done = opened->get_future();
     thread_ = std::thread([this, opened] {
+        name_this_thread("genesis-db");
+        if (auto ec = pin_this_thread(cfg_.cpus); ec && cfg_.logger)
+            cfg_.logger->warn("db thread not pinned to CPUs {}: {}", cpu_list_text(cfg_.cpus), ec.message());
         std::string open_why;
         const auto ec = open_all(open_why);
         opened->set_value({ec, open_why});

@@ -72,6 +72,17 @@ std::vector<balance_alert> balance_monitor::set_balance(const balance& b) {
     return alerts;
 }
 
+std::vector<balance_alert> balance_monitor::below() const {
+    std::vector<balance_alert> out;
+    for (const auto& [name, s] : balances_) {
+        const auto it = cfg_.alert_below.find(name);
+        const auto total = s.bal.free.add(s.bal.locked);
+        if (s.below && it != cfg_.alert_below.end() && total)
+            out.push_back({name, *total, it->second});
+    }
+    return out;
+}
+
 const balance* balance_monitor::find(const asset& name) const noexcept {
     auto it = balances_.find(name);
     return it == balances_.end() ? nullptr : &it->second.bal;

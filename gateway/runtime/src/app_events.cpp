@@ -142,9 +142,7 @@ void gateway_app::impl::on_trading() {
                 return;
             }
             for (const auto& b : *r)
-                for (const auto& alert : balances->set_balance(b))
-                    log->warn("balance alert: {} total {} below {}", alert.name.str(), alert.total.to_string(),
-                              alert.threshold.to_string());
+                report_balance_alerts(balances->set_balance(b));
             begin_trading();
         });
     });
@@ -219,6 +217,13 @@ void gateway_app::impl::on_tick() {
     if (status_terminal && !shedding_telemetry && now >= next_status) {
         next_status = now + cfg.status.interval;
         print_status();
+    }
+    // Kill switch engaged: an order answered NEW after it (its placement was in flight), or one whose
+    // cancel was refused, is cancelled here, at most once a second, until none is left.
+    if (risk_killed() && now >= next_kill_sweep) {
+        next_kill_sweep = now + std::chrono::seconds{1};
+        if (const auto late = cancel_working_orders(); late != 0)
+            log->warn("kill switch: {} more cancel(s) sent (orders answered or cancels refused after the kill)", late);
     }
     if (!shutting_down)
         return;

@@ -147,6 +147,7 @@ struct gateway_app::impl {
     time_point shutdown_deadline;
     time_point next_checkpoint;
     time_point next_status;
+    time_point next_kill_sweep; ///< the kill switch's next sweep of orders left working
     bool shutdown_started = false;
     // ResourceManager.
     std::uint64_t rss_bytes = 0;
@@ -183,6 +184,8 @@ struct gateway_app::impl {
     void finish();
     void push(resilience::priority p, gw_event ev);
     void post(resilience::priority p, std::function<void()> f);
+    /// On a thread of the gateway's own: names it (top -H, perf) and pins it to `cpus` ([threads]).
+    void enter_thread(const char* name, const std::vector<unsigned>& cpus);
     void arm_tick();
     result<void> handle(gw_event& ev, resilience::priority p);
 
@@ -233,6 +236,7 @@ struct gateway_app::impl {
     void strategies_on_timer(time_point now);
     void strategies_save_states();
     void balances_on_update(const account_update& u);
+    void report_balance_alerts(const std::vector<risk::balance_alert>& alerts);
     bool risk_killed() const;
     std::string risk_kill_reason() const;
     std::string strategies_json() const;

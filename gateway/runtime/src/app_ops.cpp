@@ -229,6 +229,13 @@ std::string gateway_app::impl::metrics_text() const {
     risk_metrics([&](std::string_view reason, std::uint64_t n) {
         p.sample("genesis_risk_rejections_total", {{"reason", std::string(reason)}}, static_cast<double>(n));
     });
+    p.family("genesis_balance_alerts_total", "counter",
+             "Times an asset's total fell below its [balances] alert_below threshold.");
+    p.sample("genesis_balance_alerts_total", static_cast<double>(balance_alerts));
+    p.family("genesis_balance_below_threshold", "gauge", "1 while the asset's total is below its alert threshold.");
+    if (balances)
+        for (const auto& b : balances->below())
+            p.sample("genesis_balance_below_threshold", {{"asset", b.name.str()}}, 1.0);
     p.family("genesis_checkpoints_total", "counter", "Checkpoints written, by outcome.");
     p.sample("genesis_checkpoints_total", {{"outcome", "ok"}}, static_cast<double>(checkpoints_atomic.load()));
     p.sample("genesis_checkpoints_total", {{"outcome", "failed"}},
@@ -278,14 +285,13 @@ ops_answer gateway_app::impl::answer(const std::string& method, const std::strin
 }
 
 void gateway_app::impl::kill_switch(std::string why) {
+    if (risk_killed()) {
+        log->warn("kill switch ({}): already engaged ({})", why, risk_kill_reason());
+        return;
+    }
     risk_kill(why);
-    std::size_t n = 0;
-    if (orders)
-        for (const auto& id : std::vector<client_order_id>(orders->working().begin(), orders->working().end()))
-            if (const auto* o = orders->find(id);
-                o && (o->status == order_status::new_ || o->status == order_status::partially_filled))
-                if (orders->cancel(id))
-                    ++n;
+    // Placements still in flight, and cancels the venue refused, are swept on later ticks.
+    const std::size_t n = cancel_working_orders();
     log->warn("KILL SWITCH ({}): trading halted, {} cancel(s) sent", why, n);
 }
 

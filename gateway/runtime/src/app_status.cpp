@@ -70,6 +70,11 @@ health_report gateway_app::impl::health() const {
                 r.degraded ? r.path.string() + ": " + r.reason : "checkpoint " + std::to_string(r.checkpoint_seq));
     if (risk_killed())
         add(h, "risk", health_level::halted, "kill switch: " + risk_kill_reason());
+    // [balances] alert_below: an asset under its threshold is DEGRADED until it is back above.
+    if (balances)
+        for (const auto& b : balances->below())
+            add(h, "balance." + b.name.str(), health_level::degraded,
+                "total " + b.total.to_string() + " below " + b.threshold.to_string());
     // Feeds.
     if (market) {
         const auto s = market->state();

@@ -271,7 +271,11 @@ std::string gateway_app::impl::strategies_json() const {
 }
 
 void gateway_app::impl::balances_on_update(const account_update& u) {
-    for (const auto& alert : balances->on_account_update(u)) {
+    report_balance_alerts(balances->on_account_update(u));
+}
+
+void gateway_app::impl::report_balance_alerts(const std::vector<risk::balance_alert>& alerts) {
+    for (const auto& alert : alerts) {
         ++balance_alerts;
         log->warn("balance alert: {} total {} below {}", alert.name.str(), alert.total.to_string(),
                   alert.threshold.to_string());

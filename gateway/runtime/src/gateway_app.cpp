@@ -2,6 +2,7 @@
 
 #include "app_impl.hpp"
 
+#include "genesis/core/thread.hpp"
 #include "genesis/log/logger.hpp"
 #include "genesis/log/system.hpp"
 
@@ -119,6 +120,16 @@ void gateway_app::impl::post(resilience::priority p, std::function<void()> f) {
     push(p, std::move(ev));
 }
 
+void gateway_app::impl::enter_thread(const char* name, const std::vector<unsigned>& cpus) {
+    name_this_thread(name);
+    if (cpus.empty())
+        return;
+    if (auto ec = pin_this_thread(cpus))
+        log->warn("thread {} not pinned to CPUs {}: {}", name, cpu_list_text(cpus), ec.message());
+    else
+        log->info("thread {} pinned to CPUs {}", name, cpu_list_text(cpus));
+}
+
 bool gateway_app::impl::start(std::string& why) {
     auto& v = cfg.venue;
     const auto data_dir = std::filesystem::path(cfg.base.gateway.data_dir);
@@ -160,6 +171,7 @@ bool gateway_app::impl::start(std::string& why) {
         dc.replicas.push_back(under(data_dir, r));
     dc.sync = cfg.persistence.durability_full ? db::durability::full : db::durability::normal;
     dc.group_commit_window = cfg.persistence.group_commit;
+    dc.cpus = cfg.threads.database;
     dc.logger = logs.get("db");
     auto opened = db::database::open(dc, &why);
     if (!opened) {
@@ -222,7 +234,10 @@ bool gateway_app::impl::start(std::string& why) {
         });
 
     work.emplace(ioc.get_executor());
-    io_thread = std::thread([this] { ioc.run(); });
+    io_thread = std::thread([this] {
+        enter_thread("genesis-io", cfg.threads.io);
+        ioc.run();
+    });
 
     // Server time, then the symbols' rules (each asked again on a fresh connection when lost).
     {
@@ -315,6 +330,7 @@ bool gateway_app::impl::start(std::string& why) {
         why = "processor: " + r.error().message();
         return false;
     }
+    post(resilience::priority::control, [this] { enter_thread("genesis-proc", cfg.threads.processing); });
 
     // The OMS; it recovers (checkpoint, journal, reconciliation) on the processing thread.
     oms_config oc;
@@ -467,14 +483,17 @@ bool gateway_app::impl::start(std::string& why) {
     tick_timer.emplace(ioc);
     net::post(ioc, [this] { arm_tick(); });
 
-    // Signals: SIGINT/SIGTERM stop; SIGHUP reloads the strategies.
+    // Signals: SIGINT/SIGTERM stop; SIGHUP reloads the strategies; SIGUSR1 is the kill switch.
     signals.emplace(ioc, SIGINT, SIGTERM);
     signals->add(SIGHUP);
+    signals->add(SIGUSR1);
     signal_handler = [this](const error_code& e, int sig) {
         if (e)
             return;
         if (sig == SIGHUP) {
             post(resilience::priority::control, [this] { reload_strategies("SIGHUP"); });
+        } else if (sig == SIGUSR1) {
+            post(resilience::priority::control, [this] { kill_switch("SIGUSR1"); });
         } else {
             stop_requested = true;
             post(resilience::priority::control, [this, sig] { begin_shutdown(sig == SIGINT ? "SIGINT" : "SIGTERM"); });

@@ -79,6 +79,7 @@ int run_command(int argc, char** argv) {
     // but let Asio's handler see them (it installs its own handlers).
     std::unique_ptr<log::system> logs;
     try {
+        cfg.base.logging.cpus = cfg.threads.log;
         logs = std::make_unique<log::system>(cfg.base.logging);
     } catch (const std::exception& e) {
         std::cerr << file << ": logging: " << e.what() << "\n";

@@ -1,6 +1,10 @@
 #include "genesis/gateway/runtime/runtime_config.hpp"
 
 #include "genesis/config/loader.hpp"
+#include "genesis/core/thread.hpp"
+
+#include <algorithm>
+#include <sched.h>
 
 namespace genesis::gateway::runtime {
 
@@ -81,6 +85,25 @@ void parse_strategies_section(config::table_reader& r, std::vector<strategy_sect
     }
 }
 
+void parse_threads_section(config::table_reader& r, threads_section& out, const std::vector<unsigned>& allowed) {
+    for (auto [key, cpus] : {std::pair{"processing", &out.processing}, std::pair{"io", &out.io},
+                             std::pair{"database", &out.database}, std::pair{"log", &out.log}}) {
+        const auto ids = r.get_int_array(key, {}, 0, CPU_SETSIZE - 1);
+        cpus->clear();
+        for (const auto id : ids) {
+            const auto cpu = static_cast<unsigned>(id);
+            if (std::find(allowed.begin(), allowed.end(), cpu) == allowed.end()) {
+                r.error(key, "CPU " + std::to_string(cpu) +
+                                 " is not one this process may run on (allowed: " + cpu_list_text(allowed) + ")");
+                cpus->clear();
+                break;
+            }
+            if (std::find(cpus->begin(), cpus->end(), cpu) == cpus->end())
+                cpus->push_back(cpu);
+        }
+    }
+}
+
 void register_runtime_sections(config::loader& l, runtime_config& cfg) {
     config::register_sections(l, cfg.base);
     l.section("venue", [&cfg](config::table_reader& r) { parse_venue_section(r, cfg.venue); });
@@ -105,6 +128,7 @@ void register_runtime_sections(config::loader& l, runtime_config& cfg) {
         cfg.resources.conflate_book_depth = static_cast<std::size_t>(
             r.get_int("conflate_book_depth", static_cast<std::int64_t>(cfg.resources.conflate_book_depth), 1));
     });
+    l.section("threads", [&cfg](config::table_reader& r) { parse_threads_section(r, cfg.threads, allowed_cpus()); });
     l.section("ops", [&cfg](config::table_reader& r) { ops::parse_ops_section(r, cfg.ops); });
     l.section("paper", [&cfg](config::table_reader& r) { paper::parse_paper_section(r, cfg.paper); });
     l.section("strategies", [&cfg](config::table_reader& r) { parse_strategies_section(r, cfg.strategies); });

@@ -91,6 +91,11 @@ public:
     /// An array of strings (each with `${NAME}` substitution).
     [[nodiscard]] std::vector<std::string> get_string_array(std::string_view key, std::vector<std::string> def);
 
+    /// An array of integers, each in [min, max].
+    [[nodiscard]] std::vector<std::int64_t> get_int_array(std::string_view key, std::vector<std::int64_t> def,
+                                                          std::int64_t min = std::numeric_limits<std::int64_t>::min(),
+                                                          std::int64_t max = std::numeric_limits<std::int64_t>::max());
+
     /// A sub-table; when absent, an empty reader whose getters all return their defaults.
     [[nodiscard]] table_reader table(std::string_view key);
 

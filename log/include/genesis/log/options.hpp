@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace genesis::log {
 
@@ -26,6 +27,9 @@ struct options {
     /// Outputs are flushed at least this often (a killed process loses at most this much of its
     /// log); 0: only on error records, sync() and shutdown.
     std::chrono::milliseconds flush_interval{1000};
+    /// CPUs the logging thread and its flusher may run on; empty: any ([threads] log in the
+    /// gateway's config, not [logging]).
+    std::vector<unsigned> cpus;
 };
 
 /// True if `level` names a level accepted by options::level

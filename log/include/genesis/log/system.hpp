@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 namespace genesis::log {
 
@@ -20,7 +21,7 @@ class system {
     struct impl;
     std::unique_ptr<impl> impl_;
 
-    void start_flusher(std::chrono::milliseconds every);
+    void start_flusher(std::chrono::milliseconds every, const std::vector<unsigned>& cpus);
 
 public:
     /// Throws std::invalid_argument for an unknown level or a zero queue size, and

@@ -50,6 +50,9 @@ struct db_config {
     const genesis::clock* clock = nullptr;
     /// Logger "db"; null logs nothing. Nothing secret is ever written to the database or the log.
     log::logger_ptr logger;
+    /// CPUs the db thread (named "genesis-db") may run on; empty: any. An id the process may not
+    /// use is logged (warn) and the thread runs unpinned.
+    std::vector<unsigned> cpus;
     /// Fault injection for tests: called on the db thread before each replica write; a non-zero
     /// error makes that write fail as if the file had failed.
     std::function<error_code(std::size_t replica)> replica_write_fault;

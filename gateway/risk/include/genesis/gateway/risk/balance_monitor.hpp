@@ -68,6 +68,9 @@ public:
     /// Overwrites one balance (a REST account snapshot).
     [[nodiscard]] std::vector<balance_alert> set_balance(const balance& b);
 
+    /// The assets whose total is below their threshold now (alerted and not re-armed), by name.
+    [[nodiscard]] std::vector<balance_alert> below() const;
+
     /// The last known balance of an asset; nullptr when never reported.
     [[nodiscard]] const balance* find(const asset& name) const noexcept;
 

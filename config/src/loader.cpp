@@ -413,66 +413,60 @@ std::string table_reader::get_choice(std::string_view key, std::string_view def,
     return std::string(i < names.size() ? names[i] : def);
 }
 
-std::vector<std::int64_t> table_reader::get_int_array(std::string_view key, std::vector<std::int64_t> def,
-                                                      std::int64_t min, std::int64_t max) {
-    const toml::node* n = lookup(*state_, key);
+namespace {
+
+// The array at `key` read element by element: item(element, its path) appends it or reports it
+// and returns false. Any bad element (or a non-array) leaves def; every bad element is reported.
+template <class T, class Item>
+std::vector<T> read_array(const toml::node* n, context& ctx, const std::string& full, std::vector<T> def,
+                          std::string_view expected, Item item) {
     if (n == nullptr)
         return def;
-    const std::string full = join(state_->path, key);
     const auto* arr = n->as_array();
     if (arr == nullptr) {
-        mismatch(*ctx_, diagnostic_kind::wrong_type, *n, full, "an array of integers");
+        mismatch(ctx, diagnostic_kind::wrong_type, *n, full, expected);
         return def;
     }
-    std::vector<std::int64_t> out;
+    std::vector<T> out;
     bool ok = true;
-    for (std::size_t i = 0; i < arr->size(); ++i) {
-        const toml::node& e = (*arr)[i];
-        const std::string item = full + '[' + std::to_string(i) + ']';
-        const auto* v = e.as_integer();
-        if (v == nullptr || v->get() < min || v->get() > max) {
-            mismatch(*ctx_, v ? diagnostic_kind::out_of_range : diagnostic_kind::wrong_type, e, item,
-                     int_expectation(min, max));
-            ok = false;
-            continue;
-        }
-        out.push_back(v->get());
-    }
+    for (std::size_t i = 0; i < arr->size(); ++i)
+        ok = item((*arr)[i], full + '[' + std::to_string(i) + ']', out) && ok;
     if (!ok)
         return def;
     return out;
 }
 
+} // namespace
+
+std::vector<std::int64_t> table_reader::get_int_array(std::string_view key, std::vector<std::int64_t> def,
+                                                      std::int64_t min, std::int64_t max) {
+    return read_array(lookup(*state_, key), *ctx_, join(state_->path, key), std::move(def), "an array of integers",
+                      [&](const toml::node& e, const std::string& item, std::vector<std::int64_t>& out) {
+                          const auto* v = e.as_integer();
+                          if (v == nullptr || v->get() < min || v->get() > max) {
+                              mismatch(*ctx_, v ? diagnostic_kind::out_of_range : diagnostic_kind::wrong_type, e, item,
+                                       int_expectation(min, max));
+                              return false;
+                          }
+                          out.push_back(v->get());
+                          return true;
+                      });
+}
+
 std::vector<std::string> table_reader::get_string_array(std::string_view key, std::vector<std::string> def) {
-    const toml::node* n = lookup(*state_, key);
-    if (n == nullptr)
-        return def;
-    const std::string full = join(state_->path, key);
-    const auto* arr = n->as_array();
-    if (arr == nullptr) {
-        mismatch(*ctx_, diagnostic_kind::wrong_type, *n, full, "an array of strings");
-        return def;
-    }
-    std::vector<std::string> out;
-    bool ok = true;
-    for (std::size_t i = 0; i < arr->size(); ++i) {
-        const toml::node& e = (*arr)[i];
-        const std::string item = full + '[' + std::to_string(i) + ']';
-        const auto* s = e.as_string();
-        if (s == nullptr) {
-            mismatch(*ctx_, diagnostic_kind::wrong_type, e, item, "a string");
-            ok = false;
-            continue;
-        }
-        if (auto v = substitute(*ctx_, s->get(), e.source().begin, item)) {
-            out.push_back(std::move(*v));
-        } else {
-            ok = false;
-        }
-    }
-    if (!ok)
-        return def;
-    return out;
+    return read_array(lookup(*state_, key), *ctx_, join(state_->path, key), std::move(def), "an array of strings",
+                      [&](const toml::node& e, const std::string& item, std::vector<std::string>& out) {
+                          const auto* s = e.as_string();
+                          if (s == nullptr) {
+                              mismatch(*ctx_, diagnostic_kind::wrong_type, e, item, "a string");
+                              return false;
+                          }
+                          auto v = substitute(*ctx_, s->get(), e.source().begin, item);
+                          if (!v)
+                              return false;
+                          out.push_back(std::move(*v));
+                          return true;
+                      });
 }
 
 table_reader table_reader::table(std::string_view key) {

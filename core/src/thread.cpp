@@ -3,20 +3,7 @@
 #include <pthread.h>
 #include <sched.h>
 
-#include <cerrno>
-
 namespace genesis {
-namespace {
-
-std::vector<unsigned> cpus_of(const cpu_set_t& set) {
-    std::vector<unsigned> out;
-    for (unsigned c = 0; c < CPU_SETSIZE; ++c)
-        if (CPU_ISSET(c, &set))
-            out.push_back(c);
-    return out;
-}
-
-} // namespace
 
 void name_this_thread(const char* name) noexcept {
     char cut[16] = {};
@@ -40,21 +27,19 @@ error_code pin_this_thread(std::span<const unsigned> cpus) noexcept {
     return {};
 }
 
-std::vector<unsigned> allowed_cpus() {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (sched_getaffinity(0, sizeof set, &set) != 0)
-        return {};
-    return cpus_of(set);
-}
-
 std::vector<unsigned> this_thread_cpus() {
     cpu_set_t set;
     CPU_ZERO(&set);
+    std::vector<unsigned> out;
     if (pthread_getaffinity_np(pthread_self(), sizeof set, &set) != 0)
-        return {};
-    return cpus_of(set);
+        return out;
+    for (unsigned c = 0; c < CPU_SETSIZE; ++c)
+        if (CPU_ISSET(c, &set))
+            out.push_back(c);
+    return out;
 }
+
+std::vector<unsigned> allowed_cpus() { return this_thread_cpus(); }
 
 std::string cpu_list_text(std::span<const unsigned> cpus) {
     std::string out;

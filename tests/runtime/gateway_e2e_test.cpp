@@ -76,6 +76,19 @@ protected:
         return n;
     }
 
+    // The sim answers every POST /api/v3/order `by` late (placements stay PENDING_NEW that long).
+    void delay_placements(std::chrono::milliseconds by) {
+        sim::fault_rule slow;
+        slow.kind = sim::fault_kind::latency;
+        slow.target = "/api/v3/order";
+        slow.method = "POST";
+        slow.latency_min = by;
+        slow.latency_max = by;
+        sim::fault_config f;
+        f.rules = {slow};
+        srv->set_faults(f);
+    }
+
     bool wait_sim_no_open_orders(std::chrono::milliseconds timeout) {
         const auto deadline = std::chrono::steady_clock::now() + timeout;
         while (std::chrono::steady_clock::now() < deadline) {
@@ -543,15 +556,7 @@ TEST_F(GatewayE2eTest, failedStartupReconciliationIsRetriedUntilItWorks) {
 // cancelled on a later tick, once answered: nothing is left open on the sim. (Before, only orders already NEW were
 // cancelled and these two stayed open: a CI run under ASan caught it.)
 TEST_F(GatewayE2eTest, ordersPlacedWhileStoppingAreCancelledOnceAnswered) {
-    sim::fault_rule slow;
-    slow.kind = sim::fault_kind::latency;
-    slow.target = "/api/v3/order";
-    slow.method = "POST";
-    slow.latency_min = 2500ms;
-    slow.latency_max = 2500ms;
-    sim::fault_config f;
-    f.rules = {slow};
-    srv->set_faults(f);
+    delay_placements(2500ms);
     start_gateway(write_config(venue_section() + "[shutdown]\ncancel_timeout_ms = 4000\n" +
                                market_maker_toml("mm", GENESIS_MM_SO)));
     // The first quotes are open (PENDING_NEW: sent, unanswered for 2.5 s): /status is polled every
@@ -571,15 +576,7 @@ TEST_F(GatewayE2eTest, ordersPlacedWhileStoppingAreCancelledOnceAnswered) {
 // The kill switch by signal, while placements are in flight: SIGUSR1 halts trading, and the orders
 // whose placement is answered after it are cancelled too (the sweep on later ticks).
 TEST_F(GatewayE2eTest, killSignalCancelsOrdersAnsweredAfterIt) {
-    sim::fault_rule slow;
-    slow.kind = sim::fault_kind::latency;
-    slow.target = "/api/v3/order";
-    slow.method = "POST";
-    slow.latency_min = 2500ms;
-    slow.latency_max = 2500ms;
-    sim::fault_config f;
-    f.rules = {slow};
-    srv->set_faults(f);
+    delay_placements(2500ms);
     start_gateway(write_config(venue_section() + market_maker_toml("mm", GENESIS_MM_SO)));
     ASSERT_TRUE(wait_status([](simdjson::dom::element st) { return uint_at(st, "orders", "open") > 0; }, 60s))
         << status_text << tail_log();

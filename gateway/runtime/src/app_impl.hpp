@@ -136,7 +136,6 @@ struct gateway_app::impl {
     std::optional<risk::risk_engine> risk;
     std::optional<risk::balance_monitor> balances;
     std::vector<risk::open_order_view> open_views; // reused per check
-    std::uint64_t balance_alerts = 0;
 
     // Processing-thread state.
     bool trading_started = false;
@@ -236,6 +235,7 @@ struct gateway_app::impl {
     void strategies_on_timer(time_point now);
     void strategies_save_states();
     void balances_on_update(const account_update& u);
+    /// Logs each alert (the monitor counts them: balances->stats().alerts).
     void report_balance_alerts(const std::vector<risk::balance_alert>& alerts);
     bool risk_killed() const;
     std::string risk_kill_reason() const;

@@ -231,7 +231,7 @@ std::string gateway_app::impl::metrics_text() const {
     });
     p.family("genesis_balance_alerts_total", "counter",
              "Times an asset's total fell below its [balances] alert_below threshold.");
-    p.sample("genesis_balance_alerts_total", static_cast<double>(balance_alerts));
+    p.sample("genesis_balance_alerts_total", balances ? static_cast<double>(balances->stats().alerts) : 0.0);
     p.family("genesis_balance_below_threshold", "gauge", "1 while the asset's total is below its alert threshold.");
     if (balances)
         for (const auto& b : balances->below())

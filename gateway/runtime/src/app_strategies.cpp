@@ -275,11 +275,9 @@ void gateway_app::impl::balances_on_update(const account_update& u) {
 }
 
 void gateway_app::impl::report_balance_alerts(const std::vector<risk::balance_alert>& alerts) {
-    for (const auto& alert : alerts) {
-        ++balance_alerts;
+    for (const auto& alert : alerts)
         log->warn("balance alert: {} total {} below {}", alert.name.str(), alert.total.to_string(),
                   alert.threshold.to_string());
-    }
 }
 
 // Pre-trade checks: the free balance first (a refusal there must not use up the order rate), then

@@ -3,7 +3,7 @@
 set -euo pipefail
 
 packages=(
-  g++ cmake ninja-build pkg-config ccache git
+  g++ cmake ninja-build pkg-config ccache git ca-certificates
   libboost1.81-dev libssl-dev libsimdjson-dev libsqlite3-dev libspdlog-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang libclang-rt-14-dev

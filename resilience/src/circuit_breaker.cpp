@@ -196,6 +196,7 @@ void circuit_breaker::transition_locked(breaker_state to) noexcept {
         eternal_successes_ = 0;
     state_.store(to, std::memory_order_release);
     has_failures_.store(to == breaker_state::closed && failure_count_ > 0, std::memory_order_relaxed);
+    ++transitions_;
     if (options_.history_capacity == 0)
         return;
     const breaker_transition tr{from, to, clock_.now(), clock_.wall()};
@@ -235,6 +236,7 @@ breaker_stats circuit_breaker::stats() const {
     s.rejections = rejections_.load(std::memory_order_relaxed);
     s.trials = trials_.load(std::memory_order_relaxed);
     s.releases = releases_.load(std::memory_order_relaxed);
+    s.transitions = transitions_;
     s.last_latency = nanos{last_latency_ns_.load(std::memory_order_relaxed)};
     s.total_latency = nanos{total_latency_ns_.load(std::memory_order_relaxed)};
     s.last_failure = last_failure_;

@@ -122,6 +122,11 @@ TEST_F(OmsOrderTest, placeLostAnswerGoesUnknownThenLookupFindsAndAdoptsIt) {
     EXPECT_EQ(h.o->stats().resolved_found, 1u);
     EXPECT_EQ(h.o->health().unknown_orders, 0u);
     EXPECT_EQ(h.venue.places.size(), 1u); // never re-sent
+    // What the lookup learnt is told (the user stream may have missed it).
+    ASSERT_EQ(h.updates.size(), 1u);
+    EXPECT_EQ(h.updates[0].client_id, id);
+    EXPECT_EQ(h.updates[0].status, st::new_);
+    EXPECT_EQ(h.updates[0].order_id, 777u);
 }
 
 TEST_F(OmsOrderTest, placeOutcomeUnknownNotFoundAfterBoundedRuleIsRejected) {
@@ -159,6 +164,12 @@ TEST_F(OmsOrderTest, placeOutcomeUnknownNotFoundAfterBoundedRuleIsRejected) {
     EXPECT_EQ(h.o->stats().resolved_not_found, 1u);
     EXPECT_EQ(h.o->stats().lookup_failures, 1u);
     EXPECT_EQ(h.venue.places.size(), 1u);
+    // The strategy hears that its order never was: no user-stream report will ever say so.
+    ASSERT_EQ(h.updates.size(), 1u);
+    EXPECT_EQ(h.updates[0].client_id, id);
+    EXPECT_EQ(h.updates[0].status, st::rejected);
+    EXPECT_EQ(h.updates[0].exec_type, execution_type::rejected);
+    EXPECT_NE(h.updates[0].reject_reason.find("never placed"), std::string::npos) << h.updates[0].reject_reason;
 }
 
 TEST_F(OmsOrderTest, placeNotSentIsRejectedWithoutLookup) {
@@ -168,6 +179,12 @@ TEST_F(OmsOrderTest, placeNotSentIsRejectedWithoutLookup) {
     EXPECT_EQ(h.o->find(id)->status, st::rejected);
     EXPECT_TRUE(h.o->find(id)->never_sent);
     EXPECT_TRUE(h.venue.queries.empty());
+    ASSERT_EQ(h.updates.size(), 1u);
+    EXPECT_EQ(h.updates[0].client_id, id);
+    EXPECT_EQ(h.updates[0].sym, btc);
+    EXPECT_EQ(h.updates[0].status, st::rejected);
+    EXPECT_EQ(h.updates[0].exec_type, execution_type::rejected);
+    EXPECT_TRUE(h.updates[0].reject_reason.starts_with("not sent: ")) << h.updates[0].reject_reason;
 }
 
 TEST_F(OmsOrderTest, placeVenueRefusalIsRejected) {
@@ -179,6 +196,19 @@ TEST_F(OmsOrderTest, placeVenueRefusalIsRejected) {
     EXPECT_EQ(h.o->find(id)->status, st::rejected);
     EXPECT_EQ(h.o->find(id)->reason, rep.reject_reason);
     EXPECT_EQ(h.o->stats().rejected, 1u);
+    ASSERT_EQ(h.updates.size(), 1u);
+    EXPECT_EQ(h.updates[0].status, st::rejected);
+    EXPECT_EQ(h.updates[0].reject_reason, rep.reject_reason);
+}
+
+TEST_F(OmsOrderTest, userStreamReportsAndAcknowledgementsAreNotRetold) {
+    // The user stream reaches the strategies itself: on_update carries only what it cannot.
+    auto id = submit();
+    h.venue.places[0].done(report(id, st::new_, "0", 41));
+    h.queue.run_pending();
+    h.o->on_execution_report(report(id, st::canceled, "0", 41));
+    EXPECT_EQ(h.o->find(id)->status, st::canceled);
+    EXPECT_TRUE(h.updates.empty());
 }
 
 TEST_F(OmsOrderTest, cancelCanceledAndRefusedCancelVerifiesOrder) {

@@ -90,6 +90,11 @@ public:
         client_order_id id;
         venue_callback<std::optional<execution_report>> done;
     };
+    struct order_id_query_call {
+        symbol sym;
+        std::uint64_t order_id = 0;
+        venue_callback<std::optional<execution_report>> done;
+    };
     struct cancel_call {
         cancel_intent intent;
         venue_callback<execution_report> done;
@@ -102,6 +107,7 @@ public:
 
     std::vector<place_call> places;
     std::vector<query_call> queries;
+    std::vector<order_id_query_call> order_id_queries;
     std::vector<cancel_call> cancels;
     std::vector<venue_callback<std::vector<execution_report>>> open_order_calls;
     std::vector<trades_call> trade_calls;
@@ -120,6 +126,10 @@ public:
     void query(const symbol& sym, const client_order_id& id,
                venue_callback<std::optional<execution_report>> done) override {
         queries.push_back({sym, id, std::move(done)});
+    }
+    void query_order_id(const symbol& sym, std::uint64_t order_id,
+                        venue_callback<std::optional<execution_report>> done) override {
+        order_id_queries.push_back({sym, order_id, std::move(done)});
     }
     void open_orders(venue_callback<std::vector<execution_report>> done) override {
         open_order_calls.push_back(std::move(done));
@@ -213,6 +223,8 @@ public:
     std::unique_ptr<oms> o;
     oms_config cfg;
     std::chrono::microseconds commit_window{200};
+    /// What the OMS told deps.on_update, in order.
+    std::vector<execution_report> updates;
 
     oms_harness() {
         cfg.venue = test_venue;
@@ -253,6 +265,7 @@ public:
         d.venue = &venue;
         d.post = queue.poster();
         d.log = logger;
+        d.on_update = [this](const execution_report& r) { updates.push_back(r); };
         o = std::make_unique<oms>(cfg, std::move(d));
     }
 
@@ -261,6 +274,8 @@ public:
     void answer_empty() {
         auto opens = std::move(venue.open_order_calls);
         auto queries = std::move(venue.queries);
+        auto by_order_id = std::move(venue.order_id_queries);
+        venue.order_id_queries.clear();
         auto trades = std::move(venue.trade_calls);
         auto accounts = std::move(venue.account_calls);
         venue.open_order_calls.clear();
@@ -270,6 +285,8 @@ public:
         for (auto& c : opens)
             c(std::vector<execution_report>{});
         for (auto& q : queries)
+            q.done(std::optional<execution_report>{});
+        for (auto& q : by_order_id)
             q.done(std::optional<execution_report>{});
         for (auto& t : trades)
             t.done(std::vector<db::fill_record>{});

@@ -22,6 +22,8 @@ parsed parse(std::string_view text) {
     cfg::loader l([](std::string_view name) -> std::optional<std::string> {
         if (name == "GENESIS_OPS_TOKEN")
             return std::string("s3cret");
+        if (name == "EMPTY_TOKEN")
+            return std::string();
         return std::nullopt;
     });
     l.section("ops", [&](cfg::table_reader& r) { ops::parse_ops_section(r, p.value); });
@@ -57,6 +59,13 @@ TEST(OpsConfigTest, parseRejectsNonLoopbackHost) {
     EXPECT_NE(p.errors[0].message.find("ops.host"), std::string::npos) << p.errors[0].message;
     EXPECT_EQ(p.errors[0].line, 2u);
     EXPECT_EQ(p.value.host, "127.0.0.1");
+}
+
+TEST(OpsConfigTest, parseRejectsAnEmptyTokenInsteadOfTurningAuthOff) {
+    const auto p = parse("[ops]\nport = 0\nbearer_token = \"${EMPTY_TOKEN}\"\n");
+    ASSERT_EQ(p.errors.size(), 1u);
+    EXPECT_EQ(p.errors[0].key, "ops.bearer_token");
+    EXPECT_EQ(p.errors[0].line, 3u);
 }
 
 TEST(OpsConfigTest, parseRejectsPortOutOfRange) {

@@ -15,6 +15,8 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -41,9 +43,12 @@ public:
     explicit client(std::uint16_t port) { socket_.connect({net::ip::make_address("127.0.0.1"), port}); }
 
     http::response<http::string_body> send(http::verb verb, std::string target, std::string token = {},
-                                           std::string body = {}, bool keep_alive = true) {
+                                           std::string body = {}, bool keep_alive = true,
+                                           std::vector<std::pair<std::string, std::string>> headers = {}) {
         http::request<http::string_body> req{verb, target, 11};
         req.set(http::field::host, "127.0.0.1");
+        for (const auto& [name, value] : headers)
+            req.set(name, value);
         if (!token.empty())
             req.set(http::field::authorization, "Bearer " + token);
         req.body() = std::move(body);
@@ -138,6 +143,29 @@ TEST_F(OpsServerTest, bearerTokenRequired) {
     const auto ok = c.send(http::verb::get, "/health", "t0ken");
     EXPECT_EQ(ok.result_int(), 200u);
     EXPECT_EQ(server_->counters().unauthorized, 4u);
+}
+
+TEST_F(OpsServerTest, requestsFromWebPagesAreRefused) {
+    ops::ops_server_options o;
+    o.bearer_token = "t0ken";
+    start(o);
+    client c(server_->port());
+    using headers = std::vector<std::pair<std::string, std::string>>;
+    const auto post = [&](headers h) {
+        return c.send(http::verb::post, "/strategies/mm/reload", "t0ken", {}, true, std::move(h)).result_int();
+    };
+    // A page's cross-origin POST, a fetch, and a DNS-rebinding page (its own name in Host): 403
+    // before the handler runs, with or without the token.
+    EXPECT_EQ(post({{"Origin", "https://evil.example"}}), 403u);
+    EXPECT_EQ(post({{"Sec-Fetch-Site", "cross-site"}}), 403u);
+    EXPECT_EQ(post({{"Host", "evil.example:8088"}}), 403u);
+    EXPECT_EQ(c.send(http::verb::get, "/health", {}, {}, true, {{"Origin", "null"}}).result_int(), 403u);
+    EXPECT_EQ(server_->counters().forbidden, 4u);
+    // Tools on this machine: loopback names in Host, a typed-in address bar (Sec-Fetch-Site: none).
+    EXPECT_EQ(post({{"Host", "localhost:8088"}}), 200u);
+    EXPECT_EQ(post({{"Host", "[::1]:8088"}}), 200u);
+    EXPECT_EQ(post({{"Host", "127.0.0.1"}, {"Sec-Fetch-Site", "none"}}), 200u);
+    EXPECT_EQ(server_->counters().forbidden, 4u);
 }
 
 TEST_F(OpsServerTest, unknownPathAndWrongMethod) {

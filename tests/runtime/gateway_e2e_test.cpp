@@ -30,6 +30,9 @@ decimal dec(std::string_view s) {
     return d ? *d : decimal{};
 }
 
+// genesis-gateway's status after a forced stop (gateway::runtime::exit_forced_stop).
+constexpr int forced_stop_exit = 4;
+
 class GatewayE2eTest : public ::testing::Test, protected gateway_fixture {
 protected:
     std::unique_ptr<sim::sim_server> srv;
@@ -55,12 +58,14 @@ protected:
                "\"\nws_api_url = \"" + u.ws_api + "\"\nca_file = \"" + srv->ca_file() + "\"\nsymbols = [\"BTCUSDT\"]\n";
     }
 
-    std::filesystem::path write_config(const std::string& body) {
+    // risk: the keys of [risk] itself (its sub-tables may follow in body).
+    std::filesystem::path write_config(const std::string& body,
+                                       const std::string& risk = "max_orders_per_second = 100\n") {
         const auto file = dir / "gateway.toml";
         std::ofstream(file) << "[gateway]\ninstance_id = \"e2e\"\ndata_dir = \"" << (dir / "var").string()
                             << "\"\n[logging]\nfile = \"" << (dir / "gateway.log").string()
-                            << "\"\n[ops]\nport = 0\n[risk]\nmax_orders_per_second = 100\n"
-                            << body;
+                            << "\"\n[ops]\nport = 0\n[risk]\n"
+                            << risk << body;
         return file;
     }
 
@@ -268,6 +273,10 @@ TEST_F(GatewayE2eTest, marketMakerTradesAndPositionsAgreeWithTheSim) {
     ASSERT_FALSE(bad) << bad->str() << "\n" << m->body;
     ASSERT_NE(ex.find("genesis_orders_total"), nullptr);
     ASSERT_NE(ex.find("genesis_tick_to_order_seconds"), nullptr);
+    // Recorded on the I/O thread when a placement's bytes reach the socket (book-driven quotes).
+    const auto ticks = ex.value("genesis_tick_to_order_seconds_count", {});
+    ASSERT_TRUE(ticks);
+    EXPECT_GT(*ticks, 0.0);
     ASSERT_NE(ex.find("genesis_breaker_state"), nullptr);
     const auto fills_metric = ex.value("genesis_fills_total", {});
     ASSERT_TRUE(fills_metric);
@@ -485,6 +494,53 @@ TEST_F(GatewayE2eTest, recordingReplaysToTheSimsBook) {
 namespace genesis::test {
 namespace {
 
+// Every risk limit, end to end: a scripted strategy places one order per limit against the sim's
+// book (prices relative to its mid), each within every other limit, and each must come back to the
+// strategy refused with its own code; the accepted ones rest on the sim until the stop cancels them.
+TEST_F(GatewayE2eTest, eachRiskLimitRefusesItsOrderWithItsReason) {
+    const std::string risk = "max_orders_per_second = 3\nmax_open_orders = 4\nself_cross_prevention = true\n";
+    const std::string limits = "[risk.symbols.BTCUSDT]\nmax_order_qty = \"0.01\"\nmax_order_notional = \"500\"\n"
+                               "max_position = \"0.02\"\nprice_band_bps = 100\n";
+    // Mid ~67000: 0.009 is ~600 USDT (> 500), 0.007 ~467. a and b are two resting buys (0.014 BTC
+    // worst case), so a third makes 0.021 (> 0.02); a sell at b's price would cross a; c is the
+    // third order accepted in the second (rate 3); 1.5 s later d is the fourth open order.
+    const std::string orders = "band:buy:-500:0.001;qty:buy:-50:0.011;notional:buy:-50:0.009;a:buy:-50:0.007;"
+                               "b:buy:-60:0.007;position:buy:-70:0.007;cross:sell:-60:0.001;c:sell:50:0.001;"
+                               "rate:sell:60:0.001";
+    start_gateway(write_config(venue_section() + limits + "[checkpoint]\ninterval_ms = 200\n" +
+                                   "[strategies.risk]\npath = \"" + GENESIS_SCRIPTED_SO + "\"\ntimer_ms = 100\n" +
+                                   "[strategies.risk.params]\norders = \"" + orders +
+                                   "\"\nlater = \"d:sell:60:0.001;open:sell:70:0.001\"\nlater_ms = \"1500\"\n",
+                               risk));
+    std::string preview;
+    ASSERT_TRUE(wait_status(
+        [&](simdjson::dom::element s) {
+            auto st = strategy_of(s, "risk");
+            preview = st ? st->preview : std::string{};
+            return preview.find("open=") != std::string::npos;
+        },
+        60s))
+        << status_text << tail_log();
+    EXPECT_EQ(preview, "band=price_band;qty=max_order_qty;notional=max_order_notional;a=ok;b=ok;position=max_position;"
+                       "cross=self_cross;c=ok;rate=order_rate;d=ok;open=max_open_orders")
+        << tail_log();
+    // Counted per reason, and each reason is in the gateway's log (written asynchronously: bounded wait).
+    auto m = http_request(ops_port, "GET", "/metrics");
+    ASSERT_TRUE(m);
+    gateway::ops::exposition ex;
+    ASSERT_FALSE(gateway::ops::parse_exposition(m->body, ex));
+    for (const char* code : {"price_band", "max_order_qty", "max_order_notional", "max_position", "self_cross",
+                             "order_rate", "max_open_orders"}) {
+        EXPECT_EQ(ex.value("genesis_risk_rejections_total", {{"reason", code}}).value_or(0.0), 1.0) << code;
+        EXPECT_TRUE(wait_log(std::string("refused: ") + code + ": ", 5s)) << code << "\n" << tail_log();
+    }
+    gw.signal(SIGTERM);
+    const auto rc = gw.wait_exit(10s);
+    ASSERT_TRUE(rc);
+    EXPECT_EQ(*rc, 0);
+    EXPECT_EQ(sim_open_orders(), 0u) << tail_log();
+}
+
 TEST_F(GatewayE2eTest, riskLimitRejectsWithItsReasonToTheStrategy) {
     // The market maker quotes 0.001 BTC; the symbol allows 0.0005 per order.
     start_gateway(write_config(venue_section() + "[risk.symbols.BTCUSDT]\nmax_order_qty = \"0.0005\"\n" +
@@ -571,6 +627,49 @@ TEST_F(GatewayE2eTest, ordersPlacedWhileStoppingAreCancelledOnceAnswered) {
     const auto log = read_file(dir / "gateway.log");
     EXPECT_NE(log.find("cancel(s) sent for orders placed while stopping"), std::string::npos) << tail_log();
     EXPECT_EQ(log.find("still open after the cancel timeout"), std::string::npos) << tail_log();
+}
+
+// A stop that cannot end (placements answered 2.5 s late, the stop waiting for them) is forced at
+// shutdown.hard_limit_ms: exit 4 at once, saying why. The sim is left with the orders the final
+// cancels never reached; the next start reconciles them (not this test's subject).
+TEST_F(GatewayE2eTest, aStopOverItsHardLimitIsForced) {
+    delay_placements(2500ms);
+    start_gateway(write_config(venue_section() + "[shutdown]\ncancel_timeout_ms = 4000\nhard_limit_ms = 1000\n" +
+                               market_maker_toml("mm", GENESIS_MM_SO)));
+    ASSERT_TRUE(wait_status([](simdjson::dom::element st) { return uint_at(st, "orders", "open") > 0; }, 60s))
+        << status_text << tail_log();
+    gw.signal(SIGINT);
+    const auto rc = gw.wait_exit(5s);
+    ASSERT_TRUE(rc) << tail_log();
+    EXPECT_EQ(*rc, forced_stop_exit) << read_file(dir / "stderr.txt");
+    EXPECT_NE(read_file(dir / "stderr.txt").find("forced stop (the stop did not end within shutdown.hard_limit_ms"),
+              std::string::npos)
+        << read_file(dir / "stderr.txt");
+}
+
+// A second SIGINT while the first stop waits forces it (the operator's "now").
+TEST_F(GatewayE2eTest, aSecondInterruptForcesTheStop) {
+    delay_placements(2500ms);
+    start_gateway(write_config(venue_section() + "[shutdown]\ncancel_timeout_ms = 4000\nhard_limit_ms = 60000\n" +
+                               market_maker_toml("mm", GENESIS_MM_SO)));
+    ASSERT_TRUE(wait_status([](simdjson::dom::element st) { return uint_at(st, "orders", "open") > 0; }, 60s))
+        << status_text << tail_log();
+    gw.signal(SIGINT);
+    // The first is being handled: /healthz says so (and the stop waits ~2.5 s for the placements).
+    bool stopping = false;
+    for (int i = 0; i < 40 && !stopping; ++i) {
+        auto h = http_request(ops_port, "GET", "/healthz");
+        stopping = h && h->status == 503u && h->body.find("stopping (SIGINT)") != std::string::npos;
+        if (!stopping)
+            (void)gw.wait_line([](const std::string&) { return false; }, 25ms);
+    }
+    ASSERT_TRUE(stopping) << tail_log();
+    gw.signal(SIGINT);
+    const auto rc = gw.wait_exit(3s);
+    ASSERT_TRUE(rc) << tail_log();
+    EXPECT_EQ(*rc, forced_stop_exit) << read_file(dir / "stderr.txt");
+    EXPECT_NE(read_file(dir / "stderr.txt").find("forced stop (a second SIGINT)"), std::string::npos)
+        << read_file(dir / "stderr.txt");
 }
 
 // The kill switch by signal, while placements are in flight: SIGUSR1 halts trading, and the orders

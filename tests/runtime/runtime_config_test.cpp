@@ -119,6 +119,25 @@ TEST_F(RuntimeConfigTest, finishRequiresKeysOutsideSim) {
     EXPECT_EQ(cfg.venue.ws_api_url, "wss://ws-api.testnet.binance.vision/ws-api/v3");
 }
 
+TEST_F(RuntimeConfigTest, finishRefusesBreakerOverridesNamingNoBreaker) {
+    // A typo must not leave the default in force silently.
+    ASSERT_TRUE(parse("[resilience.breakers.\"binance.rest\"]\nfailure_threshold = 1\n").empty());
+    auto e = finish_runtime_config(cfg, "gw.toml");
+    EXPECT_NE(e.find("gw.toml: resilience.breakers.binance.rest: no breaker has this name"), std::string::npos) << e;
+    // One per URL: two URLs have rest0 and rest1, not rest2.
+    const std::string urls = "[venue]\nrest_urls = [\"https://127.0.0.1:1\", \"https://127.0.0.1:2\"]\n"
+                             "ws_streams_url = \"wss://127.0.0.1:3\"\nws_api_url = \"wss://127.0.0.1:4\"\n";
+    ASSERT_TRUE(parse(urls + "[resilience.breakers.rest1]\nfailure_threshold = 1\n").empty());
+    EXPECT_EQ(finish_runtime_config(cfg, "gw.toml"), "");
+    EXPECT_EQ(cfg.base.resilience.breaker("rest1").failure_threshold, 1u);
+    ASSERT_TRUE(parse(urls + "[resilience.breakers.rest2]\nfailure_threshold = 1\n").empty());
+    e = finish_runtime_config(cfg, "gw.toml");
+    EXPECT_NE(e.find("resilience.breakers.rest2: no breaker has this name"), std::string::npos) << e;
+    EXPECT_NE(e.find("rest0..rest1"), std::string::npos) << e;
+    EXPECT_FALSE(breaker_index("rest01"));
+    EXPECT_EQ(breaker_index("rest10"), 10u);
+}
+
 TEST_F(RuntimeConfigTest, finishRefusesPartialUrls) {
     ASSERT_TRUE(parse("[venue]\nrest_urls = [\"https://127.0.0.1:1\"]\n").empty());
     EXPECT_NE(finish_runtime_config(cfg, "gw.toml").find("must be given together"), std::string::npos);

@@ -163,7 +163,8 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
 
     net::awaitable<wire_outcome> round_trip(std::size_t ep, const http::request<http::string_body>& req,
                                             std::chrono::steady_clock::time_point wait_deadline,
-                                            std::chrono::steady_clock::time_point deadline, bool fresh);
+                                            std::chrono::steady_clock::time_point deadline, bool fresh,
+                                            const std::function<void()>& on_written);
     net::awaitable<result<response>> send_once(const request& req, std::size_t ep, time_point deadline);
     net::awaitable<result<response>> send(request req, std::size_t ep);
     net::awaitable<result<void>> sync(std::size_t ep);
@@ -172,7 +173,8 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
 
 net::awaitable<wire_outcome> http_client::impl::round_trip(std::size_t ep, const http::request<http::string_body>& req,
                                                            std::chrono::steady_clock::time_point wait_deadline,
-                                                           std::chrono::steady_clock::time_point deadline, bool fresh) {
+                                                           std::chrono::steady_clock::time_point deadline, bool fresh,
+                                                           const std::function<void()>& on_written) {
     const auto cs = co_await net::this_coro::cancellation_state;
     wire_outcome out;
     out.started = clk.now();
@@ -205,6 +207,8 @@ net::awaitable<wire_outcome> http_client::impl::round_trip(std::size_t ep, const
         co_return out;
     }
     out.written = true;
+    if (on_written)
+        on_written();
     http::response_parser<http::string_body> parser;
     parser.body_limit(opt.max_body_bytes);
     auto [rec, rn] = co_await http::async_read(conn->stream, conn->buffer, parser, use_tuple);
@@ -294,7 +298,7 @@ net::awaitable<result<response>> http_client::impl::send_once(const request& req
         co_return error_code(net::error::operation_aborted);
     }
     c.requests.fetch_add(1, relaxed);
-    wire_outcome w = co_await round_trip(ep, hreq, wait_deadline, io_deadline, false);
+    wire_outcome w = co_await round_trip(ep, hreq, wait_deadline, io_deadline, false, req.on_written);
     const time_point started = w.started;
     // A pooled connection the server had closed: resend on a fresh one when nothing can have run.
     if (w.ec && w.reused && !is_cancelled(cs) &&
@@ -302,7 +306,7 @@ net::awaitable<result<response>> http_client::impl::send_once(const request& req
         c.stale_retries.fetch_add(1, relaxed);
         debug("{} {} {} stale pooled connection ({}), resending", opt.venue, to_string(req.method), req.path,
               w.ec.message());
-        w = co_await round_trip(ep, hreq, wait_deadline, io_deadline, true);
+        w = co_await round_trip(ep, hreq, wait_deadline, io_deadline, true, req.on_written);
     }
     const nanos latency = clk.now() - started;
     const auto latency_us = std::chrono::duration_cast<std::chrono::microseconds>(latency).count();

@@ -40,6 +40,9 @@ void parse_ops_section(config::table_reader& r, ops_config& out) {
         r.reject("host", "a loopback address (127.x.x.x, ::1 or localhost)");
     out.port = static_cast<std::uint16_t>(r.get_int("port", out.port, 0, 65535));
     out.bearer_token = r.get_string("bearer_token", out.bearer_token);
+    // An empty token (often an environment variable set to nothing) would turn the check off.
+    if (r.contains("bearer_token") && out.bearer_token.empty())
+        r.reject("bearer_token", "a non-empty token (remove the key to run without one)");
 }
 
 } // namespace genesis::gateway::ops

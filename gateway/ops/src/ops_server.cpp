@@ -97,6 +97,28 @@ bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
     return diff == 0;
 }
 
+// Whether a request may come from a web page rather than from a tool on this machine. A browser
+// sends Origin on cross-origin POSTs (a page could otherwise POST /kill to 127.0.0.1) and
+// Sec-Fetch-Site on every request; a DNS-rebinding page reaches 127.0.0.1 under its own Host name.
+// curl, Prometheus and scripts send none of these and name the loopback address in Host.
+bool from_browser(const http::request<http::string_body>& req) {
+    if (req.find(http::field::origin) != req.end())
+        return true;
+    if (const auto it = req.find("Sec-Fetch-Site"); it != req.end() && !beast::iequals(it->value(), "none"))
+        return true;
+    const auto host = req.find(http::field::host);
+    if (host == req.end())
+        return false; // HTTP/1.0 without Host: not a browser
+    std::string_view h(host->value().data(), host->value().size());
+    if (h.starts_with('[')) {
+        h = h.substr(0, h.find(']') + 1);
+    } else if (const auto colon = h.rfind(':'); colon != std::string_view::npos) {
+        h = h.substr(0, colon);
+    }
+    const bool loopback = beast::iequals(h, "localhost") || h == "[::1]" || h.starts_with("127.");
+    return !loopback;
+}
+
 std::optional<http_method> to_method(http::verb v) noexcept {
     switch (v) {
     case http::verb::get: return http_method::get;
@@ -157,6 +179,7 @@ struct ops_server::impl : std::enable_shared_from_this<ops_server::impl> {
     std::atomic<std::uint64_t> requests{0};
     std::array<std::atomic<std::uint64_t>, 5> by_class{};
     std::atomic<std::uint64_t> unauthorized{0};
+    std::atomic<std::uint64_t> forbidden{0};
     std::atomic<std::uint64_t> handler_timeouts{0};
     std::atomic<std::uint64_t> accepted{0};
     std::atomic<std::uint64_t> rejected{0};
@@ -306,6 +329,7 @@ ops_counters ops_server::counters() const noexcept {
     for (std::size_t i = 0; i < 5; ++i)
         c.responses_by_class[i] = s.by_class[i].load(std::memory_order_relaxed);
     c.unauthorized = s.unauthorized.load(std::memory_order_relaxed);
+    c.forbidden = s.forbidden.load(std::memory_order_relaxed);
     c.handler_timeouts = s.handler_timeouts.load(std::memory_order_relaxed);
     c.accepted_connections = s.accepted.load(std::memory_order_relaxed);
     c.rejected_connections = s.rejected.load(std::memory_order_relaxed);
@@ -362,6 +386,11 @@ bool ops_server::impl::authorized(const http::request<http::string_body>& req) c
 }
 
 net::awaitable<ops_response> ops_server::impl::answer(connection& c, const http::request<http::string_body>& req) {
+    if (from_browser(req)) {
+        forbidden.fetch_add(1, std::memory_order_relaxed);
+        co_return ops_response::text(403, "requests from web pages are refused (Origin, Sec-Fetch-Site or a Host "
+                                          "that is not a loopback address)\n");
+    }
     if (!authorized(req)) {
         unauthorized.fetch_add(1, std::memory_order_relaxed);
         ops_response r = ops_response::text(401, "unauthorized\n");

@@ -424,6 +424,16 @@ void fill_simulator::query(const symbol& sym, const client_order_id& id,
     done(std::optional{report_of(*o, execution_type::new_)});
 }
 
+void fill_simulator::query_order_id(const symbol& sym, std::uint64_t order_id,
+                                    venue_callback<std::optional<execution_report>> done) {
+    const paper_order* o = find(sym, client_order_id{}, order_id);
+    if (!o) {
+        done(std::optional<execution_report>{});
+        return;
+    }
+    done(std::optional{report_of(*o, execution_type::new_)});
+}
+
 void fill_simulator::open_orders(venue_callback<std::vector<execution_report>> done) {
     std::vector<execution_report> out;
     for (const auto& [sym, sb] : symbols_)

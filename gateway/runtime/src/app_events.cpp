@@ -260,6 +260,7 @@ void gateway_app::impl::begin_shutdown(std::string why) {
     if (shutting_down || shutdown_started)
         return;
     shutdown_started = true;
+    shutdown_reason = why;
     log->info("shutdown ({}): stopping strategies", why);
     strategies_stop();
     const std::size_t cancels = cfg.shutdown.cancel_open_orders ? cancel_working_orders() : 0;

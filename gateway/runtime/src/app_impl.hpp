@@ -53,6 +53,9 @@ struct gw_event {
         v;
 };
 
+/// s as a JSON string literal, quotes included (control characters escaped).
+std::string json_quote(std::string_view s);
+
 /// Overall health (StateMonitor).
 enum class health_level : std::uint8_t { green, degraded, halted };
 std::string_view to_string(health_level h) noexcept;
@@ -127,9 +130,9 @@ struct gateway_app::impl {
     std::unique_ptr<plugins::host> host;
     std::size_t book_depth = 1;
     std::vector<book_level> top_bids, top_asks;
-    time_point tick_receive; // receive time of the frame being handled (tick-to-order)
-    resilience::log2_histogram tick_to_order;
-    resilience::log2_histogram order_rtt; // written on the I/O thread only
+    time_point tick_receive;                  // receive time of the frame being handled (tick-to-order)
+    resilience::log2_histogram tick_to_order; // written on the I/O thread (mode paper: processing thread)
+    resilience::log2_histogram order_rtt;     // written on the I/O thread only
     std::map<std::string, std::uint64_t> state_versions;
     std::map<std::string, std::string> last_states;
     std::uint64_t risk_rejections = 0;
@@ -148,6 +151,7 @@ struct gateway_app::impl {
     time_point next_status;
     time_point next_kill_sweep; ///< the kill switch's next sweep of orders left working
     bool shutdown_started = false;
+    std::string shutdown_reason; // "SIGINT", "SIGTERM", "requested"
     // ResourceManager.
     std::uint64_t rss_bytes = 0;
     double cpu_seconds = 0;
@@ -174,6 +178,9 @@ struct gateway_app::impl {
     std::condition_variable done_cv;
     bool done = false;
     std::atomic<bool> stop_requested{false};
+    std::atomic<int> stop_signals{0};    // SIGINT/SIGTERM seen (the second forces the stop)
+    std::atomic<bool> force_stop{false}; // run() ends the process at once (exit_forced_stop)
+    std::string force_reason;            // why; written before force_stop is set
 
     impl(runtime_config c, std::filesystem::path file, std::filesystem::path build, log::system& l);
 
@@ -181,6 +188,8 @@ struct gateway_app::impl {
     bool start(std::string& why);
     void teardown();
     void finish();
+    // Ends run() at once with exit_forced_stop (any thread).
+    void force(std::string why);
     void push(resilience::priority p, gw_event ev);
     void post(resilience::priority p, std::function<void()> f);
     /// On a thread of the gateway's own: names it (top -H, perf) and pins it to `cpus` ([threads]).

@@ -139,10 +139,10 @@ std::string gateway_app::impl::metrics_text() const {
         for (const auto& e : exec->endpoints())
             p.sample("genesis_breaker_failures_total", {{"endpoint", e.name}},
                      static_cast<double>(e.breaker->stats().failures));
-        p.family("genesis_breaker_transitions_total", "counter", "State transitions of the breaker (kept history).");
+        p.family("genesis_breaker_transitions_total", "counter", "State transitions of the breaker.");
         for (const auto& e : exec->endpoints())
             p.sample("genesis_breaker_transitions_total", {{"endpoint", e.name}},
-                     static_cast<double>(e.breaker->history().size()));
+                     static_cast<double>(e.breaker->stats().transitions));
         const auto es = exec->stats();
         p.family("genesis_executor_attempts_total", "counter", "Attempts sent by the executor, by kind.");
         p.sample("genesis_executor_attempts_total", {{"kind", "primary"}}, static_cast<double>(es.primaries));
@@ -274,12 +274,13 @@ ops_answer gateway_app::impl::answer(const std::string& method, const std::strin
         path.size() > prefix.size() + suffix.size()) {
         const auto name = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
         if (!host || !host->id_of(name))
-            return {404, "application/json", "{\"error\":\"no strategy named " + name + "\"}"};
+            return {404, "application/json", "{\"error\":" + json_quote("no strategy named " + name) + "}"};
         auto r = host->reload(name);
         if (!r)
-            return {500, "application/json", "{\"error\":\"reload failed\",\"reason\":\"" + host->last_error() + "\"}"};
+            return {500, "application/json",
+                    "{\"error\":\"reload failed\",\"reason\":" + json_quote(host->last_error()) + "}"};
         log->info("strategy {} reloaded (ops endpoint)", name);
-        return {200, "application/json", "{\"reloaded\":\"" + name + "\"}"};
+        return {200, "application/json", "{\"reloaded\":" + json_quote(name) + "}"};
     }
     return {404, "text/plain", "not found\n"};
 }

@@ -44,6 +44,8 @@ std::string q(std::string_view s) { return "\"" + json_escape(s) + "\""; }
 
 } // namespace
 
+std::string json_quote(std::string_view s) { return q(s); }
+
 health_report gateway_app::impl::health() const {
     health_report h;
     // Orders: the OMS and its database.
@@ -68,6 +70,8 @@ health_report gateway_app::impl::health() const {
         for (const auto& r : db->replicas())
             add(h, "db.replica." + std::to_string(r.index), r.degraded ? health_level::degraded : health_level::green,
                 r.degraded ? r.path.string() + ": " + r.reason : "checkpoint " + std::to_string(r.checkpoint_seq));
+    if (shutdown_started)
+        add(h, "gateway", health_level::halted, "stopping (" + shutdown_reason + ")");
     if (risk_killed())
         add(h, "risk", health_level::halted, "kill switch: " + risk_kill_reason());
     // [balances] alert_below: an asset under its threshold is DEGRADED until it is back above.

@@ -12,19 +12,6 @@ namespace genesis::gateway::runtime {
 
 namespace {
 
-std::string json_q(std::string_view s) {
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\')
-            out += '\\';
-        if (c == '\n')
-            out += "\\n";
-        else if (static_cast<unsigned char>(c) >= 0x20)
-            out += c;
-    }
-    return out + "\"";
-}
-
 // Orders that may still trade: working, or not yet known to be final (a placement in flight or
 // with an unknown outcome counts, the conservative side for limits).
 bool is_working(order_status s) {
@@ -51,6 +38,7 @@ public:
         intent.strategy_id = strategy_id;
         intent.venue = binance::venue_name;
         intent.created = a_.clk.wall();
+        intent.tick = a_.tick_receive;
         if (auto v = a_.risk_gate(intent); !v.empty()) {
             ++a_.risk_rejections;
             a_.log->info("risk: strategy {} order on {} refused: {}", strategy_id, intent.sym.str(), v);
@@ -60,9 +48,10 @@ public:
         if (!id)
             return plugins::place_outcome::reject("OMS: " + id.error().message());
         a_.risk_accepted(intent);
-        // Tick-to-order: from the frame that triggered this decision to the order's hand-off.
-        if (a_.tick_receive.ns != 0)
-            a_.tick_to_order.record((a_.clk.now() - a_.tick_receive).count());
+        // Tick-to-order ends when the order's bytes reach the socket (binance_venue, on the I/O
+        // thread); mode paper has no socket: it ends at the hand-off to the fill simulator.
+        if (a_.paper_mode() && intent.tick.ns != 0)
+            a_.tick_to_order.record((a_.clk.now() - intent.tick).count());
         return plugins::place_outcome::accept(*id);
     }
 
@@ -251,8 +240,8 @@ std::string gateway_app::impl::strategies_json() const {
     if (host) {
         bool first = true;
         for (const auto& s : host->status()) {
-            o << (first ? "" : ",") << "{\"id\":" << s.id << ",\"name\":" << json_q(s.name)
-              << ",\"state\":" << json_q(plugins::to_string(s.state)) << ",\"reason\":" << json_q(s.reason)
+            o << (first ? "" : ",") << "{\"id\":" << s.id << ",\"name\":" << json_quote(s.name)
+              << ",\"state\":" << json_quote(plugins::to_string(s.state)) << ",\"reason\":" << json_quote(s.reason)
               << ",\"callbacks\":" << s.counters.callbacks << ",\"orders_placed\":" << s.counters.orders_placed
               << ",\"rejections\":" << s.counters.rejections << ",\"errors\":" << s.counters.errors;
             // The last state blob it saved (checkpointed): its size, and its printable start.
@@ -260,7 +249,7 @@ std::string gateway_app::impl::strategies_json() const {
                 std::string preview;
                 for (char c : it->second.substr(0, 512))
                     preview += (c >= 0x20 && c < 0x7f) || c == '\n' ? c : '.';
-                o << ",\"state_bytes\":" << it->second.size() << ",\"state_preview\":" << json_q(preview);
+                o << ",\"state_bytes\":" << it->second.size() << ",\"state_preview\":" << json_quote(preview);
             }
             o << "}";
             first = false;

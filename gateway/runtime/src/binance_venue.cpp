@@ -117,8 +117,10 @@ struct binance_venue::impl : std::enable_shared_from_this<impl> {
         }
         strip_timestamp(*params);
         ++placements;
-        auto r =
-            co_await call("place_order", false, make_request(rest::http_method::post, "/api/v3/order", *params, true));
+        auto req = make_request(rest::http_method::post, "/api/v3/order", *params, true);
+        if (in.tick.ns != 0 && opt.on_order_written)
+            req.on_written = [cb = &opt.on_order_written, tick = in.tick] { (*cb)(tick); };
+        auto r = co_await call("place_order", false, std::move(req));
         if (!r) {
             done(r.error());
             co_return;
@@ -146,9 +148,10 @@ struct binance_venue::impl : std::enable_shared_from_this<impl> {
         done(out.report);
     }
 
-    net::awaitable<void> do_query(symbol sym, client_order_id id,
+    // By client order id, or (order_id set) by the exchange's order id.
+    net::awaitable<void> do_query(symbol sym, std::optional<std::uint64_t> order_id, client_order_id id,
                                   venue_callback<std::optional<execution_report>> done) {
-        auto params = binance::order_query_params(sym, std::nullopt, id, std::nullopt, 0);
+        auto params = binance::order_query_params(sym, order_id, id, std::nullopt, 0);
         if (!params) {
             done(params.error());
             co_return;
@@ -376,7 +379,13 @@ void binance_venue::query(const symbol& sym, const client_order_id& id,
                           venue_callback<std::optional<execution_report>> done) {
     if (impl_->opt.market_data_only)
         return done(make_error_code(venue_errc::not_sent));
-    impl_->run(impl_->do_query(sym, id, std::move(done)));
+    impl_->run(impl_->do_query(sym, std::nullopt, id, std::move(done)));
+}
+void binance_venue::query_order_id(const symbol& sym, std::uint64_t order_id,
+                                   venue_callback<std::optional<execution_report>> done) {
+    if (impl_->opt.market_data_only)
+        return done(make_error_code(venue_errc::not_sent));
+    impl_->run(impl_->do_query(sym, order_id, client_order_id{}, std::move(done)));
 }
 void binance_venue::open_orders(venue_callback<std::vector<execution_report>> done) {
     if (impl_->opt.market_data_only)

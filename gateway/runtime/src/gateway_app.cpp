@@ -11,8 +11,11 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <future>
 #include <iostream>
+#include <optional>
 #include <thread>
 #include <unistd.h>
 
@@ -57,24 +60,21 @@ std::filesystem::path under(const std::filesystem::path& dir, const std::string&
     return path.is_absolute() ? path : dir / path;
 }
 
-// Tells the OMS's callers what each placement did, and stamps the hand-off time (tick-to-order).
+// Measures each placement's round trip (answer time minus hand-off time).
 class observed_venue final : public order_venue {
     order_venue& inner_;
     const genesis::clock& clk_;
     resilience::log2_histogram& rtt_;
-    std::function<void(const order_intent&, const result<execution_report>&)> on_answer_;
 
 public:
-    observed_venue(order_venue& inner, const genesis::clock& clk, resilience::log2_histogram& rtt,
-                   std::function<void(const order_intent&, const result<execution_report>&)> f)
-            : inner_(inner), clk_(clk), rtt_(rtt), on_answer_(std::move(f)) {}
+    observed_venue(order_venue& inner, const genesis::clock& clk, resilience::log2_histogram& rtt)
+            : inner_(inner), clk_(clk), rtt_(rtt) {}
 
     void place(const order_intent& intent, venue_callback<execution_report> done) override {
         const auto sent = clk_.now();
-        inner_.place(intent, [this, sent, intent, done = std::move(done)](result<execution_report> r) {
+        inner_.place(intent, [this, sent, done = std::move(done)](result<execution_report> r) {
             // Answers arrive on the I/O thread only: the histogram has a single writer.
             rtt_.record((clk_.now() - sent).count());
-            on_answer_(intent, r);
             done(std::move(r));
         });
     }
@@ -84,6 +84,10 @@ public:
     void query(const symbol& sym, const client_order_id& id,
                venue_callback<std::optional<execution_report>> done) override {
         inner_.query(sym, id, std::move(done));
+    }
+    void query_order_id(const symbol& sym, std::uint64_t order_id,
+                        venue_callback<std::optional<execution_report>> done) override {
+        inner_.query_order_id(sym, order_id, std::move(done));
     }
     void open_orders(venue_callback<std::vector<execution_report>> done) override {
         inner_.open_orders(std::move(done));
@@ -204,6 +208,13 @@ bool gateway_app::impl::start(std::string& why) {
         }
         http->set_credentials(v.api_key, std::move(*s));
     }
+    for (const auto& [name, options] : cfg.base.resilience.breakers)
+        if (breaker_index(name).value_or(v.rest_urls.size()) >= v.rest_urls.size()) {
+            why = config_file.string() + ": resilience.breakers." + name +
+                  ": no breaker has this name (the venue has " + std::to_string(v.rest_urls.size()) +
+                  " REST endpoint(s): rest0..rest" + std::to_string(v.rest_urls.size() - 1) + ")";
+            return false;
+        }
     std::vector<resilience::endpoint> eps;
     for (std::size_t i = 0; i < v.rest_urls.size(); ++i) {
         const std::string name = "rest" + std::to_string(i);
@@ -218,20 +229,15 @@ bool gateway_app::impl::start(std::string& why) {
     vo.query_timeout = v.request_timeout;
     vo.depth_limit = v.depth_limit;
     vo.market_data_only = paper_mode();
+    // Tick-to-order, frame received to order bytes handed to the socket (the histogram's one
+    // writer is the I/O thread; mode paper records at the fill simulator's hand-off instead).
+    vo.on_order_written = [this](time_point tick) { tick_to_order.record((clk.now() - tick).count()); };
     venue = std::make_unique<binance_venue>(ioc, *http, *exec, vo, logs.get("venue"));
     // Mode paper: the OMS's venue is the fill simulator (the Binance venue only serves market data).
     if (paper_mode())
         paper_create();
-    observed = std::make_unique<observed_venue>(
-        paper_sim ? static_cast<order_venue&>(*paper_sim) : *venue, clk, order_rtt,
-        [this](const order_intent& in, const result<execution_report>& r) {
-            // A venue refusal never comes on the user stream: tell the strategy here.
-            if (r && r->status == order_status::rejected) {
-                auto rep = *r;
-                post(resilience::priority::orders, [this, rep]() mutable { on_execution(rep); });
-            }
-            (void)in;
-        });
+    observed =
+        std::make_unique<observed_venue>(paper_sim ? static_cast<order_venue&>(*paper_sim) : *venue, clk, order_rtt);
 
     work.emplace(ioc.get_executor());
     io_thread = std::thread([this] {
@@ -349,6 +355,8 @@ bool gateway_app::impl::start(std::string& why) {
     deps.venue = observed.get();
     deps.post = [this](std::function<void()> f) { post(resilience::priority::orders, std::move(f)); };
     deps.log = logs.get("oms");
+    // Refusals, "never placed" and what queries learnt reach the strategies only this way.
+    deps.on_update = [this](const execution_report& r) { strategies_on_execution(r); };
     try {
         orders = std::make_unique<oms>(oc, std::move(deps));
     } catch (const std::exception& e) {
@@ -403,12 +411,13 @@ bool gateway_app::impl::start(std::string& why) {
     };
     us.on_resubscribed = [this] {
         post(resilience::priority::control, [this] {
-            // Events may have been missed while the stream was down: reconcile.
-            if (trading_started)
-                orders->reconcile([this](result<void> r) {
-                    if (!r)
-                        log->error("reconciliation after user-stream reconnect failed: {}", orders->health().reason);
-                });
+            // Events may have been missed while the stream was down: reconcile. A failure halts
+            // the OMS; on_recovery retries it with a backoff until it succeeds.
+            if (trading_started && !recon_in_flight) {
+                recon_in_flight = true;
+                orders->reconcile(
+                    [this](result<void> r) { on_recovery(r, "reconciliation after user-stream reconnect"); });
+            }
         });
     };
     // Mode paper has no user data stream: the simulator's reports are its user data.
@@ -494,9 +503,12 @@ bool gateway_app::impl::start(std::string& why) {
             post(resilience::priority::control, [this] { reload_strategies("SIGHUP"); });
         } else if (sig == SIGUSR1) {
             post(resilience::priority::control, [this] { kill_switch("SIGUSR1"); });
-        } else {
+        } else if (stop_signals.fetch_add(1) == 0) {
             stop_requested = true;
             post(resilience::priority::control, [this, sig] { begin_shutdown(sig == SIGINT ? "SIGINT" : "SIGTERM"); });
+        } else {
+            // A second Ctrl-C: the operator does not want to wait (or the stop is stuck).
+            force(std::string("a second ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
         }
         signals->async_wait(signal_handler);
     };
@@ -530,6 +542,15 @@ result<void> gateway_app::impl::handle(gw_event& ev, resilience::priority) {
     };
     std::visit(visitor{*this}, ev.v);
     return {};
+}
+
+void gateway_app::impl::force(std::string why) {
+    std::lock_guard lk(done_mutex);
+    if (force_stop.load())
+        return;
+    force_reason = std::move(why);
+    force_stop = true;
+    done_cv.notify_all();
 }
 
 void gateway_app::impl::finish() {
@@ -601,8 +622,32 @@ int gateway_app::run() {
     a.log->info("genesis-gateway running in mode {} on {} symbol(s)", config::to_string(a.cfg.base.gateway.mode),
                 a.symbols.size());
     {
+        // Until the stop ends, or is forced: by a second signal, or by the hard limit, measured
+        // from when a stop was first seen here (each wait ends at least every 100 ms).
         std::unique_lock lk(a.done_mutex);
-        a.done_cv.wait(lk, [&] { return a.done; });
+        std::optional<std::chrono::steady_clock::time_point> stop_seen;
+        while (!a.done && !a.force_stop) {
+            a.done_cv.wait_for(lk, std::chrono::milliseconds{100});
+            if (!a.stop_requested || a.done || a.force_stop)
+                continue;
+            const auto now = std::chrono::steady_clock::now();
+            if (!stop_seen) {
+                stop_seen = now;
+            } else if (now - *stop_seen >= a.cfg.shutdown.hard_limit) {
+                a.force_reason = "the stop did not end within shutdown.hard_limit_ms (" +
+                                 std::to_string(a.cfg.shutdown.hard_limit.count()) + " ms)";
+                a.force_stop = true;
+            }
+        }
+        if (a.force_stop && !a.done) {
+            const std::string what = "forced stop (" + a.force_reason +
+                                     "): exiting now without the final checkpoint; the next start restores the last "
+                                     "checkpoint, replays the journal and reconciles with the exchange";
+            a.log->critical("genesis-gateway {} (exit {})", what, exit_forced_stop);
+            std::cerr << "genesis-gateway: " << what << "\n";
+            (void)a.logs.sync(std::chrono::milliseconds{200});
+            std::_Exit(exit_forced_stop); // genesis-sim, our child, gets its parent-death signal
+        }
     }
     // The database's health at the stop, read before teardown closes it.
     const auto storage = a.db ? a.db->health() : db::health_status{};

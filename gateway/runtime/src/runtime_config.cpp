@@ -117,6 +117,8 @@ void register_runtime_sections(config::loader& l, runtime_config& cfg) {
         cfg.shutdown.cancel_open_orders = r.get_bool("cancel_open_orders", cfg.shutdown.cancel_open_orders);
         cfg.shutdown.cancel_timeout = r.get_duration_ms("cancel_timeout_ms", cfg.shutdown.cancel_timeout,
                                                         std::chrono::milliseconds{0}, std::chrono::milliseconds{4000});
+        cfg.shutdown.hard_limit = r.get_duration_ms("hard_limit_ms", cfg.shutdown.hard_limit,
+                                                    std::chrono::milliseconds{1000}, std::chrono::milliseconds{60000});
     });
     l.section("status", [&cfg](config::table_reader& r) {
         cfg.status.terminal = r.get_choice("terminal", cfg.status.terminal, {"auto", "on", "off"});
@@ -134,7 +136,9 @@ void register_runtime_sections(config::loader& l, runtime_config& cfg) {
     l.section("strategies", [&cfg](config::table_reader& r) { parse_strategies_section(r, cfg.strategies); });
 }
 
-std::string finish_runtime_config(runtime_config& cfg, const std::filesystem::path& file) {
+namespace {
+
+std::string finish_venue(runtime_config& cfg, const std::filesystem::path& file) {
     auto& v = cfg.venue;
     const auto mode = cfg.base.gateway.mode;
     const std::string where = file.string() + ": ";
@@ -186,6 +190,39 @@ std::string finish_runtime_config(runtime_config& cfg, const std::filesystem::pa
     const bool all = !v.rest_urls.empty() && !v.ws_streams_url.empty() && !v.ws_api_url.empty();
     if (some && !all)
         return where + "venue: rest_urls, ws_streams_url and ws_api_url must be given together";
+    return {};
+}
+
+} // namespace
+
+std::optional<std::size_t> breaker_index(std::string_view name) {
+    if (name.size() < 5 || name.size() > 8 || !name.starts_with("rest"))
+        return std::nullopt;
+    std::size_t n = 0;
+    for (char c : name.substr(4)) {
+        if (c < '0' || c > '9')
+            return std::nullopt;
+        n = n * 10 + static_cast<std::size_t>(c - '0');
+    }
+    if (name.size() > 5 && name[4] == '0')
+        return std::nullopt; // rest01 is not rest1
+    return n;
+}
+
+std::string finish_runtime_config(runtime_config& cfg, const std::filesystem::path& file) {
+    if (auto e = finish_venue(cfg, file); !e.empty())
+        return e;
+    // The gateway's breakers are rest0..restN-1, one per venue.rest_urls entry: an override naming
+    // another would silently change nothing. (Mode sim without URLs learns N when the sim starts.)
+    for (const auto& [name, options] : cfg.base.resilience.breakers) {
+        const auto index = breaker_index(name);
+        if (!index || (!cfg.venue.rest_urls.empty() && *index >= cfg.venue.rest_urls.size()))
+            return file.string() + ": resilience.breakers." + name +
+                   ": no breaker has this name (the gateway's are rest0, rest1, ..., one per venue.rest_urls entry" +
+                   (cfg.venue.rest_urls.empty() ? std::string{}
+                                                : ": rest0..rest" + std::to_string(cfg.venue.rest_urls.size() - 1)) +
+                   ")";
+    }
     return {};
 }
 

@@ -48,7 +48,7 @@ bool has_working_status(order_status s) noexcept {
 
 oms::oms(oms_config config, oms_deps deps)
         : config_(std::move(config)), clock_(require_clock(deps)), db_(*deps.db), venue_(*deps.venue),
-          post_(std::move(deps.post)), log_(std::move(deps.log)),
+          post_(std::move(deps.post)), log_(std::move(deps.log)), on_update_(std::move(deps.on_update)),
           ids_(config_.ids,
                deps.reserve ? std::move(deps.reserve) : client_id_source::reserver([this](std::uint64_t n, auto done) {
                    reserve_async(n, std::move(done));
@@ -261,17 +261,49 @@ void oms::set_status(tracked_order& o, order_status s, std::string reason) {
     journal_transition(o, nullptr);
 }
 
+void oms::notify(const tracked_order& o, const execution_report* r) {
+    if (!on_update_)
+        return;
+    execution_report e;
+    if (r)
+        e = *r;
+    e.venue = o.intent.venue;
+    e.sym = o.intent.sym;
+    e.client_id = o.intent.client_id;
+    e.orig_client_id = {};
+    if (!r) {
+        e.order_id = o.order_id;
+        e.order_side = o.intent.order_side;
+        e.type = o.intent.type;
+        e.tif = o.intent.tif;
+        e.price = o.intent.price.value_or(decimal{});
+        e.quantity = o.intent.quantity.value_or(decimal{});
+        e.exec_type = o.status == order_status::rejected ? execution_type::rejected : execution_type::expired;
+        e.reject_reason = o.reason;
+        e.event_time = o.updated;
+        e.transaction_time = o.updated;
+    }
+    e.status = o.status;
+    e.cumulative_quantity = o.cumulative_quantity;
+    e.cumulative_quote = o.cumulative_quote;
+    on_update_(e);
+}
+
 void oms::on_placed(const client_order_id& id, result<execution_report> r) {
     auto it = orders_.find(id);
     if (it == orders_.end())
         return;
     auto& o = it->second;
     if (r) {
-        if (r->status == order_status::rejected)
-            ++stats_.rejected;
         auto rep = *r;
         rep.client_id = id;
-        apply_report(rep, false);
+        const bool changed = apply_report(rep, false);
+        // A refusal in the answer never comes on the user stream.
+        if (rep.status == order_status::rejected) {
+            ++stats_.rejected;
+            if (changed)
+                notify(it->second, &rep);
+        }
         return;
     }
     if (o.status != order_status::pending_new)
@@ -282,6 +314,7 @@ void oms::on_placed(const client_order_id& id, result<execution_report> r) {
         if (log_)
             log_->warn("place client_id={} not sent: {}", id.view(), r.error().message());
         set_status(o, order_status::rejected, "not sent: " + r.error().message());
+        notify(o, nullptr);
         return;
     }
     // The answer was lost: never resend; look the order up by its client order id first.
@@ -405,6 +438,9 @@ bool oms::apply_report(const execution_report& r, bool exchange_wins) {
         if (o.status != order_status::unknown)
             unresolved_.erase(o.intent.client_id);
         journal_transition(o, &r);
+        // A change learnt from a query: the user stream may never report it.
+        if (exchange_wins)
+            notify(o, &r);
         // A filled quantity without its trade (order answers, lookups) is fetched from my_trades.
         if (more_filled && !(r.exec_type == execution_type::trade && r.trade_id) && !recon_fetches_trades())
             do_sync_trades(o.intent.sym);
@@ -577,6 +613,7 @@ void oms::on_lookup(const client_order_id& id, result<std::optional<execution_re
         else if (log_)
             log_->warn("client_id={} {}", id.view(), why);
         set_status(o, order_status::rejected, why);
+        notify(o, nullptr);
         if (recon_)
             maybe_finish_reconcile();
         return;
@@ -638,6 +675,8 @@ std::uint64_t oms::apply_trades(const symbol& sym, const std::vector<db::fill_re
         if (it == by_order_id.end()) {
             if (unmatched == 0 || f.trade_id < unmatched)
                 unmatched = f.trade_id;
+            if (f.order_id != 0 && recon_) // looked up by reconciliation (lookup_unmatched)
+                unmatched_orders_[sym].insert(f.order_id);
             continue;
         }
         f.client_id = it->second->intent.client_id;
@@ -651,6 +690,47 @@ std::uint64_t oms::apply_trades(const symbol& sym, const std::vector<db::fill_re
         apply_fill(f, recon_ != nullptr);
     }
     return unmatched;
+}
+
+bool oms::lookup_unmatched(const symbol& sym, std::function<void()> then) {
+    std::vector<std::uint64_t> ids;
+    if (auto it = unmatched_orders_.find(sym); it != unmatched_orders_.end()) {
+        for (const auto oid : it->second)
+            if (order_id_lookups_.insert(oid).second)
+                ids.push_back(oid);
+        unmatched_orders_.erase(it);
+    }
+    if (ids.empty())
+        return false;
+    auto left = std::make_shared<std::size_t>(ids.size());
+    auto done = std::make_shared<std::function<void()>>(std::move(then));
+    for (const auto oid : ids) {
+        ++stats_.lookups;
+        venue_.query_order_id(sym, oid,
+                              on_thread<std::optional<execution_report>>(
+                                  [this, oid, left, done](result<std::optional<execution_report>> r) {
+                                      if (!r) {
+                                          // Not asked again in this process (a loop on a venue that cannot answer); its
+                                          // trades stay unsynced from there on, so the next start looks it up again.
+                                          ++stats_.lookup_failures;
+                                          if (log_)
+                                              log_->warn("trade of unknown order {}: lookup by order id failed: {}",
+                                                         oid, r.error().message());
+                                      } else if (*r && !(*r)->client_id.empty()) {
+                                          // Ours (parse_client_id): adopted with its intent journaled; a foreign one is
+                                          // counted.
+                                          if (log_)
+                                              log_->warn("trade of unknown order {} ({}): looked up, {}", oid,
+                                                         (*r)->client_id.view(), to_string((*r)->status));
+                                          auto rep = **r;
+                                          rep.orig_client_id = {};
+                                          apply_report(rep, true);
+                                      }
+                                      if (--*left == 0)
+                                          (*done)();
+                                  }));
+    }
+    return true;
 }
 
 void oms::on_tick() {

@@ -207,6 +207,7 @@ void oms::on_recon_query(const client_order_id& id, result<std::optional<executi
         o.flagged = true;
         flagged_.insert(id);
         set_status(o, order_status::expired, "venue does not know the order (reconciliation)");
+        notify(o, nullptr);
     }
     if (recon_->queries_pending == 0)
         recon_trades();
@@ -214,50 +215,58 @@ void oms::on_recon_query(const client_order_id& id, result<std::optional<executi
 
 // Defined here, next to the reconciliation whose trades_pending it counts down.
 void oms::fetch_trades(const symbol& sym, std::uint64_t from, bool recon, std::uint64_t pin, std::uint64_t chain_last) {
-    venue_.my_trades(sym, from,
-                     on_thread<std::vector<db::fill_record>>(
-                         [this, sym, recon, pin, chain_last](result<std::vector<db::fill_record>> r) mutable {
-                             if (!r) {
-                                 if (log_)
-                                     log_->warn("my_trades {} failed: {}", sym.view(), r.error().message());
-                                 if (recon) {
-                                     if (recon_ && recon_->trades_pending > 0)
-                                         --recon_->trades_pending;
-                                     if (recon_)
-                                         fail_reconcile("trades of " + sym.str() + ": " + r.error().message());
-                                     return;
-                                 }
-                                 trade_syncs_.erase(sym);
-                                 trade_sync_again_.insert(sym); // retried by on_tick
-                                 return;
-                             }
-                             if (const auto unmatched = apply_trades(sym, *r);
-                                 unmatched != 0 && (pin == 0 || unmatched < pin))
-                                 pin = unmatched;
-                             std::uint64_t last = 0;
-                             for (const auto& f : *r)
-                                 last = std::max(last, f.trade_id);
-                             chain_last = std::max(chain_last, last);
-                             if (r->size() >= my_trades_page && last != 0) {
-                                 fetch_trades(sym, last + 1, recon, pin, chain_last); // a full page: there may be more
-                                 return;
-                             }
-                             // Complete: every trade up to here is known, except from an unmatched one on (its
-                             // order's id comes with the placement's answer: the next sync starts there again).
-                             const std::uint64_t through = pin != 0 ? pin - 1 : chain_last;
-                             if (through != 0)
-                                 synced_through_[sym] = std::max(synced_through_[sym], through);
-                             if (recon) {
-                                 if (recon_ && recon_->trades_pending > 0)
-                                     --recon_->trades_pending;
-                                 if (recon_)
-                                     maybe_finish_reconcile();
-                                 return;
-                             }
-                             trade_syncs_.erase(sym);
-                             if (trade_sync_again_.erase(sym))
-                                 do_sync_trades(sym);
-                         }));
+    venue_.my_trades(
+        sym, from,
+        on_thread<std::vector<db::fill_record>>(
+            [this, sym, recon, pin, chain_last](result<std::vector<db::fill_record>> r) mutable {
+                if (!r) {
+                    if (log_)
+                        log_->warn("my_trades {} failed: {}", sym.view(), r.error().message());
+                    if (recon) {
+                        if (recon_ && recon_->trades_pending > 0)
+                            --recon_->trades_pending;
+                        if (recon_)
+                            fail_reconcile("trades of " + sym.str() + ": " + r.error().message());
+                        return;
+                    }
+                    trade_syncs_.erase(sym);
+                    trade_sync_again_.insert(sym); // retried by on_tick
+                    return;
+                }
+                if (const auto unmatched = apply_trades(sym, *r); unmatched != 0 && (pin == 0 || unmatched < pin))
+                    pin = unmatched;
+                std::uint64_t last = 0;
+                for (const auto& f : *r)
+                    last = std::max(last, f.trade_id);
+                chain_last = std::max(chain_last, last);
+                if (r->size() >= my_trades_page && last != 0) {
+                    fetch_trades(sym, last + 1, recon, pin, chain_last); // a full page: there may be more
+                    return;
+                }
+                // Reconciliation: trades of orders we do not know are looked up by order
+                // id first (a placement whose intent died with a crash, filled before the
+                // restart: no open order shows it), then fetched again from the first of
+                // them, which now match. (Live, such a trade is one whose placement's
+                // answer has not arrived yet: the pin below waits for it.)
+                if (recon && pin != 0 &&
+                    lookup_unmatched(sym, [this, sym, recon, pin] { fetch_trades(sym, pin, recon, 0, 0); }))
+                    return;
+                // Complete: every trade up to here is known, except from an unmatched one on (its
+                // order's id comes with the placement's answer: the next sync starts there again).
+                const std::uint64_t through = pin != 0 ? pin - 1 : chain_last;
+                if (through != 0)
+                    synced_through_[sym] = std::max(synced_through_[sym], through);
+                if (recon) {
+                    if (recon_ && recon_->trades_pending > 0)
+                        --recon_->trades_pending;
+                    if (recon_)
+                        maybe_finish_reconcile();
+                    return;
+                }
+                trade_syncs_.erase(sym);
+                if (trade_sync_again_.erase(sym))
+                    do_sync_trades(sym);
+            }));
 }
 
 void oms::recon_trades() {

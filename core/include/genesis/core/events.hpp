@@ -144,6 +144,9 @@ struct order_intent {
     std::optional<decimal> quote_quantity; ///< MARKET by quote amount (quoteOrderQty)
     std::optional<decimal> stop_price;
     time_point created;
+    /// Monotonic receive time of the market-data frame this order answers (zero: none). The venue
+    /// records tick-to-order from it when the order's bytes are handed to the socket.
+    time_point tick;
 };
 
 /// A request to cancel one order, named by client order id or by exchange order id.

@@ -117,6 +117,8 @@ struct breaker_stats {
     std::uint64_t trials = 0;
     /// Tickets given back unfinished (the call was cancelled).
     std::uint64_t releases = 0;
+    /// State transitions since construction (history() keeps only the last history_capacity).
+    std::uint64_t transitions = 0;
     /// Latency of the last success, and the sum over all successes.
     nanos last_latency{0};
     nanos total_latency{0};
@@ -172,6 +174,7 @@ class circuit_breaker {
     time_point opened_at_;
     std::vector<breaker_transition> history_;
     std::size_t history_next_ = 0;
+    std::uint64_t transitions_ = 0; // guarded by mutex_
 
     ticket acquire_slow() noexcept;
     void record_success_slow(const ticket& t) noexcept;

@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,6 +64,9 @@ struct request {
     /// rate limiter (a longer wait is refused at once) or for a connection at the host's cap
     /// (timed_out); default now + options.max_rate_wait.
     std::optional<time_point> deadline;
+    /// Called on the I/O thread each time the request's bytes have been handed to the socket (the
+    /// write completed; once for a request that is never resent). Tick-to-order ends there.
+    std::function<void()> on_written;
 };
 
 /// The headers the gateway acts on.

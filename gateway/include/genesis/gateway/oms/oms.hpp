@@ -71,6 +71,13 @@ struct oms_deps {
     log::logger_ptr log;
     /// Reserves id blocks off the processing thread; empty: a helper thread runs db->reserve_block.
     client_id_source::reserver reserve;
+    /// Order changes the venue's user data stream does not report, or may have missed: a
+    /// placement the venue refused in its answer, one not sent (rate limit, open breaker, ...),
+    /// one declared never placed by the lookup rule, a working order the venue does not know
+    /// (EXPIRED), and every change learnt from a query (lookup, verification, reconciliation).
+    /// The gateway hands them to the strategy owning the order, which would otherwise wait
+    /// forever for a final report. Called on the processing thread; may be empty.
+    std::function<void(const execution_report&)> on_update;
 };
 
 /// Where the OMS is in its life.
@@ -153,6 +160,7 @@ class oms {
     order_venue& venue_;
     task_poster post_;
     log::logger_ptr log_;
+    std::function<void(const execution_report&)> on_update_;
     std::shared_ptr<int> anchor_ = std::make_shared<int>(0); // posted tasks die with the OMS
     client_id_source ids_;
     std::thread refill_thread_;
@@ -169,6 +177,8 @@ class oms {
     std::set<symbol> trade_syncs_;                   // my_trades in flight (live syncs)
     std::set<symbol> trade_sync_again_;              // asked for while one was in flight, or failed: run again
     std::map<symbol, std::uint64_t> synced_through_; // every trade up to this id is known (a complete fetch)
+    std::map<symbol, std::set<std::uint64_t>> unmatched_orders_; // order ids of trades no order matched (this fetch)
+    std::set<std::uint64_t> order_id_lookups_;                   // order ids looked up (once each per process)
     std::deque<recon_event> events_;
     oms_stats stats_;
     oms_state state_ = oms_state::idle;
@@ -206,6 +216,10 @@ class oms {
                       std::uint64_t chain_last = 0);
     // Applies the trades of our orders; returns the smallest trade id of an unknown order (0: none).
     std::uint64_t apply_trades(const symbol& sym, const std::vector<db::fill_record>& trades);
+    // Looks up by order id the orders of trades no order matched (a placement whose intent and
+    // answer died with a crash: ours is adopted, journaled, then its trades apply); false when
+    // there is none to look up. then runs once every lookup is answered.
+    bool lookup_unmatched(const symbol& sym, std::function<void()> then);
     [[nodiscard]] std::uint64_t trades_from(const symbol& sym) const;
 
     // Recovery (oms_recovery.cpp).
@@ -221,6 +235,8 @@ class oms {
     bool recon_fetches_trades() const noexcept; // a running reconciliation will fetch trades anyway
 
     void record(recon_kind kind, const symbol& sym, const client_order_id& id, std::string detail);
+    // Tells deps.on_update: r as applied, or (r null) the order's own state.
+    void notify(const tracked_order& o, const execution_report* r);
     void reserve_async(std::uint64_t size, std::function<void(result<db::id_block>)> done);
     template <class T, class F>
     venue_callback<T> on_thread(F f);

@@ -56,6 +56,15 @@ public:
     /// it does not exist (Binance -2013).
     virtual void query(const symbol& sym, const client_order_id& id,
                        venue_callback<std::optional<execution_report>> done) = 0;
+    /// The order with this exchange order id (idempotent, may be hedged), for a trade whose order
+    /// the OMS does not know (its placement's answer and intent were lost in a crash). nullopt: the
+    /// venue says it does not exist. The default answers venue_errc::not_sent (not supported).
+    virtual void query_order_id(const symbol& sym, std::uint64_t order_id,
+                                venue_callback<std::optional<execution_report>> done) {
+        (void)sym;
+        (void)order_id;
+        done(make_error_code(venue_errc::not_sent));
+    }
     /// Every open order of the account, on every symbol.
     virtual void open_orders(venue_callback<std::vector<execution_report>> done) = 0;
     /// The account's trades on sym with trade id >= from_trade_id (0: the venue's latest page),

@@ -91,6 +91,9 @@ struct ops_counters {
     /// Responses by status class: [0] 1xx ... [4] 5xx.
     std::uint64_t responses_by_class[5] = {};
     std::uint64_t unauthorized = 0;
+    /// Refused as coming from a web page (Origin or Sec-Fetch-Site header, or a Host that is not
+    /// a loopback address: cross-site requests and DNS rebinding), before any handler runs.
+    std::uint64_t forbidden = 0;
     std::uint64_t handler_timeouts = 0;
     std::uint64_t accepted_connections = 0;
     std::uint64_t rejected_connections = 0;

@@ -138,6 +138,8 @@ public:
     void cancel(const cancel_intent& intent, venue_callback<execution_report> done) override;
     void query(const symbol& sym, const client_order_id& id,
                venue_callback<std::optional<execution_report>> done) override;
+    void query_order_id(const symbol& sym, std::uint64_t order_id,
+                        venue_callback<std::optional<execution_report>> done) override;
     void open_orders(venue_callback<std::vector<execution_report>> done) override;
     void my_trades(const symbol& sym, std::uint64_t from_trade_id,
                    venue_callback<std::vector<db::fill_record>> done) override;

@@ -42,6 +42,10 @@ struct binance_venue_options {
     /// venue_errc::not_sent at once and never build a request; only depth snapshots and
     /// exchangeInfo (public, unsigned) reach the venue.
     bool market_data_only = false;
+    /// Called on the I/O thread when a placement's bytes have been handed to the socket, with the
+    /// intent's tick (order_intent::tick, set: the order answers a market-data frame): the end of
+    /// tick-to-order.
+    std::function<void(time_point tick)> on_order_written;
 };
 
 /// Counters since construction (any thread).
@@ -74,6 +78,8 @@ public:
     void cancel(const cancel_intent& intent, venue_callback<execution_report> done) override;
     void query(const symbol& sym, const client_order_id& id,
                venue_callback<std::optional<execution_report>> done) override;
+    void query_order_id(const symbol& sym, std::uint64_t order_id,
+                        venue_callback<std::optional<execution_report>> done) override;
     void open_orders(venue_callback<std::vector<execution_report>> done) override;
     void my_trades(const symbol& sym, std::uint64_t from_trade_id,
                    venue_callback<std::vector<db::fill_record>> done) override;

@@ -21,6 +21,10 @@ namespace genesis::gateway::runtime {
 /// run()'s exit code after a stop on a failing database (the journal or the final checkpoint
 /// failed): what was committed before the failure is kept, the next start recovers the rest.
 inline constexpr int exit_storage_failure = 3;
+/// run()'s exit code after a forced stop: a second SIGINT/SIGTERM, or a stop that did not end
+/// within shutdown.hard_limit_ms. The process ends at once, without its final checkpoint; the next
+/// start restores the last checkpoint, replays the journal and reconciles with the exchange.
+inline constexpr int exit_forced_stop = 4;
 
 class gateway_app {
 public:
@@ -43,6 +47,7 @@ public:
     /// returns the exit code: 0 after a clean stop, 1 when start-up failed (the reason is logged
     /// and printed on stderr; a damaged primary database file is one), exit_storage_failure (3) after
     /// a stop with the database unhealthy or the final checkpoint failed (also logged and printed).
+    /// A forced stop (exit_forced_stop) ends the process from inside run() with std::_Exit.
     int run();
     /// Asks run() to shut down (any thread).
     void request_stop();

@@ -15,7 +15,9 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -76,6 +78,9 @@ struct shutdown_section {
     bool cancel_open_orders = true;
     /// Time allowed for the cancels to be answered before the final checkpoint.
     std::chrono::milliseconds cancel_timeout{3000};
+    /// A stop still running this long after SIGINT/SIGTERM (a strategy stuck in a callback, a
+    /// database that does not answer) is forced: exit_forced_stop at once. So is a second signal.
+    std::chrono::milliseconds hard_limit{8000};
 };
 
 /// [status]: the live status shown on a terminal.
@@ -148,6 +153,10 @@ void register_runtime_sections(config::loader& l, runtime_config& cfg);
 
 /// Registers the sections of the gateway's components (risk, balances, ops) on l.
 void register_component_sections(config::loader& l, runtime_config& cfg);
+
+/// The index N of a breaker named "restN" (the gateway's breaker of venue.rest_urls[N]), if the
+/// name is one.
+[[nodiscard]] std::optional<std::size_t> breaker_index(std::string_view name);
 
 /// Mode-dependent defaults and cross-section checks after parsing (credentials for testnet/live,
 /// URLs). Returns an error text naming the key, empty when fine.

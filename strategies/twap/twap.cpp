@@ -1,8 +1,16 @@
 // TWAP: works total_qty over duration_ms in `slices` children, one per slice on the timer. A child
 // still open when the next slice is due is canceled and its unfilled rest carried into the next
 // child; after the last slice the rest is resent until exactly total_qty has filled. Sees only api.h.
+//
+// Reloads and restarts: the state blob keeps the time elapsed on the schedule (elapsed_ns) and the
+// slices sent, never a reading of the host's monotonic clock (its origin changes with every restart
+// of the machine or the gateway). A restored run resumes the schedule from the new now at the
+// elapsed time it saved: the time it was not running does not count, so after an outage the
+// remaining slices go out at their usual pace (the run ends that much later), not all at once. A
+// version 1 blob (which held start_ns) has its next slice due one interval after the restart.
 #include <genesis/strategy/api.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <sstream>
 #include <string>
@@ -38,8 +46,9 @@ class twap {
     std::int64_t offset_;
     std::int64_t step_;
 
-    // Progress, kept across reloads (see save_state).
-    std::int64_t start_ns_ = 0;
+    // Progress, kept across reloads and restarts (see save_state).
+    std::int64_t elapsed_ns_ = 0; // schedule time already worked when this instance starts
+    std::int64_t start_ns_ = 0;   // the host clock at schedule time 0, for this instance
     std::int64_t slices_sent_ = 0;
     std::int64_t filled_ = 0;
     std::uint64_t children_sent_ = 0;
@@ -110,9 +119,8 @@ public:
     }
 
     void start() {
-        // A restored run keeps its original schedule.
-        if (start_ns_ == 0)
-            start_ns_ = host_.now();
+        // A restored run goes on from the elapsed time it saved, counted from now.
+        start_ns_ = host_.now() - elapsed_ns_;
     }
 
     void on_book(const genesis_book& b) {
@@ -176,9 +184,9 @@ public:
     // Text lines "key=value"; children as "child=id,qty,filled,canceling".
     std::string save_state() const {
         std::ostringstream out;
-        out << "version=1\nstart_ns=" << start_ns_ << "\nslices_sent=" << slices_sent_ << "\nfilled=" << filled_
-            << "\nchildren_sent=" << children_sent_ << "\nrejections=" << rejections_ << "\ndone=" << (done_ ? 1 : 0)
-            << '\n';
+        out << "version=2\nelapsed_ns=" << host_.now() - start_ns_ << "\nslices_sent=" << slices_sent_
+            << "\nfilled=" << filled_ << "\nchildren_sent=" << children_sent_ << "\nrejections=" << rejections_
+            << "\ndone=" << (done_ ? 1 : 0) << '\n';
         for (const auto& ch : children_)
             out << "child=" << ch.id << ',' << ch.quantity << ',' << ch.filled << ',' << (ch.canceling ? 1 : 0) << '\n';
         return out.str();
@@ -187,15 +195,17 @@ public:
     void restore_state(std::string_view blob) {
         std::istringstream in{std::string(blob)};
         std::string line;
+        bool has_elapsed = false;
         while (std::getline(in, line)) {
             const auto eq = line.find('=');
             if (eq == std::string::npos)
                 continue;
             const std::string key = line.substr(0, eq);
             const std::string value = line.substr(eq + 1);
-            if (key == "start_ns")
-                start_ns_ = std::stoll(value);
-            else if (key == "slices_sent")
+            if (key == "elapsed_ns") {
+                elapsed_ns_ = std::max<std::int64_t>(0, std::stoll(value));
+                has_elapsed = true;
+            } else if (key == "slices_sent")
                 slices_sent_ = std::stoll(value);
             else if (key == "filled")
                 filled_ = std::stoll(value);
@@ -218,6 +228,10 @@ public:
                 children_.push_back(ch);
             }
         }
+        // A version 1 blob's start_ns is a reading of another clock: place the schedule by the
+        // slices sent instead (slice k is due at k intervals).
+        if (!has_elapsed && slices_sent_ > 0)
+            elapsed_ns_ = (slices_sent_ - 1) * (duration_ns_ / slices_);
     }
 };
 

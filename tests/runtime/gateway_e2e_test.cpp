@@ -697,6 +697,26 @@ TEST_F(GatewayE2eTest, killSignalCancelsOrdersAnsweredAfterIt) {
     EXPECT_EQ(sim_open_orders(), 0u) << tail_log();
 }
 
+// A hot reload (on_reload = "cancel") while the market maker's placements are in flight: the
+// orders still PENDING_NEW at the reload cannot be canceled then, and the new instance never placed
+// them; they are canceled once answered NEW 2.5 s later (the tick's sweep), not left working.
+TEST_F(GatewayE2eTest, reloadCancelsOrdersAnsweredAfterIt) {
+    delay_placements(2500ms);
+    start_gateway(write_config(venue_section() + market_maker_toml("mm", GENESIS_MM_SO)));
+    ASSERT_TRUE(wait_status([](simdjson::dom::element st) { return uint_at(st, "orders", "open") > 0; }, 60s))
+        << status_text << tail_log();
+    auto r = http_request(ops_port, "POST", "/strategies/mm/reload");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200u) << r->body;
+    ASSERT_TRUE(wait_log("cancel(s) sent for orders of disabled or reloaded strategies answered since", 15s))
+        << tail_log();
+    gw.signal(SIGTERM);
+    const auto rc = gw.wait_exit(10s);
+    ASSERT_TRUE(rc);
+    EXPECT_EQ(*rc, 0);
+    EXPECT_EQ(sim_open_orders(), 0u) << tail_log();
+}
+
 } // namespace
 } // namespace genesis::test
 

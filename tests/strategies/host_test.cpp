@@ -136,9 +136,121 @@ TEST_F(HostTest, reloadOfUnknownNameAndBadFileReportErrors) {
     ASSERT_FALSE(r);
     EXPECT_EQ(status_of("mm").state, plugins::strategy_state::disabled);
     EXPECT_NE(status_of("mm").reason.find("expected"), std::string::npos);
+    EXPECT_EQ(svc.cancel_alls, (std::vector<std::uint32_t>{*host.id_of("mm")})); // once (cancel_on_reload)
     // Reloading the good file brings it back.
     ASSERT_TRUE(host.reload("mm", std::filesystem::path{GENESIS_MM_SO})) << host.last_error();
     EXPECT_EQ(status_of("mm").state, plugins::strategy_state::running);
+}
+
+// A reload whose new file fails disables the strategy through the same path as a failed callback:
+// its orders are canceled even with on_reload = "keep", since no instance follows them any more.
+TEST_F(HostTest, failedReloadCancelsOrdersEvenWhenReloadKeepsThem) {
+    auto spec = mm();
+    spec.cancel_on_reload = false;
+    ASSERT_TRUE(host.load(spec));
+    host.start_all();
+    book("100.00", "100.02");
+    ASSERT_EQ(svc.placed_orders.size(), 2u);
+    const auto id = *host.id_of("mm");
+    ASSERT_FALSE(host.reload("mm", std::filesystem::path{"/nonexistent/genesis_mm.so"}));
+    EXPECT_EQ(status_of("mm").state, plugins::strategy_state::disabled);
+    EXPECT_NE(status_of("mm").reason.find("/nonexistent/genesis_mm.so"), std::string::npos);
+    EXPECT_EQ(svc.cancel_alls, (std::vector<std::uint32_t>{id}));
+    EXPECT_NE(sink->text().find("strategy mm (id 1) disabled: cannot open /nonexistent/genesis_mm.so"),
+              std::string::npos)
+        << sink->text();
+    // A good file brings it back; no more cancels are needed for that.
+    ASSERT_TRUE(host.reload("mm", std::filesystem::path{GENESIS_MM_SO})) << host.last_error();
+    EXPECT_EQ(status_of("mm").state, plugins::strategy_state::running);
+    EXPECT_EQ(svc.cancel_alls.size(), 1u);
+}
+
+// create and destroy are required: a table without either is refused, naming file and member.
+TEST_F(HostTest, loadRefusesTableWithoutCreateOrDestroy) {
+    auto no_create = host.load({"nc", GENESIS_SPARSE_NO_CREATE_SO, {}, 0ms});
+    ASSERT_FALSE(no_create);
+    EXPECT_EQ(no_create.error(), make_error_code(plugins::plugins_errc::missing_callback));
+    EXPECT_EQ(host.last_error(), std::string(GENESIS_SPARSE_NO_CREATE_SO) +
+                                     ": the strategy table has no create callback (create and destroy are required)");
+    auto no_destroy = host.load({"nd", GENESIS_SPARSE_NO_DESTROY_SO, {}, 0ms});
+    ASSERT_FALSE(no_destroy);
+    EXPECT_EQ(no_destroy.error(), make_error_code(plugins::plugins_errc::missing_callback));
+    EXPECT_NE(host.last_error().find(GENESIS_SPARSE_NO_DESTROY_SO), std::string::npos);
+    EXPECT_NE(host.last_error().find("has no destroy callback"), std::string::npos) << host.last_error();
+    EXPECT_TRUE(host.status().empty());
+}
+
+// A strategy written in C with only create, destroy and on_timer: every NULL callback is skipped
+// (saved state, start, book, trade, its order's report, checkpoint, reload, stop) and only the
+// callbacks it has are counted.
+TEST_F(HostTest, cStrategyNullCallbacksAreSkipped) {
+    ASSERT_TRUE(host.load({"sparse", GENESIS_SPARSE_SO, {}, 100ms}, "saved")) << host.last_error();
+    host.start_all();
+    EXPECT_EQ(status_of("sparse").state, plugins::strategy_state::running);
+    book("100.00", "100.02");
+    trade t;
+    t.sym = btc;
+    t.price = d("100.01");
+    t.quantity = d("1");
+    host.on_trade(t);
+    const auto order = client_order_id::truncating("gn-sparse-1");
+    ASSERT_TRUE(host.adopt(order, *host.id_of("sparse")));
+    host.on_execution(report(order, side::buy, order_status::new_, execution_type::new_));
+    svc.clk.advance(100ms);
+    host.on_timer(svc.clk.now());
+    EXPECT_EQ(svc.logs, (std::vector<std::string>{"sparse: tick"}));
+    EXPECT_EQ(blob_of("sparse"), "saved"); // no save_state: the blob it was loaded with is kept
+    ASSERT_TRUE(host.reload("sparse")) << host.last_error();
+    EXPECT_EQ(status_of("sparse").state, plugins::strategy_state::running);
+    host.stop_all();
+    const auto st = status_of("sparse");
+    EXPECT_EQ(st.state, plugins::strategy_state::stopped);
+    EXPECT_EQ(st.counters.errors, 0u);
+    EXPECT_EQ(st.counters.callbacks, 3u); // create, on_timer, create after the reload
+}
+
+// A C++ strategy filling the raw table lets exceptions escape: the host catches them itself,
+// disables that strategy with the exception's message, and goes on (its call depth restored:
+// reports are delivered at once, not held back as if a callback were still running).
+TEST_F(HostTest, exceptionEscapingRawTableDisablesTheStrategyOnly) {
+    ASSERT_TRUE(host.load({"raw", GENESIS_RAW_THROWER_SO, {{"throw_on", "book"}}, 0ms}));
+    ASSERT_TRUE(host.load(mm()));
+    host.start_all();
+    book("100.00", "100.02");
+    const auto raw = status_of("raw");
+    EXPECT_EQ(raw.state, plugins::strategy_state::disabled);
+    EXPECT_EQ(raw.reason, "on_book threw an exception: raw boom in on_book");
+    EXPECT_EQ(svc.cancel_alls, (std::vector<std::uint32_t>{raw.id}));
+    EXPECT_NE(sink->text().find("strategy raw (id 1) disabled: on_book threw an exception: raw boom in on_book"),
+              std::string::npos);
+    ASSERT_EQ(svc.placed_orders.size(), 2u); // the market maker got the same update
+    const auto before = status_of("mm").counters.callbacks;
+    host.on_execution(report(svc.placed_orders[0].id, side::buy, order_status::new_, execution_type::new_));
+    EXPECT_EQ(status_of("mm").counters.callbacks, before + 1);
+}
+
+TEST_F(HostTest, exceptionsEscapingRawTableAtLoadStartAndWithoutMessage) {
+    auto created = host.load({"c", GENESIS_RAW_THROWER_SO, {{"throw_on", "create"}}, 0ms});
+    ASSERT_FALSE(created);
+    EXPECT_EQ(created.error(), make_error_code(plugins::plugins_errc::create_failed));
+    EXPECT_EQ(host.last_error(),
+              std::string(GENESIS_RAW_THROWER_SO) + ": create threw an exception: raw boom in create");
+    auto restored = host.load({"r", GENESIS_RAW_THROWER_SO, {{"throw_on", "restore"}}, 0ms}, "blob");
+    ASSERT_FALSE(restored);
+    EXPECT_EQ(restored.error(), make_error_code(plugins::plugins_errc::create_failed));
+    EXPECT_EQ(host.last_error(),
+              std::string(GENESIS_RAW_THROWER_SO) + ": restore_state threw an exception: raw boom in restore_state");
+    ASSERT_TRUE(host.load({"s", GENESIS_RAW_THROWER_SO, {{"throw_on", "start"}}, 0ms}));
+    ASSERT_TRUE(host.load({"t", GENESIS_RAW_THROWER_SO, {{"throw_on", "trade"}}, 0ms}));
+    host.start_all();
+    EXPECT_EQ(status_of("s").state, plugins::strategy_state::disabled);
+    EXPECT_EQ(status_of("s").reason, "start threw an exception: raw boom in start");
+    EXPECT_EQ(status_of("t").state, plugins::strategy_state::running);
+    trade t;
+    t.sym = btc;
+    host.on_trade(t);
+    EXPECT_EQ(status_of("t").state, plugins::strategy_state::disabled);
+    EXPECT_EQ(status_of("t").reason, "on_trade threw an exception"); // an int: no what()
 }
 
 TEST_F(HostTest, savedStateFromCheckpointIsHandedToLoad) {

@@ -126,5 +126,42 @@ TEST_F(TwapTest, reloadResumesProgressFromStateBlob) {
     EXPECT_NE(blob_of("twap").find("children_sent=3\n"), std::string::npos);
 }
 
+// The state blob goes to a gateway whose monotonic clock has another origin: earlier than the
+// saved run's start (a reboot) or an hour later (a long outage). Either way the schedule resumes
+// from the new now at the elapsed time saved (+0.5 s, slice 0 sent): slice 1 half a second after
+// the restart, slice 2 a second later; no stall and no remainder sent at once.
+TEST_F(TwapTest, restoreOnClockWithAnotherOriginResumesTheScheduleFromNow) {
+    ASSERT_TRUE(host.load(spec("market"))) << host.last_error();
+    host.start_all();
+    tick(); // +0.5 s: slice 0
+    ASSERT_EQ(svc.placed_orders.size(), 1u);
+    fill(svc.placed_orders[0].id, d("0.333"), true);
+    const std::string blob = blob_of("twap");
+    EXPECT_NE(blob.find("elapsed_ns=500000000\n"), std::string::npos) << blob;
+    for (const time_point origin : {time_point{1'000}, time_point{svc.clk.now().ns + 3'600'000'000'000}}) {
+        recording_services svc2;
+        svc2.clk.set(origin);
+        plugins::host host2{svc2, logger};
+        ASSERT_TRUE(host2.load(spec("market"), blob)) << host2.last_error();
+        host2.start_all();
+        std::vector<std::size_t> orders_after_tick;
+        for (int i = 0; i < 6; ++i) {
+            const auto before = svc2.placed_orders.size();
+            svc2.clk.advance(500ms);
+            host2.on_timer(svc2.clk.now());
+            if (svc2.placed_orders.size() > before) {
+                const auto& p = svc2.placed_orders.back();
+                host2.on_execution(
+                    report(p.id, side::buy, order_status::filled, execution_type::trade, *p.intent.quantity, d("100")));
+            }
+            orders_after_tick.push_back(svc2.placed_orders.size());
+        }
+        EXPECT_EQ(orders_after_tick, (std::vector<std::size_t>{1, 1, 2, 2, 2, 2})) << origin.ns;
+        ASSERT_EQ(svc2.placed_orders.size(), 2u);
+        EXPECT_EQ(*svc2.placed_orders[0].intent.quantity, d("0.333"));
+        EXPECT_EQ(*svc2.placed_orders[1].intent.quantity, d("0.334"));
+    }
+}
+
 } // namespace
 } // namespace genesis::test

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <exception>
 
 namespace genesis::gateway::plugins {
 namespace {
@@ -24,6 +25,7 @@ public:
         case plugins_errc::duplicate_name: return "a strategy with this name is loaded already";
         case plugins_errc::unknown_strategy: return "no strategy has this name";
         case plugins_errc::start_failed: return "the strategy failed to start";
+        case plugins_errc::missing_callback: return "the strategy table lacks a required callback";
         }
         return "unknown plugins error";
     }
@@ -52,6 +54,19 @@ std::string error_text(const genesis_error& err, int rc) {
     if (n == 0)
         return "returned status " + std::to_string(rc);
     return std::string(err.message, n);
+}
+
+// Why a call threw: "<what> threw an exception[: <what()>]". Called from inside a catch block.
+std::string thrown(std::string_view what) {
+    std::string text = std::string(what) + " threw an exception";
+    try {
+        throw;
+    } catch (const std::exception& e) {
+        text += ": ";
+        text += e.what();
+    } catch (...) {
+    }
+    return text;
 }
 
 } // namespace
@@ -258,8 +273,19 @@ bool host::invoke(slot& s, const char* what, F&& f) {
     genesis_error err{};
     ++s.counters.callbacks;
     ++depth_;
-    const int rc = f(err);
+    int rc = GENESIS_OK;
+    std::string threw;
+    // The host's own safety net: a strategy that fills the raw table may let an exception out.
+    try {
+        rc = f(err);
+    } catch (...) {
+        threw = thrown(what);
+    }
     --depth_;
+    if (!threw.empty()) {
+        disable(s, std::move(threw));
+        return false;
+    }
     if (rc == GENESIS_OK)
         return true;
     disable(s, std::string(what) + " failed: " + error_text(err, rc));
@@ -270,12 +296,17 @@ void host::disable(slot& s, std::string reason) {
     ++s.counters.errors;
     if (s.state == strategy_state::disabled)
         return;
+    retire(s, std::move(reason), true);
+}
+
+void host::retire(slot& s, std::string reason, bool cancel_orders) {
     s.state = strategy_state::disabled;
     s.reason = std::move(reason);
     if (log_)
         log_->error("strategy {} (id {}) disabled: {}", s.spec.name, s.id, s.reason);
     // A failed strategy must not leave orders working that nobody follows.
-    services_.cancel_all(s.id);
+    if (cancel_orders)
+        services_.cancel_all(s.id);
 }
 
 result<void> host::fail_load(slot& s, plugins_errc code, std::string message) {
@@ -295,7 +326,19 @@ result<void> host::open(slot& s) {
         return fail_load(s, plugins_errc::open_failed, "cannot open " + file + ": " + (e ? e : "unknown error"));
     }
     auto entry = reinterpret_cast<genesis_strategy_entry_fn>(::dlsym(s.lib, GENESIS_STRATEGY_ENTRY_NAME));
-    const genesis_strategy* api = entry ? entry() : nullptr;
+    // An exception is dealt with once it is gone (after its catch block): its type and what() may
+    // live in the file that close() unmaps.
+    const genesis_strategy* api = nullptr;
+    std::string threw;
+    try {
+        api = entry ? entry() : nullptr;
+    } catch (...) {
+        threw = thrown(GENESIS_STRATEGY_ENTRY_NAME);
+    }
+    if (!threw.empty()) {
+        close(s);
+        return fail_load(s, plugins_errc::no_entry, file + ": " + threw);
+    }
     if (!api) {
         close(s);
         return fail_load(s, plugins_errc::no_entry,
@@ -307,6 +350,14 @@ result<void> host::open(slot& s) {
         return fail_load(s, plugins_errc::abi_mismatch,
                          file + ": strategy ABI version " + std::to_string(found) + ", expected " +
                              std::to_string(GENESIS_STRATEGY_ABI_VERSION));
+    }
+    // create and destroy are required; every other callback may be NULL ("nothing to do").
+    if (!api->create || !api->destroy) {
+        const char* missing = api->create ? "destroy" : "create"; // read before the table is unmapped
+        close(s);
+        return fail_load(s, plugins_errc::missing_callback,
+                         file + ": the strategy table has no " + missing +
+                             " callback (create and destroy are required)");
     }
     s.api = api;
     s.table = genesis_host{GENESIS_STRATEGY_ABI_VERSION,
@@ -326,16 +377,34 @@ result<void> host::open(slot& s) {
     genesis_error err{};
     void* instance = nullptr;
     ++s.counters.callbacks;
-    const int rc = api->create(&s.table, params.data(), params.size(), &instance, &err);
+    int rc = GENESIS_OK;
+    try {
+        rc = api->create(&s.table, params.data(), params.size(), &instance, &err);
+    } catch (...) {
+        threw = thrown("create");
+    }
+    if (!threw.empty()) {
+        close(s);
+        return fail_load(s, plugins_errc::create_failed, file + ": " + threw);
+    }
     if (rc != GENESIS_OK || !instance) {
         close(s);
         return fail_load(s, plugins_errc::create_failed, file + ": create failed: " + error_text(err, rc));
     }
     s.instance = instance;
-    if (s.has_blob) {
+    if (s.has_blob && api->restore_state) {
         err = genesis_error{};
         ++s.counters.callbacks;
-        const int r2 = api->restore_state(instance, s.blob.data(), s.blob.size(), &err);
+        int r2 = GENESIS_OK;
+        try {
+            r2 = api->restore_state(instance, s.blob.data(), s.blob.size(), &err);
+        } catch (...) {
+            threw = thrown("restore_state");
+        }
+        if (!threw.empty()) {
+            close(s);
+            return fail_load(s, plugins_errc::create_failed, file + ": " + threw);
+        }
         if (r2 != GENESIS_OK) {
             close(s);
             return fail_load(s, plugins_errc::create_failed, file + ": restore_state failed: " + error_text(err, r2));
@@ -349,8 +418,15 @@ result<void> host::open(slot& s) {
 }
 
 void host::close(slot& s) noexcept {
-    if (s.instance && s.api)
-        s.api->destroy(s.instance);
+    // destroy "never fails"; one that throws anyway must not terminate the gateway.
+    if (s.instance && s.api) {
+        try {
+            s.api->destroy(s.instance);
+        } catch (...) {
+            if (log_)
+                log_->error("strategy {} (id {}): {}", s.spec.name, s.id, thrown("destroy"));
+        }
+    }
     s.instance = nullptr;
     s.api = nullptr;
     if (s.lib)
@@ -391,7 +467,8 @@ void host::start_all() {
             continue;
         s->state = strategy_state::running;
         s->next_timer = services_.now() + s->spec.timer_interval;
-        invoke(*s, "start", [&](genesis_error& e) { return s->api->start(s->instance, &e); });
+        if (s->api->start)
+            invoke(*s, "start", [&](genesis_error& e) { return s->api->start(s->instance, &e); });
     }
     drain();
 }
@@ -400,7 +477,7 @@ void host::on_book(const symbol& sym, std::span<const book_level> bids, std::spa
                    nanos age) {
     const std::int64_t now = services_.now().ns;
     for (auto& s : slots_) {
-        if (s->state != strategy_state::running)
+        if (s->state != strategy_state::running || !s->api->on_book)
             continue;
         // Each strategy sees at most its configured depth.
         s->bids.clear();
@@ -420,7 +497,7 @@ void host::on_trade(const trade& t) {
     const genesis_trade g{str(t.sym.view()),        t.trade_id,     t.price.raw(), t.quantity.raw(),
                           t.buyer_is_maker ? 1 : 0, t.trade_time.ns};
     for (auto& s : slots_) {
-        if (s->state == strategy_state::running)
+        if (s->state == strategy_state::running && s->api->on_trade)
             invoke(*s, "on_trade", [&](genesis_error& e) { return s->api->on_trade(s->instance, &g, &e); });
     }
     drain();
@@ -460,7 +537,7 @@ void host::deliver(const execution_report& r) {
     slot& s = *slots_[id - 1];
     if (r.status == order_status::rejected)
         ++s.counters.rejections;
-    if (s.state != strategy_state::running)
+    if (s.state != strategy_state::running || !s.api->on_execution)
         return;
     const genesis_execution g{str(r.sym.view()),
                               str(r.client_id.view()),
@@ -485,7 +562,8 @@ void host::deliver(const execution_report& r) {
 
 void host::on_timer(time_point now) {
     for (auto& s : slots_) {
-        if (s->state != strategy_state::running || s->spec.timer_interval.count() <= 0 || now < s->next_timer)
+        if (s->state != strategy_state::running || !s->api->on_timer || s->spec.timer_interval.count() <= 0 ||
+            now < s->next_timer)
             continue;
         // Keep the cadence; after a long gap fire once and resume from now.
         s->next_timer = s->next_timer + s->spec.timer_interval;
@@ -504,8 +582,9 @@ result<void> host::reload(std::string_view name, std::optional<std::filesystem::
     }
     // Stop it and take its state; a disabled strategy is not called again, its last blob is kept.
     if (s->state == strategy_state::running) {
-        invoke(*s, "stop", [&](genesis_error& e) { return s->api->stop(s->instance, &e); });
-        if (s->instance && s->state == strategy_state::running)
+        if (s->api->stop)
+            invoke(*s, "stop", [&](genesis_error& e) { return s->api->stop(s->instance, &e); });
+        if (s->instance && s->state == strategy_state::running && s->api->save_state)
             invoke(*s, "save_state", [&](genesis_error& e) { return s->api->save_state(s->instance, &e); });
     }
     // Reports the cancels raise synchronously wait for the new instance (its state has them not).
@@ -517,14 +596,16 @@ result<void> host::reload(std::string_view name, std::optional<std::filesystem::
     if (new_path)
         s->spec.path = *new_path;
     if (auto r = open(*s); !r) {
-        s->state = strategy_state::disabled;
-        s->reason = last_error_;
+        // Disabled like a failed strategy: its orders are canceled (unless that was just done),
+        // since no instance follows them any more.
+        retire(*s, last_error_, !s->spec.cancel_on_reload);
         drain();
         return r;
     }
     s->state = strategy_state::running;
     s->next_timer = services_.now() + s->spec.timer_interval;
-    const bool started = invoke(*s, "start", [&](genesis_error& e) { return s->api->start(s->instance, &e); });
+    const bool started =
+        !s->api->start || invoke(*s, "start", [&](genesis_error& e) { return s->api->start(s->instance, &e); });
     drain();
     if (!started) {
         last_error_ = s->reason;
@@ -538,8 +619,9 @@ result<void> host::reload(std::string_view name, std::optional<std::filesystem::
 void host::stop_all() {
     for (auto& s : slots_) {
         if (s->state == strategy_state::running) {
-            invoke(*s, "stop", [&](genesis_error& e) { return s->api->stop(s->instance, &e); });
-            if (s->state == strategy_state::running)
+            if (s->api->stop)
+                invoke(*s, "stop", [&](genesis_error& e) { return s->api->stop(s->instance, &e); });
+            if (s->state == strategy_state::running && s->api->save_state)
                 invoke(*s, "save_state", [&](genesis_error& e) { return s->api->save_state(s->instance, &e); });
             if (s->state == strategy_state::running)
                 s->state = strategy_state::stopped;
@@ -554,7 +636,7 @@ void host::stop_all() {
 std::vector<std::pair<std::string, std::string>> host::states() {
     std::vector<std::pair<std::string, std::string>> out;
     for (auto& s : slots_) {
-        if (s->state == strategy_state::running)
+        if (s->state == strategy_state::running && s->api->save_state)
             invoke(*s, "save_state", [&](genesis_error& e) { return s->api->save_state(s->instance, &e); });
         if (s->has_blob)
             out.emplace_back(s->spec.name, s->blob);

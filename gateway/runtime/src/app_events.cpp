@@ -210,6 +210,7 @@ void gateway_app::impl::on_tick() {
             request_snapshot(sym);
     if (trading_started && !shutting_down)
         strategies_on_timer(now);
+    strategies_sweep_orders(now);
     if (now >= next_checkpoint && trading_started) {
         next_checkpoint = now + cfg.checkpoint.interval;
         write_checkpoint(false);
@@ -249,11 +250,15 @@ std::size_t gateway_app::impl::cancel_working_orders() {
     if (!orders)
         return cancels;
     for (const auto& id : std::vector<client_order_id>(orders->working().begin(), orders->working().end()))
-        if (const auto* o = orders->find(id);
-            o && (o->status == order_status::new_ || o->status == order_status::partially_filled))
-            if (orders->cancel(id))
-                ++cancels;
+        if (cancel_if_working(id))
+            ++cancels;
     return cancels;
+}
+
+bool gateway_app::impl::cancel_if_working(const client_order_id& id) {
+    const auto* o = orders ? orders->find(id) : nullptr;
+    return o && (o->status == order_status::new_ || o->status == order_status::partially_filled) &&
+           orders->cancel(id).has_value();
 }
 
 void gateway_app::impl::begin_shutdown(std::string why) {

@@ -139,6 +139,11 @@ struct gateway_app::impl {
     std::optional<risk::risk_engine> risk;
     std::optional<risk::balance_monitor> balances;
     std::vector<risk::open_order_view> open_views; // reused per check
+    // Orders of a disabled or reloaded strategy that services.cancel_all could not cancel yet
+    // (placement unanswered, outcome unknown, a cancel in flight or refused): the tick cancels each
+    // once it is NEW or PARTIALLY_FILLED and forgets it once final (strategies_sweep_orders).
+    std::set<client_order_id> unfollowed_orders;
+    time_point next_unfollowed_sweep;
 
     // Processing-thread state.
     bool trading_started = false;
@@ -212,6 +217,8 @@ struct gateway_app::impl {
     void begin_shutdown(std::string why);
     /// Cancels every NEW or PARTIALLY_FILLED order (shutdown); returns how many cancels were sent.
     std::size_t cancel_working_orders();
+    /// Cancels the order if it is NEW or PARTIALLY_FILLED; true when the cancel was sent.
+    bool cancel_if_working(const client_order_id& id);
     void write_checkpoint(bool final);
     void reload_strategies(std::string why);
     void on_book_update(const symbol& sym, symbol_state& st, time_point received);
@@ -243,6 +250,8 @@ struct gateway_app::impl {
     void strategies_on_execution(const execution_report& r);
     void strategies_on_timer(time_point now);
     void strategies_save_states();
+    /// At most once a second: cancels the unfollowed_orders that became cancelable.
+    void strategies_sweep_orders(time_point now);
     void balances_on_update(const account_update& u);
     /// Logs each alert (the monitor counts them: balances->stats().alerts).
     void report_balance_alerts(const std::vector<risk::balance_alert>& alerts);

@@ -105,10 +105,11 @@ public:
     void cancel_all(std::uint32_t strategy_id) override {
         const auto& w = a_.orders->working();
         for (const auto& id : std::vector<client_order_id>(w.begin(), w.end()))
-            if (const auto* o = a_.orders->find(id);
-                o && o->intent.strategy_id == strategy_id &&
-                (o->status == order_status::new_ || o->status == order_status::partially_filled))
-                (void)a_.orders->cancel(id);
+            // One that cannot be canceled yet (PENDING_NEW, UNKNOWN, ...) would stay working with
+            // nobody following it: the tick cancels it once it is answered.
+            if (const auto* o = a_.orders->find(id); o && o->intent.strategy_id == strategy_id)
+                if (!a_.cancel_if_working(id))
+                    a_.unfollowed_orders.insert(id);
     }
 
     time_point now() override { return a_.clk.now(); }
@@ -220,6 +221,27 @@ void gateway_app::impl::strategies_save_states() {
         const auto version = ++state_versions[name];
         db->save_snapshot("strategy." + name, version, std::move(bytes), [](result<void>) {});
     }
+}
+
+void gateway_app::impl::strategies_sweep_orders(time_point now) {
+    if (unfollowed_orders.empty() || !orders || now < next_unfollowed_sweep)
+        return;
+    next_unfollowed_sweep = now + std::chrono::seconds{1};
+    std::size_t cancels = 0;
+    for (auto it = unfollowed_orders.begin(); it != unfollowed_orders.end();) {
+        // Forgotten once final; kept (and canceled when it can be) until then.
+        const auto* o = orders->find(*it);
+        if (!o || is_final(o->status)) {
+            it = unfollowed_orders.erase(it);
+            continue;
+        }
+        if (cancel_if_working(*it))
+            ++cancels;
+        ++it;
+    }
+    if (cancels != 0)
+        log->info("strategies: {} cancel(s) sent for orders of disabled or reloaded strategies answered since",
+                  cancels);
 }
 
 void gateway_app::impl::reload_strategies(std::string why) {

@@ -16,14 +16,47 @@
  *   so 150000000 is 1.5): the raw value of genesis::decimal. Never a double.
  * - Strings: genesis_str (pointer + length, not NUL-terminated). Strings the host passes are valid
  *   only during the call; copy what you keep.
+ * - Callbacks: create and destroy are required; a table missing either is refused at load (the
+ *   message names the file and the missing member). Every other callback (restore_state, start,
+ *   on_book, on_trade, on_execution, on_timer, stop, save_state) is optional: NULL means "nothing
+ *   to do" and the host skips it.
  * - Status: every callback returns GENESIS_OK (0) or a non-zero value; non-zero means the strategy
  *   failed, and it should write why into err->message. The host then disables THAT strategy (no
  *   more callbacks, its open orders are canceled) with the message as the reason; the other
  *   strategies go on. Exceptions must never leave a callback: C++ strategies use
- *   GENESIS_STRATEGY_DEFINE below, which catches them and turns them into an error status.
+ *   GENESIS_STRATEGY_DEFINE below, which catches them and turns them into an error status. As a
+ *   last resort the host catches an exception that escapes anyway and disables the strategy with
+ *   the reason "<callback> threw an exception[: what()]".
  * - Lifetime: create -> [restore_state] -> start -> {on_book, on_trade, on_execution, on_timer}*
  *   -> stop -> save_state -> destroy. A hot reload runs stop, save_state, destroy, dlclose, then
  *   loads the new file and runs create, restore_state (with the saved blob), start.
+ * - Disabled: once the host disables a strategy (a failed callback), it calls nothing more on it:
+ *   neither stop nor save_state (the last blob it saved is kept); destroy runs when it is unloaded
+ *   (reload or shutdown). Its open orders are canceled.
+ * - Reload: a reload whose new file fails (cannot be opened, wrong ABI, a missing create/destroy,
+ *   create or restore_state failing) leaves the strategy disabled with that reason and its orders
+ *   canceled; a later reload with a good file brings it back with its last saved blob. Replace a
+ *   .so by rename (write the new file next to it, then mv it over the old path), never by copying
+ *   over the file: the loaded copy is mapped, and overwriting it in place can crash the gateway.
+ * - Market data: on_book and on_trade arrive for every symbol the gateway trades, not only the
+ *   ones a strategy uses: check book->symbol / trade->symbol. A book that is out of sync is
+ *   delivered with valid = 0 (again on every gateway tick while it stays so).
+ * - Build: compile with -fvisibility=hidden (CMake: C_VISIBILITY_PRESET / CXX_VISIBILITY_PRESET
+ *   hidden) so that only GENESIS_STRATEGY_ENTRY_NAME (marked GENESIS_STRATEGY_EXPORT) is exported;
+ *   the host dlopen()s with RTLD_NOW | RTLD_LOCAL. With GCC, C++ strategies should also use
+ *   -fno-gnu-unique: an STB_GNU_UNIQUE symbol (libstdc++ emits some, e.g. through std::to_string)
+ *   makes the loader keep the object mapped after dlclose, so a reload from the same path would
+ *   run the old code (readelf -Ws file.so | grep UNIQUE shows them).
+ *
+ * Configuration: each strategy is one [strategies.NAME] table of the gateway's TOML config
+ * (config/README.md), with the keys
+ *   path       = "strategies/genesis_twap.so"  the .so (required); relative to the build folder
+ *   enabled    = true                          load it at all
+ *   timer_ms   = 1000                          period of on_timer (>= 1)
+ *   book_depth = 5                             levels per side in on_book (1..100)
+ *   on_reload  = "cancel"                      "cancel" or "keep" its open orders on a hot reload
+ * and a [strategies.NAME.params] table whose entries reach create() as text key/value pairs
+ * (genesis_param; write money as strings). NAME names the strategy in logs and status.
  *
  * This header compiles as C (C99 or later) and as C++; the C++ helpers at the bottom need C++20. */
 #ifndef GENESIS_STRATEGY_API_H
@@ -126,7 +159,9 @@ typedef struct genesis_level {
     int64_t quantity;
 } genesis_level;
 
-/** The top of one symbol's book: up to the configured depth per side, best first. */
+/** The top of one symbol's book: up to the configured depth per side, best first. The bids and
+ *  asks arrays (like symbol) belong to the host and are valid only during the on_book call: copy
+ *  the levels you keep. */
 typedef struct genesis_book {
     genesis_str symbol;
     const genesis_level* bids; /**< descending prices */
@@ -218,42 +253,60 @@ typedef struct genesis_host {
     /** Places an order. GENESIS_OK: out->client_order_id names it (follow it in on_execution).
      *  GENESIS_REJECTED / GENESIS_INVALID / GENESIS_NOT_RUNNING: out->reason says why. */
     int (*place)(void* ctx, const genesis_order_request* request, genesis_order_result* out);
-    /** Asks to cancel one of this strategy's orders. The outcome arrives in on_execution. */
+    /** Asks to cancel one of this strategy's orders. The outcome arrives in on_execution.
+     *  GENESIS_OK: the cancel was sent (out->client_order_id names the order).
+     *  GENESIS_NOT_FOUND: not an open order of this strategy (unknown id, or final already).
+     *  GENESIS_REJECTED: the gateway refused it, out->reason says why (e.g. the placement is not
+     *  answered yet, or a cancel is in flight: try again later).
+     *  GENESIS_NOT_RUNNING: the calling strategy is not running. */
     int (*cancel)(void* ctx, genesis_str client_order_id, genesis_order_result* out);
-    /** GENESIS_OK and *out filled, or GENESIS_NOT_FOUND (not an order of this strategy). */
+    /** GENESIS_OK and *out filled, or GENESIS_NOT_FOUND: not an order of this strategy, or one
+     *  that is final and whose final report was delivered (from that on_execution call on). */
     int (*query)(void* ctx, genesis_str client_order_id, genesis_order_info* out);
-    /** The gateway's position in symbol; GENESIS_NOT_FOUND when it has none. */
+    /** The gateway's position in symbol: the whole account's, not this strategy's share (all the
+     *  strategies of a gateway trade one account). GENESIS_NOT_FOUND when it has none. */
     int (*position)(void* ctx, genesis_str symbol, genesis_position* out);
-    /** The account's balance of asset; GENESIS_NOT_FOUND when unknown. */
+    /** The account's balance of asset (gateway-wide, not per strategy); GENESIS_NOT_FOUND when
+     *  unknown. */
     int (*balance)(void* ctx, genesis_str asset, genesis_balance* out);
     /** Writes a line to the gateway's log under the strategy's name. */
     void (*log)(void* ctx, int level, genesis_str message);
-    /** Stores the strategy's state blob (opaque bytes, copied). The gateway checkpoints the latest
-     *  blob and hands it to restore_state after a reload or a restart. */
+    /** Stores the strategy's state blob (opaque bytes, copied; may be called from any callback).
+     *  The gateway checkpoints the latest blob and hands it to restore_state after a reload or a
+     *  restart. GENESIS_OK, or GENESIS_INVALID when size > 0 and data is NULL. */
     int (*save_state)(void* ctx, const void* data, size_t size);
-    /** The host's monotonic clock in nanoseconds. */
+    /** The host's monotonic clock in nanoseconds. Its origin is arbitrary and changes at every
+     *  restart of the machine or gateway: never store it in the state blob, store durations. */
     int64_t (*now)(void* ctx);
 } genesis_host;
 
-/** The table a strategy exports. abi_version is the first member and never moves. */
+/** The table a strategy exports. abi_version is the first member and never moves. create and
+ *  destroy are required; every other callback may be NULL, which the host skips. */
 typedef struct genesis_strategy {
     uint32_t abi_version; /**< must be GENESIS_STRATEGY_ABI_VERSION */
     const char* name;     /**< NUL-terminated, for logs */
-    /** Makes an instance from its parameters (valid only during the call). *instance receives it. */
+    /** Required. Makes an instance from its parameters (valid only during the call). *instance
+     *  receives it (non-NULL on success). */
     int (*create)(const genesis_host* host, const genesis_param* params, size_t param_count, void** instance,
                   genesis_error* err);
-    /** Frees the instance. Never fails. */
+    /** Required. Frees the instance. Never fails. */
     void (*destroy)(void* instance);
-    /** Hands back the blob last given to host->save_state (before start, only when there is one). */
+    /** Optional. Hands back the blob last given to host->save_state (before start, only when
+     *  there is one). */
     int (*restore_state)(void* instance, const void* data, size_t size, genesis_error* err);
+    /** Optional. Called once before the first market data. */
     int (*start)(void* instance, genesis_error* err);
+    /** Optional. A book update, for every symbol the gateway trades (see genesis_book). */
     int (*on_book)(void* instance, const genesis_book* book, genesis_error* err);
+    /** Optional. A public trade, for every symbol the gateway trades. */
     int (*on_trade)(void* instance, const genesis_trade* trade, genesis_error* err);
+    /** Optional. A change of one of this strategy's orders. */
     int (*on_execution)(void* instance, const genesis_execution* report, genesis_error* err);
-    /** Called every timer interval of the strategy's config. */
+    /** Optional. Called every timer interval of the strategy's config (timer_ms). */
     int (*on_timer)(void* instance, int64_t now_ns, genesis_error* err);
+    /** Optional. Called before a reload or at shutdown (not after the host disabled it). */
     int (*stop)(void* instance, genesis_error* err);
-    /** Asks the strategy to call host->save_state now (checkpoint, reload, shutdown). */
+    /** Optional. Asks the strategy to call host->save_state now (checkpoint, reload, shutdown). */
     int (*save_state)(void* instance, genesis_error* err);
 } genesis_strategy;
 

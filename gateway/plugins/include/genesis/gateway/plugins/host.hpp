@@ -26,7 +26,7 @@
 
 namespace genesis::gateway::plugins {
 
-/// One strategy to load (a [[strategies]] entry of the gateway config).
+/// One strategy to load (a [strategies.NAME] table of the gateway config).
 struct strategy_spec {
     std::string name;                                        ///< unique; names the strategy in logs
     std::filesystem::path path;                              ///< the .so file
@@ -134,6 +134,7 @@ enum class plugins_errc {
     duplicate_name = 5,   ///< a strategy with this name is loaded already
     unknown_strategy = 6, ///< reload() of a name never loaded
     start_failed = 7,     ///< start() failed (the strategy is disabled)
+    missing_callback = 8, ///< the table lacks a required callback (create or destroy)
 };
 
 /// The category of plugins_errc values ("genesis.plugins").
@@ -161,6 +162,7 @@ class host {
     void close(slot& s) noexcept;
     result<void> fail_load(slot& s, plugins_errc code, std::string message);
     void disable(slot& s, std::string reason);
+    void retire(slot& s, std::string reason, bool cancel_orders);
     void deliver(const execution_report& r);
     void drain();
     template <class F>
@@ -172,10 +174,11 @@ public:
     host(const host&) = delete;
     host& operator=(const host&) = delete;
 
-    /// Loads spec.path (dlopen RTLD_NOW|RTLD_LOCAL), checks the entry symbol and ABI version,
-    /// creates the instance with spec.params and hands it saved_state when not empty. The new
-    /// strategy is not started: call start_all(). Refusals name the file and, for a version
-    /// mismatch, the found and expected versions (last_error()).
+    /// Loads spec.path (dlopen RTLD_NOW|RTLD_LOCAL), checks the entry symbol, the ABI version and
+    /// that the table has create and destroy (the other callbacks are optional), creates the
+    /// instance with spec.params and hands it saved_state when not empty. The new strategy is not
+    /// started: call start_all(). Refusals name the file and, for a version mismatch, the found
+    /// and expected versions (last_error()).
     [[nodiscard]] result<void> load(const strategy_spec& spec, std::string_view saved_state = {});
     /// Gives an order the gateway restored after a restart back to the strategy that placed it
     /// (strategy ids follow the load order, so the same config gives the same ids): its execution
@@ -199,7 +202,8 @@ public:
 
     /// Hot reload: stop, save state, services.cancel_all (if cancel_on_reload), destroy, dlclose,
     /// dlopen new_path (or the same file), create, restore the saved state, start. The strategy
-    /// keeps its id and counters. A failed load leaves it disabled with the reason.
+    /// keeps its id and counters. A failed load leaves it disabled with the reason, and its orders
+    /// are canceled (services.cancel_all, even when cancel_on_reload is false: nothing follows them).
     [[nodiscard]] result<void> reload(std::string_view name, std::optional<std::filesystem::path> new_path = {});
     /// Stops every running strategy and asks it to save its state. Instances are destroyed.
     void stop_all();

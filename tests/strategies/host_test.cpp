@@ -5,6 +5,12 @@
 
 #include <genesis/strategy/api.h>
 
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
 namespace genesis::test {
 namespace {
 
@@ -140,6 +146,49 @@ TEST_F(HostTest, reloadOfUnknownNameAndBadFileReportErrors) {
     // Reloading the good file brings it back.
     ASSERT_TRUE(host.reload("mm", std::filesystem::path{GENESIS_MM_SO})) << host.last_error();
     EXPECT_EQ(status_of("mm").state, plugins::strategy_state::running);
+}
+
+// A reload from the same path runs the file now at that path: the market maker is loaded from a
+// temporary path, the C strategy is written next to it and renamed over it, and after the reload
+// the C strategy's code runs. The market maker's libstdc++ code has an STB_GNU_UNIQUE symbol when
+// built without -fno-gnu-unique; glibc then keeps it mapped after dlclose and the dlopen of the
+// same path hands back the old market maker.
+TEST_F(HostTest, reloadAfterRenameOverThePathRunsTheNewFile) {
+    namespace fs = std::filesystem;
+    struct temp_dir {
+        fs::path path;
+        ~temp_dir() {
+            std::error_code ec;
+            fs::remove_all(path, ec);
+        }
+    } dir{fs::temp_directory_path() / ("genesis-host-reload-" + std::to_string(::getpid()))};
+    fs::remove_all(dir.path);
+    ASSERT_TRUE(fs::create_directory(dir.path));
+    const fs::path path = dir.path / "strategy.so";
+    fs::copy_file(GENESIS_MM_SO, path);
+    auto spec = mm();
+    spec.path = path;
+    ASSERT_TRUE(host.load(spec)) << host.last_error();
+    host.start_all();
+    book("100.00", "100.02");
+    ASSERT_EQ(svc.placed_orders.size(), 2u);
+    EXPECT_NE(sink->text().find("loaded from " + path.string() + " (market_maker)"), std::string::npos) << sink->text();
+
+    const fs::path next = dir.path / "strategy.so.new";
+    fs::copy_file(GENESIS_SPARSE_SO, next);
+    fs::rename(next, path);
+    ASSERT_TRUE(host.reload("mm")) << host.last_error();
+    EXPECT_EQ(status_of("mm").state, plugins::strategy_state::running);
+    EXPECT_NE(sink->text().find("loaded from " + path.string() + " (sparse)"), std::string::npos) << sink->text();
+    // The C strategy quotes nothing on a book and logs "tick" on its timer; the market maker would
+    // quote and not log it.
+    book("100.10", "100.12");
+    EXPECT_EQ(svc.placed_orders.size(), 2u);
+    const auto logs_before = svc.logs.size();
+    svc.clk.advance(100ms);
+    host.on_timer(svc.clk.now());
+    EXPECT_EQ(std::vector<std::string>(svc.logs.begin() + static_cast<std::ptrdiff_t>(logs_before), svc.logs.end()),
+              (std::vector<std::string>{"mm: tick"}));
 }
 
 // A reload whose new file fails disables the strategy through the same path as a failed callback:

@@ -43,10 +43,14 @@
  *   delivered with valid = 0 (again on every gateway tick while it stays so).
  * - Build: compile with -fvisibility=hidden (CMake: C_VISIBILITY_PRESET / CXX_VISIBILITY_PRESET
  *   hidden) so that only GENESIS_STRATEGY_ENTRY_NAME (marked GENESIS_STRATEGY_EXPORT) is exported;
- *   the host dlopen()s with RTLD_NOW | RTLD_LOCAL. With GCC, C++ strategies should also use
- *   -fno-gnu-unique: an STB_GNU_UNIQUE symbol (libstdc++ emits some, e.g. through std::to_string)
- *   makes the loader keep the object mapped after dlclose, so a reload from the same path would
- *   run the old code (readelf -Ws file.so | grep UNIQUE shows them).
+ *   the host dlopen()s with RTLD_NOW | RTLD_LOCAL. With GCC, strategies must also be built with
+ *   -fno-gnu-unique: GCC gives function-local statics of inline functions and templates the
+ *   binding STB_GNU_UNIQUE (libstdc++ has some, e.g. the digit table behind std::to_string), glibc
+ *   never unloads an object holding one, and dlopen of the same path then returns the old mapping:
+ *   a hot reload after renaming a new file over the path would silently run the old code.
+ *   `readelf -sW file.so | grep -c UNIQUE` must print 0. genesis_add_strategy() in
+ *   strategies/CMakeLists.txt sets it (genesis_strategy_options()); clang emits no such symbols
+ *   and rejects the flag.
  *
  * Configuration: each strategy is one [strategies.NAME] table of the gateway's TOML config
  * (config/README.md), with the keys

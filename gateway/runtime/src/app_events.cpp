@@ -176,14 +176,15 @@ void gateway_app::impl::watch_resources() {
     cpu_seconds = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
                   static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
     const auto book_depth_now = proc ? proc->stats()[resilience::priority::book].depth : 0;
-    const bool over_memory = rss_bytes > cfg.resources.max_rss_mb * 1024 * 1024;
-    const bool shed = over_memory || book_depth_now > cfg.resources.conflate_book_depth / 2;
-    const bool conflate = over_memory || book_depth_now > cfg.resources.conflate_book_depth;
-    if (shed != shedding_telemetry || conflate != conflating_books)
-        log->warn("resources: rss {} MiB, book queue {}: telemetry {}, book conflation {}", rss_bytes >> 20,
-                  book_depth_now, shed ? "shed" : "on", conflate ? "on" : "off");
-    shedding_telemetry = shed;
-    conflating_books = conflate;
+    if (!resources)
+        resources.emplace(resource_limits{cfg.resources.max_rss_mb << 20, cfg.resources.max_cpu_percent,
+                                          cfg.resources.conflate_book_depth});
+    if (resources->update({clk.now(), rss_bytes, cpu_seconds, book_depth_now}))
+        log->warn("resources: {} (rss {} MiB, cpu {:.0f}%, book queue {}): now {}",
+                  resources->pressure().empty() ? std::string("back under 90% of the limits") : resources->pressure(),
+                  rss_bytes >> 20, resources->cpu_percent(), book_depth_now, to_string(resources->stage()));
+    shedding_telemetry = resources->shedding_telemetry();
+    conflating_books = resources->conflating_books();
     if (!conflating_books)
         return;
     // Conflated: each strategy sees the latest valid book once per tick.

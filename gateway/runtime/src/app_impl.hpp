@@ -15,6 +15,7 @@
 #include "genesis/gateway/risk/balance_monitor.hpp"
 #include "genesis/gateway/risk/risk_engine.hpp"
 #include "genesis/gateway/runtime/binance_venue.hpp"
+#include "genesis/gateway/runtime/resource_manager.hpp"
 #include "genesis/gateway/runtime/sim_process.hpp"
 #include "genesis/gateway/runtime/streams.hpp"
 #include "genesis/log/fwd.hpp"
@@ -160,8 +161,9 @@ struct gateway_app::impl {
     // ResourceManager.
     std::uint64_t rss_bytes = 0;
     double cpu_seconds = 0;
-    bool shedding_telemetry = false;
+    bool shedding_telemetry = false; // resources' stage, read once per tick
     bool conflating_books = false;
+    std::optional<resource_manager> resources;
     std::uint64_t conflated_updates = 0;
     std::string start_error; // OMS recovery failure, shown in health; cleared when a retry works
     bool recon_in_flight = false;

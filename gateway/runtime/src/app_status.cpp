@@ -70,6 +70,10 @@ health_report gateway_app::impl::health() const {
         for (const auto& r : db->replicas())
             add(h, "db.replica." + std::to_string(r.index), r.degraded ? health_level::degraded : health_level::green,
                 r.degraded ? r.path.string() + ": " + r.reason : "checkpoint " + std::to_string(r.checkpoint_seq));
+    if (resources && resources->stage() != resource_stage::normal)
+        add(h, "resources", health_level::degraded,
+            std::string(to_string(resources->stage())) +
+                (resources->pressure().empty() ? std::string() : ": " + resources->pressure()));
     if (shutdown_started)
         add(h, "gateway", health_level::halted, "stopping (" + shutdown_reason + ")");
     if (risk_killed())

@@ -127,6 +127,8 @@ void register_runtime_sections(config::loader& l, runtime_config& cfg) {
     l.section("resources", [&cfg](config::table_reader& r) {
         cfg.resources.max_rss_mb = static_cast<std::uint64_t>(
             r.get_int("max_rss_mb", static_cast<std::int64_t>(cfg.resources.max_rss_mb), 16));
+        cfg.resources.max_cpu_percent = static_cast<std::uint32_t>(
+            r.get_int("max_cpu_percent", static_cast<std::int64_t>(cfg.resources.max_cpu_percent), 0, 100'000));
         cfg.resources.conflate_book_depth = static_cast<std::size_t>(
             r.get_int("conflate_book_depth", static_cast<std::int64_t>(cfg.resources.conflate_book_depth), 1));
     });

@@ -90,11 +90,14 @@ struct status_section {
     std::chrono::milliseconds interval{1000};
 };
 
-/// [resources]: the ResourceManager's limits. Above them it first sheds telemetry (the terminal
-/// status and metrics sampling), then conflates book updates to strategies (books stay exact;
-/// strategies see the latest book once per tick); P0/P1 (orders, control) are never touched.
+/// [resources]: the ResourceManager's limits (resource_manager.hpp). Above one it first sheds
+/// telemetry (the terminal status), then, still above at the next tick, conflates book updates to
+/// strategies (books stay exact; strategies see the latest book once per tick); P0/P1 (orders,
+/// control) are never touched.
 struct resources_section {
     std::uint64_t max_rss_mb = 2048;
+    /// Process CPU (all threads) over a tick, percent of one core; 0: not watched.
+    std::uint32_t max_cpu_percent = 0;
     /// Queued book deltas (P3) above which book updates to strategies are conflated.
     std::size_t conflate_book_depth = 2000;
 };

@@ -138,6 +138,20 @@ TEST_F(RuntimeConfigTest, finishRefusesBreakerOverridesNamingNoBreaker) {
     EXPECT_EQ(breaker_index("rest10"), 10u);
 }
 
+TEST_F(RuntimeConfigTest, strategySymbolsMustBeTraded) {
+    const std::string st = "[strategies.mm]\npath = \"mm.so\"\nsymbols = [\"ETHUSDT\"]\n";
+    ASSERT_TRUE(parse("[venue]\nsymbols = [\"BTCUSDT\", \"ETHUSDT\"]\n" + st).empty());
+    EXPECT_EQ(finish_runtime_config(cfg, "gw.toml"), "");
+    ASSERT_EQ(cfg.strategies.size(), 1u);
+    EXPECT_EQ(cfg.strategies[0].symbols, (std::vector<symbol>{symbol::truncating("ETHUSDT")}));
+    ASSERT_TRUE(parse("[venue]\nsymbols = [\"BTCUSDT\"]\n" + st).empty());
+    const auto e = finish_runtime_config(cfg, "gw.toml");
+    EXPECT_EQ(e, "gw.toml: strategies.mm.symbols: ETHUSDT is not one of venue.symbols");
+    const auto bad = parse("[strategies.mm]\npath = \"mm.so\"\nsymbols = [\"btc\"]\n");
+    ASSERT_EQ(bad.size(), 1u);
+    EXPECT_EQ(bad[0].key, "strategies.mm.symbols");
+}
+
 TEST_F(RuntimeConfigTest, finishRefusesPartialUrls) {
     ASSERT_TRUE(parse("[venue]\nrest_urls = [\"https://127.0.0.1:1\"]\n").empty());
     EXPECT_NE(finish_runtime_config(cfg, "gw.toml").find("must be given together"), std::string::npos);

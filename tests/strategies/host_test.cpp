@@ -93,6 +93,28 @@ TEST_F(HostTest, throwingStrategyIsDisabledAloneWhileOtherKeepsRunning) {
     EXPECT_EQ(svc.placed_orders.size(), 4u);
 }
 
+TEST_F(HostTest, marketDataReachesOnlyTheSymbolsAStrategySubscribedTo) {
+    auto eth_only = mm();
+    eth_only.name = "mm_eth";
+    eth_only.symbols = {symbol::truncating("ETHUSDT")};
+    ASSERT_TRUE(host.load(mm()));
+    ASSERT_TRUE(host.load(eth_only));
+    host.start_all();
+    const auto all_before = status_of("mm").counters.callbacks;
+    const auto eth_before = status_of("mm_eth").counters.callbacks;
+    book("100.00", "100.02"); // BTCUSDT
+    EXPECT_EQ(status_of("mm").counters.callbacks, all_before + 1);
+    EXPECT_EQ(status_of("mm_eth").counters.callbacks, eth_before);
+    trade t;
+    t.sym = symbol::truncating("ETHUSDT");
+    t.trade_id = 1;
+    t.price = d("3500");
+    t.quantity = d("1");
+    host.on_trade(t);
+    EXPECT_EQ(status_of("mm").counters.callbacks, all_before + 2);
+    EXPECT_EQ(status_of("mm_eth").counters.callbacks, eth_before + 1);
+}
+
 TEST_F(HostTest, strategyFailingToStartIsDisabled) {
     ASSERT_TRUE(host.load({"thrower", GENESIS_THROWER_SO, {{"throw_on", "start"}}, 0ms}));
     host.start_all();

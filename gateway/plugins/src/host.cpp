@@ -69,6 +69,11 @@ std::string thrown(std::string_view what) {
     return text;
 }
 
+// Market data of sym reaches the strategy: it named sym in `symbols`, or named none.
+bool subscribed(const strategy_spec& spec, const symbol& sym) noexcept {
+    return spec.symbols.empty() || std::find(spec.symbols.begin(), spec.symbols.end(), sym) != spec.symbols.end();
+}
+
 } // namespace
 
 const boost::system::error_category& plugins_category() noexcept {
@@ -477,7 +482,7 @@ void host::on_book(const symbol& sym, std::span<const book_level> bids, std::spa
                    nanos age) {
     const std::int64_t now = services_.now().ns;
     for (auto& s : slots_) {
-        if (s->state != strategy_state::running || !s->api->on_book)
+        if (s->state != strategy_state::running || !s->api->on_book || !subscribed(s->spec, sym))
             continue;
         // Each strategy sees at most its configured depth.
         s->bids.clear();
@@ -497,7 +502,7 @@ void host::on_trade(const trade& t) {
     const genesis_trade g{str(t.sym.view()),        t.trade_id,     t.price.raw(), t.quantity.raw(),
                           t.buyer_is_maker ? 1 : 0, t.trade_time.ns};
     for (auto& s : slots_) {
-        if (s->state == strategy_state::running && s->api->on_trade)
+        if (s->state == strategy_state::running && s->api->on_trade && subscribed(s->spec, t.sym))
             invoke(*s, "on_trade", [&](genesis_error& e) { return s->api->on_trade(s->instance, &g, &e); });
     }
     drain();

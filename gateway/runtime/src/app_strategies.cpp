@@ -131,6 +131,7 @@ bool gateway_app::impl::load_strategies(std::string& why) {
         spec.timer_interval = s.timer;
         spec.cancel_on_reload = s.cancel_on_reload;
         spec.book_depth = s.book_depth;
+        spec.symbols = s.symbols;
         book_depth = std::max(book_depth, s.book_depth);
         // The state it saved before the last stop, from the replicas (start-up only).
         std::string state;

@@ -79,6 +79,15 @@ void parse_strategies_section(config::table_reader& r, std::vector<strategy_sect
         s.timer = t.get_duration_ms("timer_ms", s.timer, std::chrono::milliseconds{1});
         s.book_depth = static_cast<std::size_t>(t.get_int("book_depth", 5, 1, 100));
         s.cancel_on_reload = t.get_choice("on_reload", "cancel", {"cancel", "keep"}) == "cancel";
+        if (t.contains("symbols")) {
+            bool bad = false;
+            for (const auto& sym : t.get_string_array("symbols", {})) {
+                bad = bad || !valid_symbol(sym);
+                s.symbols.push_back(symbol::truncating(sym));
+            }
+            if (bad || s.symbols.empty())
+                t.reject("symbols", "one or more symbols in upper case, e.g. [\"BTCUSDT\"]");
+        }
         auto params = t.table("params");
         s.params = params.scalars();
         out.push_back(std::move(s));
@@ -214,6 +223,12 @@ std::optional<std::size_t> breaker_index(std::string_view name) {
 std::string finish_runtime_config(runtime_config& cfg, const std::filesystem::path& file) {
     if (auto e = finish_venue(cfg, file); !e.empty())
         return e;
+    // A strategy's symbols must be ones the gateway trades (it would never hear of the others).
+    for (const auto& st : cfg.strategies)
+        for (const auto& sym : st.symbols)
+            if (std::find(cfg.venue.symbols.begin(), cfg.venue.symbols.end(), sym) == cfg.venue.symbols.end())
+                return file.string() + ": strategies." + st.name + ".symbols: " + sym.str() +
+                       " is not one of venue.symbols";
     // The gateway's breakers are rest0..restN-1, one per venue.rest_urls entry: an override naming
     // another would silently change nothing. (Mode sim without URLs learns N when the sim starts.)
     for (const auto& [name, options] : cfg.base.resilience.breakers) {

@@ -38,9 +38,10 @@
  *   canceled; a later reload with a good file brings it back with its last saved blob. Replace a
  *   .so by rename (write the new file next to it, then mv it over the old path), never by copying
  *   over the file: the loaded copy is mapped, and overwriting it in place can crash the gateway.
- * - Market data: on_book and on_trade arrive for every symbol the gateway trades, not only the
- *   ones a strategy uses: check book->symbol / trade->symbol. A book that is out of sync is
- *   delivered with valid = 0 (again on every gateway tick while it stays so).
+ * - Market data: on_book and on_trade arrive for the symbols of the strategy's `symbols` key,
+ *   or for every symbol the gateway trades when it has none: check book->symbol / trade->symbol.
+ *   A book that is out of sync is delivered with valid = 0 (again on every gateway tick while it
+ *   stays so). A callback left NULL subscribes to nothing of its kind.
  * - Build: compile with -fvisibility=hidden (CMake: C_VISIBILITY_PRESET / CXX_VISIBILITY_PRESET
  *   hidden) so that only GENESIS_STRATEGY_ENTRY_NAME (marked GENESIS_STRATEGY_EXPORT) is exported;
  *   the host dlopen()s with RTLD_NOW | RTLD_LOCAL. With GCC, strategies must also be built with
@@ -58,6 +59,7 @@
  *   enabled    = true                          load it at all
  *   timer_ms   = 1000                          period of on_timer (>= 1)
  *   book_depth = 5                             levels per side in on_book (1..100)
+ *   symbols    = ["BTCUSDT"]                   market data of these only (default: every symbol)
  *   on_reload  = "cancel"                      "cancel" or "keep" its open orders on a hot reload
  * and a [strategies.NAME.params] table whose entries reach create() as text key/value pairs
  * (genesis_param; write money as strings). NAME names the strategy in logs and status.
@@ -300,9 +302,9 @@ typedef struct genesis_strategy {
     int (*restore_state)(void* instance, const void* data, size_t size, genesis_error* err);
     /** Optional. Called once before the first market data. */
     int (*start)(void* instance, genesis_error* err);
-    /** Optional. A book update, for every symbol the gateway trades (see genesis_book). */
+    /** Optional. A book update of a subscribed symbol (see genesis_book and `symbols`). */
     int (*on_book)(void* instance, const genesis_book* book, genesis_error* err);
-    /** Optional. A public trade, for every symbol the gateway trades. */
+    /** Optional. A public trade of a subscribed symbol. */
     int (*on_trade)(void* instance, const genesis_trade* trade, genesis_error* err);
     /** Optional. A change of one of this strategy's orders. */
     int (*on_execution)(void* instance, const genesis_execution* report, genesis_error* err);

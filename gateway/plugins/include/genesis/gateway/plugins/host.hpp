@@ -34,6 +34,7 @@ struct strategy_spec {
     std::chrono::nanoseconds timer_interval{0};              ///< 0: no on_timer
     bool cancel_on_reload = true;                            ///< services.cancel_all on reload
     std::size_t book_depth = 5;                              ///< levels per side in on_book
+    std::vector<symbol> symbols;                             ///< market data of these; empty: all
 };
 
 /// Log levels a strategy writes at (GENESIS_LOG_* of the ABI).
@@ -188,10 +189,11 @@ public:
     /// Starts every loaded, not yet started strategy. A failing start disables that one only.
     void start_all();
 
-    /// A book update, to every running strategy (each sees at most its book_depth levels).
+    /// A book update, to every running strategy subscribed to sym (each sees at most its
+    /// book_depth levels).
     void on_book(const symbol& sym, std::span<const book_level> bids, std::span<const book_level> asks, bool valid,
                  nanos age);
-    /// A public trade, to every running strategy.
+    /// A public trade, to every running strategy subscribed to its symbol.
     void on_trade(const trade& t);
     /// An execution report, to the strategy owning the order (by client id, or orig id for
     /// cancels); reports of orders no strategy placed are ignored. During a strategy callback

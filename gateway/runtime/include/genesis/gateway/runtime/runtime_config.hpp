@@ -122,6 +122,7 @@ struct strategy_section {
     std::chrono::milliseconds timer{1000};
     std::size_t book_depth = 5;
     bool cancel_on_reload = true;
+    std::vector<symbol> symbols; ///< market data of these only; empty: every traded symbol
     std::vector<std::pair<std::string, std::string>> params;
 };
 

@@ -278,6 +278,12 @@ TEST_F(GatewayE2eTest, marketMakerTradesAndPositionsAgreeWithTheSim) {
     ASSERT_TRUE(ticks);
     EXPECT_GT(*ticks, 0.0);
     ASSERT_NE(ex.find("genesis_breaker_state"), nullptr);
+    // The predictor's view of the venue's endpoints (the market maker's queries and cancels fed it).
+    ASSERT_NE(ex.find("genesis_predictor_success_probability"), nullptr);
+    ASSERT_NE(ex.find("genesis_predictor_latency_seconds"), nullptr);
+    const auto* attempts = ex.find("genesis_predictor_attempts");
+    ASSERT_NE(attempts, nullptr);
+    EXPECT_FALSE(attempts->samples.empty());
     const auto fills_metric = ex.value("genesis_fills_total", {});
     ASSERT_TRUE(fills_metric);
     EXPECT_EQ(*fills_metric, static_cast<double>(fills.size()));

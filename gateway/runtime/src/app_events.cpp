@@ -91,7 +91,13 @@ void gateway_app::impl::on_execution(execution_report& r) {
     strategies_on_execution(r);
     // A fill is a critical event: checkpoint soon rather than at the next period.
     if (r.exec_type == execution_type::trade)
-        next_checkpoint = std::min(next_checkpoint, clk.now() + std::chrono::milliseconds{500});
+        checkpoint_soon();
+}
+
+// CheckpointManager: critical events (a fill, the kill switch, a strategy reload) bring the next
+// periodic checkpoint forward to within 500 ms (several events in that time share one).
+void gateway_app::impl::checkpoint_soon() {
+    next_checkpoint = std::min(next_checkpoint, clk.now() + std::chrono::milliseconds{500});
 }
 
 void gateway_app::impl::on_account(account_update& u) {

@@ -194,6 +194,7 @@ struct gateway_app::impl {
     // Lifecycle (gateway_app.cpp).
     bool start(std::string& why);
     void teardown();
+    void checkpoint_soon();
     void finish();
     // Ends run() at once with exit_forced_stop (any thread).
     void force(std::string why);

@@ -158,6 +158,31 @@ std::string gateway_app::impl::metrics_text() const {
                  "Probes that answered within their grace, after another attempt had won the call.");
         p.sample("genesis_executor_late_probe_answers_total", static_cast<double>(es.late_probe_answers));
     }
+    // The predictor, per (endpoint, operation) window: what it expects and how many attempts it plans.
+    {
+        const auto windows = predictor.windows();
+        p.family("genesis_predictor_success_probability", "gauge",
+                 "Predicted probability that the next call succeeds (latency band x success rate).");
+        for (const auto& w : windows)
+            p.sample("genesis_predictor_success_probability", {{"endpoint", w.endpoint}, {"operation", w.operation}},
+                     predictor.success_probability(w.endpoint, w.operation));
+        p.family("genesis_predictor_attempts", "gauge", "Parallel attempts an idempotent call would get now (1-3).");
+        for (const auto& w : windows)
+            p.sample("genesis_predictor_attempts", {{"endpoint", w.endpoint}, {"operation", w.operation}},
+                     static_cast<double>(predictor.attempts(w.endpoint, w.operation)));
+        p.family("genesis_predictor_latency_seconds", "gauge", "Latency percentiles of the predictor's window.");
+        for (const auto& w : windows)
+            if (const auto pc = predictor.percentiles(w.endpoint, w.operation))
+                for (const auto& [q, v] :
+                     {std::pair{"p50", pc->p50}, std::pair{"p95", pc->p95}, std::pair{"p99", pc->p99}})
+                    p.sample("genesis_predictor_latency_seconds",
+                             {{"endpoint", w.endpoint}, {"operation", w.operation}, {"percentile", q}},
+                             static_cast<double>(v.count()) / 1e9);
+        p.family("genesis_predictor_samples", "gauge", "Samples in the predictor's window.");
+        for (const auto& w : windows)
+            p.sample("genesis_predictor_samples", {{"endpoint", w.endpoint}, {"operation", w.operation}},
+                     static_cast<double>(w.samples.size()));
+    }
 
     // Queues.
     if (proc) {
@@ -283,6 +308,7 @@ ops_answer gateway_app::impl::answer(const std::string& method, const std::strin
             return {500, "application/json",
                     "{\"error\":\"reload failed\",\"reason\":" + json_quote(host->last_error()) + "}"};
         log->info("strategy {} reloaded (ops endpoint)", name);
+        checkpoint_soon();
         return {200, "application/json", "{\"reloaded\":" + json_quote(name) + "}"};
     }
     return {404, "text/plain", "not found\n"};
@@ -297,6 +323,7 @@ void gateway_app::impl::kill_switch(std::string why) {
     // Placements still in flight, and cancels the venue refused, are swept on later ticks.
     const std::size_t n = cancel_working_orders();
     log->warn("KILL SWITCH ({}): trading halted, {} cancel(s) sent", why, n);
+    checkpoint_soon();
 }
 
 } // namespace genesis::gateway::runtime

@@ -255,6 +255,7 @@ void gateway_app::impl::reload_strategies(std::string why) {
         else
             log->error("strategy {} reload failed ({}): {}", s.name, why, host->last_error());
     }
+    checkpoint_soon(); // the reloaded strategies' state
 }
 
 std::string gateway_app::impl::strategies_json() const {

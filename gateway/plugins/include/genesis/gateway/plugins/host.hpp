@@ -34,7 +34,7 @@ struct strategy_spec {
     std::chrono::nanoseconds timer_interval{0};              ///< 0: no on_timer
     bool cancel_on_reload = true;                            ///< services.cancel_all on reload
     std::size_t book_depth = 5;                              ///< levels per side in on_book
-    std::vector<symbol> symbols;                             ///< market data of these; empty: all
+    std::vector<symbol> symbols{};                           ///< market data of these; empty: all
 };
 
 /// Log levels a strategy writes at (GENESIS_LOG_* of the ABI).

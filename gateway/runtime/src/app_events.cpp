@@ -182,16 +182,11 @@ void gateway_app::impl::watch_resources() {
     cpu_seconds = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
                   static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
     const auto book_depth_now = proc ? proc->stats()[resilience::priority::book].depth : 0;
-    if (!resources)
-        resources.emplace(resource_limits{cfg.resources.max_rss_mb << 20, cfg.resources.max_cpu_percent,
-                                          cfg.resources.conflate_book_depth});
-    if (resources->update({clk.now(), rss_bytes, cpu_seconds, book_depth_now}))
+    if (resources.update({clk.now(), rss_bytes, cpu_seconds, book_depth_now}))
         log->warn("resources: {} (rss {} MiB, cpu {:.0f}%, book queue {}): now {}",
-                  resources->pressure().empty() ? std::string("back under 90% of the limits") : resources->pressure(),
-                  rss_bytes >> 20, resources->cpu_percent(), book_depth_now, to_string(resources->stage()));
-    shedding_telemetry = resources->shedding_telemetry();
-    conflating_books = resources->conflating_books();
-    if (!conflating_books)
+                  resources.pressure().empty() ? std::string("back under 90% of the limits") : resources.pressure(),
+                  rss_bytes >> 20, resources.cpu_percent(), book_depth_now, to_string(resources.stage()));
+    if (!resources.conflating_books())
         return;
     // Conflated: each strategy sees the latest valid book once per tick.
     for (auto& [sym, st] : symbols)
@@ -222,7 +217,7 @@ void gateway_app::impl::on_tick() {
         next_checkpoint = now + cfg.checkpoint.interval;
         write_checkpoint(false);
     }
-    if (status_terminal && !shedding_telemetry && now >= next_status) {
+    if (status_terminal && !resources.shedding_telemetry() && now >= next_status) {
         next_status = now + cfg.status.interval;
         print_status();
     }

@@ -161,9 +161,7 @@ struct gateway_app::impl {
     // ResourceManager.
     std::uint64_t rss_bytes = 0;
     double cpu_seconds = 0;
-    bool shedding_telemetry = false; // resources' stage, read once per tick
-    bool conflating_books = false;
-    std::optional<resource_manager> resources;
+    resource_manager resources; // [resources]; its stage is read once per tick
     std::uint64_t conflated_updates = 0;
     std::string start_error; // OMS recovery failure, shown in health; cleared when a retry works
     bool recon_in_flight = false;

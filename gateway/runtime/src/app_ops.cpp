@@ -271,7 +271,7 @@ std::string gateway_app::impl::metrics_text() const {
     p.sample("genesis_process_cpu_seconds_total", cpu_seconds);
     p.family("genesis_resource_stage", "gauge",
              "ResourceManager stage: 0 normal, 1 telemetry shed, 2 book updates conflated (never orders).");
-    p.sample("genesis_resource_stage", resources ? static_cast<double>(resources->stage()) : 0.0);
+    p.sample("genesis_resource_stage", static_cast<double>(resources.stage()));
     p.family("genesis_book_updates_conflated_total", "counter",
              "Book updates to strategies merged by the ResourceManager.");
     p.sample("genesis_book_updates_conflated_total", static_cast<double>(conflated_updates));

@@ -40,11 +40,9 @@ std::string json_escape(std::string_view s) {
     return out;
 }
 
-std::string q(std::string_view s) { return "\"" + json_escape(s) + "\""; }
-
 } // namespace
 
-std::string json_quote(std::string_view s) { return q(s); }
+std::string json_quote(std::string_view s) { return "\"" + json_escape(s) + "\""; }
 
 health_report gateway_app::impl::health() const {
     health_report h;
@@ -70,10 +68,10 @@ health_report gateway_app::impl::health() const {
         for (const auto& r : db->replicas())
             add(h, "db.replica." + std::to_string(r.index), r.degraded ? health_level::degraded : health_level::green,
                 r.degraded ? r.path.string() + ": " + r.reason : "checkpoint " + std::to_string(r.checkpoint_seq));
-    if (resources && resources->stage() != resource_stage::normal)
+    if (resources.stage() != resource_stage::normal)
         add(h, "resources", health_level::degraded,
-            std::string(to_string(resources->stage())) +
-                (resources->pressure().empty() ? std::string() : ": " + resources->pressure()));
+            std::string(to_string(resources.stage())) +
+                (resources.pressure().empty() ? std::string() : ": " + resources.pressure()));
     if (shutdown_started)
         add(h, "gateway", health_level::halted, "stopping (" + shutdown_reason + ")");
     if (risk_killed())
@@ -126,31 +124,31 @@ health_report gateway_app::impl::health() const {
 std::string gateway_app::impl::status_json() const {
     std::ostringstream o;
     const auto h = health();
-    o << "{\"mode\":" << q(config::to_string(cfg.base.gateway.mode))
-      << ",\"instance\":" << q(cfg.base.gateway.instance_id) << ",\"health\":" << q(to_string(h.overall))
-      << ",\"reasons\":[";
+    o << "{\"mode\":" << json_quote(config::to_string(cfg.base.gateway.mode))
+      << ",\"instance\":" << json_quote(cfg.base.gateway.instance_id)
+      << ",\"health\":" << json_quote(to_string(h.overall)) << ",\"reasons\":[";
     for (std::size_t i = 0; i < h.reasons.size(); ++i)
-        o << (i ? "," : "") << q(h.reasons[i]);
+        o << (i ? "," : "") << json_quote(h.reasons[i]);
     o << "],\"components\":[";
     for (std::size_t i = 0; i < h.components.size(); ++i)
-        o << (i ? "," : "") << "{\"name\":" << q(h.components[i].name)
-          << ",\"health\":" << q(to_string(h.components[i].level)) << ",\"reason\":" << q(h.components[i].reason)
-          << "}";
+        o << (i ? "," : "") << "{\"name\":" << json_quote(h.components[i].name)
+          << ",\"health\":" << json_quote(to_string(h.components[i].level))
+          << ",\"reason\":" << json_quote(h.components[i].reason) << "}";
     o << "],\"symbols\":[";
     bool first = true;
     for (const auto& [sym, st] : symbols) {
-        o << (first ? "" : ",") << "{\"symbol\":" << q(sym.str())
+        o << (first ? "" : ",") << "{\"symbol\":" << json_quote(sym.str())
           << ",\"book_valid\":" << (st.book->is_valid() ? "true" : "false") << ",\"update_id\":" << st.book->update_id()
           << ",\"book_age_ms\":" << std::chrono::duration_cast<std::chrono::milliseconds>(st.book->age()).count();
         if (auto b = st.book->best_bid())
-            o << ",\"bid\":" << q(b->price.to_string());
+            o << ",\"bid\":" << json_quote(b->price.to_string());
         if (auto a = st.book->best_ask())
-            o << ",\"ask\":" << q(a->price.to_string());
+            o << ",\"ask\":" << json_quote(a->price.to_string());
         if (orders) {
             if (const auto* p = orders->book().find(sym))
-                o << ",\"position\":" << q(p->quantity.to_string())
-                  << ",\"avg_cost\":" << q(p->average_cost.to_string())
-                  << ",\"realized_pnl\":" << q(p->realized_pnl.to_string());
+                o << ",\"position\":" << json_quote(p->quantity.to_string())
+                  << ",\"avg_cost\":" << json_quote(p->average_cost.to_string())
+                  << ",\"realized_pnl\":" << json_quote(p->realized_pnl.to_string());
         }
         o << ",\"trades\":" << st.trades << "}";
         first = false;
@@ -161,11 +159,11 @@ std::string gateway_app::impl::status_json() const {
         const auto oh = orders->health();
         o << ",\"orders\":{\"open\":" << oh.open_orders << ",\"unknown\":" << oh.unknown_orders
           << ",\"submitted\":" << s.submitted << ",\"rejected\":" << s.rejected << ",\"fills\":" << s.fills
-          << ",\"duplicate_fills\":" << s.duplicate_fills << ",\"state\":" << q(to_string(oh.state)) << "}";
+          << ",\"duplicate_fills\":" << s.duplicate_fills << ",\"state\":" << json_quote(to_string(oh.state)) << "}";
         o << ",\"balances\":{";
         bool f = true;
         for (const auto& [a, v] : orders->book().balances()) {
-            o << (f ? "" : ",") << q(a.str()) << ":" << q(v.to_string());
+            o << (f ? "" : ",") << json_quote(a.str()) << ":" << json_quote(v.to_string());
             f = false;
         }
         o << "}";

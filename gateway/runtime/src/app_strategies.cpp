@@ -197,7 +197,7 @@ void gateway_app::impl::strategies_on_timer(time_point now) {
 void gateway_app::impl::on_book_update(const symbol& sym, symbol_state& st, time_point received) {
     if (!host || !trading_started || shutdown_started)
         return;
-    if (conflating_books) {
+    if (resources.conflating_books()) {
         st.conflated = true; // delivered by the next tick
         ++conflated_updates;
         return;

@@ -111,7 +111,9 @@ std::string_view to_string(health_level h) noexcept {
 
 gateway_app::impl::impl(runtime_config c, std::filesystem::path file, std::filesystem::path build, log::system& l)
         : cfg(std::move(c)), config_file(std::move(file)), build_dir(std::move(build)), logs(l), log(l.get("gateway")),
-          predictor(cfg.base.resilience.predictor) {}
+          predictor(cfg.base.resilience.predictor),
+          resources(resource_limits{cfg.resources.max_rss_mb << 20, cfg.resources.max_cpu_percent,
+                                    cfg.resources.conflate_book_depth}) {}
 
 void gateway_app::impl::push(resilience::priority p, gw_event ev) {
     if (!proc || !proc->push(p, std::move(ev)))
@@ -208,13 +210,8 @@ bool gateway_app::impl::start(std::string& why) {
         }
         http->set_credentials(v.api_key, std::move(*s));
     }
-    for (const auto& [name, options] : cfg.base.resilience.breakers)
-        if (breaker_index(name).value_or(v.rest_urls.size()) >= v.rest_urls.size()) {
-            why = config_file.string() + ": resilience.breakers." + name +
-                  ": no breaker has this name (the venue has " + std::to_string(v.rest_urls.size()) +
-                  " REST endpoint(s): rest0..rest" + std::to_string(v.rest_urls.size() - 1) + ")";
-            return false;
-        }
+    if (why = check_breaker_names(cfg, v.rest_urls.size(), config_file); !why.empty())
+        return false;
     std::vector<resilience::endpoint> eps;
     for (std::size_t i = 0; i < v.rest_urls.size(); ++i) {
         const std::string name = "rest" + std::to_string(i);

@@ -229,16 +229,17 @@ std::string finish_runtime_config(runtime_config& cfg, const std::filesystem::pa
             if (std::find(cfg.venue.symbols.begin(), cfg.venue.symbols.end(), sym) == cfg.venue.symbols.end())
                 return file.string() + ": strategies." + st.name + ".symbols: " + sym.str() +
                        " is not one of venue.symbols";
-    // The gateway's breakers are rest0..restN-1, one per venue.rest_urls entry: an override naming
-    // another would silently change nothing. (Mode sim without URLs learns N when the sim starts.)
+    // Mode sim without URLs learns the number of endpoints when the sim starts (checked again then).
+    return check_breaker_names(cfg, cfg.venue.rest_urls.size(), file);
+}
+
+std::string check_breaker_names(const runtime_config& cfg, std::size_t endpoints, const std::filesystem::path& file) {
     for (const auto& [name, options] : cfg.base.resilience.breakers) {
         const auto index = breaker_index(name);
-        if (!index || (!cfg.venue.rest_urls.empty() && *index >= cfg.venue.rest_urls.size()))
+        if (!index || (endpoints != 0 && *index >= endpoints))
             return file.string() + ": resilience.breakers." + name +
                    ": no breaker has this name (the gateway's are rest0, rest1, ..., one per venue.rest_urls entry" +
-                   (cfg.venue.rest_urls.empty() ? std::string{}
-                                                : ": rest0..rest" + std::to_string(cfg.venue.rest_urls.size() - 1)) +
-                   ")";
+                   (endpoints == 0 ? std::string{} : ": rest0..rest" + std::to_string(endpoints - 1)) + ")";
     }
     return {};
 }

@@ -162,6 +162,12 @@ void register_component_sections(config::loader& l, runtime_config& cfg);
 /// name is one.
 [[nodiscard]] std::optional<std::size_t> breaker_index(std::string_view name);
 
+/// The gateway's breakers are rest0..restN-1, one per venue.rest_urls entry (endpoints = N; 0: not
+/// known yet, names only): an override naming another would silently change nothing. Returns an
+/// error text naming file and key, empty when every [resilience.breakers.NAME] names one.
+[[nodiscard]] std::string check_breaker_names(const runtime_config& cfg, std::size_t endpoints,
+                                              const std::filesystem::path& file);
+
 /// Mode-dependent defaults and cross-section checks after parsing (credentials for testnet/live,
 /// URLs). Returns an error text naming the key, empty when fine.
 [[nodiscard]] std::string finish_runtime_config(runtime_config& cfg, const std::filesystem::path& file);

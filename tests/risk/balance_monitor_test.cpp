@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <vector>
 
 namespace {
@@ -81,6 +82,65 @@ TEST_F(BalanceMonitorTest, checkUnknownAssetHasNothingFree) {
     const auto v = m_.check(order(side::buy, order_type::limit, "1"_d, "1"_d), btc, usdt);
     EXPECT_EQ(v.code, reject_code::insufficient_balance);
     EXPECT_EQ(v.text, "USDT free 0 < required 1 for buy BTCUSDT");
+}
+
+// Accepted orders are reserved until the venue's balances include them: two buys sent before the
+// account update are not both checked against the same free balance.
+TEST_F(BalanceMonitorTest, reservationsHoldUntilTheVenueBalancesIncludeTheOrder) {
+    (void)m_.on_account_update(update({{usdt, "1000"_d, "0"_d}, {btc, "1"_d, "0"_d}}));
+    const auto a = client_order_id::truncating("gw1-a");
+    const auto b = client_order_id::truncating("gw1-b");
+    const auto buy600 = order(side::buy, order_type::limit, "100"_d, "6"_d);
+    ASSERT_TRUE(m_.check(buy600, btc, usdt).ok());
+    m_.reserve(a, buy600, btc, usdt);
+    EXPECT_EQ(m_.reserved(usdt), "600"_d);
+    EXPECT_TRUE(m_.reserved(btc).is_zero());
+    // The second 600 would pass against the stale free 1000; 400 is what is left.
+    auto v = m_.check(buy600, btc, usdt);
+    EXPECT_EQ(v.code, reject_code::insufficient_balance);
+    EXPECT_EQ(v.text, "USDT free 1000 (600 reserved) < required 600 for buy BTCUSDT");
+    EXPECT_TRUE(m_.check(order(side::buy, order_type::limit, "100"_d, "4"_d), btc, usdt).ok());
+    // Another asset is not touched by it.
+    EXPECT_TRUE(m_.check(order(side::sell, order_type::limit, "100"_d, "1"_d), btc, usdt).ok());
+
+    std::map<client_order_id, risk::reserved_order> where{{a, risk::reserved_order::unanswered}};
+    auto state_of = [&](const client_order_id& id) {
+        auto it = where.find(id);
+        return it == where.end() ? risk::reserved_order::final : it->second;
+    };
+    // The account update comes first (it may not include the order yet): kept while unanswered.
+    (void)m_.on_account_update(update({{usdt, "1000"_d, "0"_d}}));
+    m_.settle(state_of);
+    EXPECT_EQ(m_.reserved(usdt), "600"_d);
+    // Answered after that update: the venue's free balance has it now; released.
+    where[a] = risk::reserved_order::answered;
+    (void)m_.on_account_update(update({{usdt, "400"_d, "600"_d}}));
+    m_.settle(state_of);
+    EXPECT_TRUE(m_.reserved(usdt).is_zero());
+    EXPECT_EQ(m_.reservations(), 0u);
+    EXPECT_EQ(m_.check(buy600, btc, usdt).code, reject_code::insufficient_balance); // 400 free, from the venue
+
+    // Answered first: kept until an account update of its asset (an update of another asset does not count).
+    (void)m_.on_account_update(update({{usdt, "1000"_d, "0"_d}}));
+    m_.reserve(b, buy600, btc, usdt);
+    where[b] = risk::reserved_order::answered;
+    m_.settle(state_of);
+    (void)m_.on_account_update(update({{btc, "1"_d, "0"_d}}));
+    m_.settle(state_of);
+    EXPECT_EQ(m_.reserved(usdt), "600"_d);
+    (void)m_.on_account_update(update({{usdt, "400"_d, "600"_d}}));
+    m_.settle(state_of);
+    EXPECT_TRUE(m_.reserved(usdt).is_zero());
+
+    // A final order (rejected, cancelled, filled, or unknown to the OMS) is released at once.
+    m_.reserve(a, buy600, btc, usdt);
+    m_.reserve(b, order(side::sell, order_type::limit, "100"_d, "0.5"_d), btc, usdt);
+    EXPECT_EQ(m_.reserved(btc), "0.5"_d);
+    where = {{b, risk::reserved_order::unanswered}};
+    m_.settle(state_of);
+    EXPECT_TRUE(m_.reserved(usdt).is_zero());
+    EXPECT_EQ(m_.reserved(btc), "0.5"_d);
+    EXPECT_EQ(m_.reservations(), 1u);
 }
 
 TEST_F(BalanceMonitorTest, alertsFireOnceAndReArm) {

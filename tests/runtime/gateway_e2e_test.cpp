@@ -553,6 +553,86 @@ TEST_F(GatewayE2eTest, eachRiskLimitRefusesItsOrderWithItsReason) {
     EXPECT_EQ(sim_open_orders(), 0u) << tail_log();
 }
 
+// The balance check counts what accepted orders will lock: the sim's account has 1 BTC free, and
+// three sells placed in one callback (before any account update) need 0.6, 0.6 and 0.4. The second
+// is refused by the gateway itself (before, it passed against the stale free balance and the venue
+// rejected it); the third fits in what is left.
+TEST_F(GatewayE2eTest, balanceCheckReservesForOrdersTheVenueHasNotCountedYet) {
+    start_gateway(write_config(venue_section() + "[checkpoint]\ninterval_ms = 200\n[strategies.sells]\npath = \"" +
+                                   GENESIS_SCRIPTED_SO +
+                                   "\"\ntimer_ms = 100\n[strategies.sells.params]\n"
+                                   "orders = \"s1:sell:300:0.6;s2:sell:300:0.6;s3:sell:300:0.4\"\n",
+                               "max_orders_per_second = 100\nmax_order_notional = \"unlimited\"\n"));
+    std::string preview;
+    ASSERT_TRUE(wait_status(
+        [&](simdjson::dom::element s) {
+            auto st = strategy_of(s, "sells");
+            preview = st ? st->preview : std::string{};
+            return !preview.empty();
+        },
+        60s))
+        << status_text << tail_log();
+    EXPECT_EQ(preview, "s1=ok;s2=insufficient_balance;s3=ok") << tail_log();
+    EXPECT_TRUE(wait_log("(0.6 reserved) < required 0.6 for sell BTCUSDT", 5s)) << tail_log();
+    // Both accepted sells rest on the sim (none was refused there).
+    for (int i = 0; i < 100 && sim_open_orders() != 2; ++i)
+        (void)gw.wait_line([](const std::string&) { return false; }, 100ms);
+    EXPECT_EQ(sim_open_orders(), 2u) << tail_log();
+    gw.signal(SIGTERM);
+    const auto rc = gw.wait_exit(10s);
+    ASSERT_TRUE(rc);
+    EXPECT_EQ(*rc, 0) << tail_log();
+    EXPECT_EQ(sim_open_orders(), 0u) << tail_log();
+}
+
+// Orders left open over a restart go back to the strategy of the same name, whatever strategies
+// were added or removed; those of a strategy no longer configured are cancelled at start. (Ids
+// used to follow the config's order: here "keeper" was 1 and "zgone" 2, then "added" took 1 and
+// "keeper" 2, so keeper's orders went to "added" and zgone's to keeper.)
+TEST_F(GatewayE2eTest, restoredOrdersGoBackToTheirStrategyByName) {
+    auto scripted = [](const std::string& name, const std::string& orders) {
+        return "[strategies." + name + "]\npath = \"" + GENESIS_SCRIPTED_SO + "\"\ntimer_ms = 100\n[strategies." +
+               name + ".params]\norders = \"" + orders + "\"\n";
+    };
+    const std::string keep = "[shutdown]\ncancel_open_orders = false\n[checkpoint]\ninterval_ms = 200\n";
+    start_gateway(write_config(venue_section() + keep + scripted("keeper", "a:buy:-300:0.001;b:buy:-350:0.001") +
+                               scripted("zgone", "c:buy:-400:0.001")));
+    ASSERT_TRUE(wait_status(
+        [&](simdjson::dom::element s) {
+            auto k = strategy_of(s, "keeper");
+            auto z = strategy_of(s, "zgone");
+            return k && z && k->preview == "a=ok;b=ok" && z->preview == "c=ok" && uint_at(s, "orders", "open") == 3;
+        },
+        60s))
+        << status_text << tail_log();
+    srv->set_agents_enabled(false); // no price moves: the buys 3-4% under the mid stay unfilled
+    // All three answered NEW by the sim before the stop (the stop leaves them open).
+    for (int i = 0; i < 100 && sim_open_orders() != 3; ++i)
+        (void)gw.wait_line([](const std::string&) { return false; }, 100ms);
+    ASSERT_EQ(sim_open_orders(), 3u);
+    gw.signal(SIGTERM);
+    auto rc = gw.wait_exit(10s);
+    ASSERT_TRUE(rc);
+    ASSERT_EQ(*rc, 0) << tail_log();
+    ASSERT_EQ(sim_open_orders(), 3u) << tail_log();
+
+    const auto from = read_file(dir / "gateway.log").size();
+    start_gateway(write_config(venue_section() + keep + scripted("added", "") + scripted("keeper", "")));
+    ASSERT_TRUE(wait_log("restored open order(s) handed back to their strategies", 10s, from)) << tail_log();
+    EXPECT_TRUE(wait_log("] 2 restored open order(s) handed back to their strategies (keeper 2)", 1s, from))
+        << tail_log();
+    EXPECT_TRUE(wait_log("belongs to no loaded strategy", 5s, from)) << tail_log();
+    // zgone's order is cancelled; keeper's two stay open.
+    for (int i = 0; i < 100 && sim_open_orders() != 2; ++i)
+        (void)gw.wait_line([](const std::string&) { return false; }, 100ms);
+    EXPECT_EQ(sim_open_orders(), 2u) << tail_log();
+    gw.signal(SIGTERM);
+    rc = gw.wait_exit(10s);
+    ASSERT_TRUE(rc);
+    EXPECT_EQ(*rc, 0) << tail_log();
+    EXPECT_EQ(sim_open_orders(), 2u) << tail_log();
+}
+
 TEST_F(GatewayE2eTest, riskLimitRejectsWithItsReasonToTheStrategy) {
     // The market maker quotes 0.001 BTC; the symbol allows 0.0005 per order.
     start_gateway(write_config(venue_section() + "[risk.symbols.BTCUSDT]\nmax_order_qty = \"0.0005\"\n" +
@@ -706,6 +786,61 @@ TEST_F(GatewayE2eTest, killSignalCancelsOrdersAnsweredAfterIt) {
     const auto rc = gw.wait_exit(10s);
     ASSERT_TRUE(rc);
     EXPECT_EQ(*rc, 0);
+    EXPECT_EQ(sim_open_orders(), 0u) << tail_log();
+}
+
+// The kill switch is checkpointed: a restart (a supervisor's, say) stays halted, cancels what is
+// open and refuses every order, until a start with --clear-kill.
+TEST_F(GatewayE2eTest, killSwitchSurvivesARestartUntilClearKill) {
+    const auto config = write_config(venue_section() + market_maker_toml("mm", GENESIS_MM_SO));
+    start_gateway(config);
+    ASSERT_TRUE(wait_status([](simdjson::dom::element st) { return uint_at(st, "orders", "open") > 0; }, 60s))
+        << status_text << tail_log();
+    auto k = http_request(ops_port, "POST", "/kill");
+    ASSERT_TRUE(k);
+    EXPECT_EQ(k->status, 200u) << k->body;
+    EXPECT_TRUE(wait_sim_no_open_orders(10s)) << tail_log();
+    gw.signal(SIGTERM);
+    auto rc = gw.wait_exit(10s);
+    ASSERT_TRUE(rc);
+    ASSERT_EQ(*rc, 0) << tail_log();
+
+    auto from = read_file(dir / "gateway.log").size();
+    start_gateway(config);
+    auto h = http_request(ops_port, "GET", "/healthz");
+    ASSERT_TRUE(h);
+    EXPECT_EQ(h->status, 503u) << h->body;
+    EXPECT_NE(h->body.find("kill switch: engaged before the restart (ops endpoint)"), std::string::npos) << h->body;
+    // The market maker quotes on its first book: refused, nothing reaches the sim.
+    EXPECT_TRUE(wait_log("refused: killed", 30s, from)) << tail_log();
+    EXPECT_EQ(sim_open_orders(), 0u) << tail_log();
+    EXPECT_EQ(uint_at(*status(), "orders", "submitted"), 0u) << status_text;
+    gw.signal(SIGTERM);
+    rc = gw.wait_exit(10s);
+    ASSERT_TRUE(rc);
+    ASSERT_EQ(*rc, 0) << tail_log();
+
+    from = read_file(dir / "gateway.log").size();
+    start_gateway(config, {}, {"--clear-kill"});
+    EXPECT_TRUE(wait_log("released by --clear-kill", 10s, from)) << tail_log();
+    EXPECT_TRUE(wait_status([](simdjson::dom::element st) { return uint_at(st, "orders", "open") > 0; }, 60s))
+        << status_text << tail_log();
+    gw.signal(SIGTERM);
+    rc = gw.wait_exit(10s);
+    ASSERT_TRUE(rc);
+    ASSERT_EQ(*rc, 0) << tail_log();
+
+    // Released for good: a plain start trades.
+    start_gateway(config);
+    h = http_request(ops_port, "GET", "/healthz");
+    ASSERT_TRUE(h);
+    EXPECT_NE(h->status, 503u) << h->body;
+    EXPECT_TRUE(wait_status([](simdjson::dom::element st) { return uint_at(st, "orders", "open") > 0; }, 60s))
+        << status_text << tail_log();
+    gw.signal(SIGTERM);
+    rc = gw.wait_exit(10s);
+    ASSERT_TRUE(rc);
+    EXPECT_EQ(*rc, 0) << tail_log();
     EXPECT_EQ(sim_open_orders(), 0u) << tail_log();
 }
 

@@ -231,7 +231,8 @@ std::string gateway_fixture::tail_log(std::size_t n) const {
     return s.size() > n ? s.substr(s.size() - n) : s;
 }
 
-void gateway_fixture::start_gateway(const std::filesystem::path& config, std::vector<std::string> prefix) {
+void gateway_fixture::start_gateway(const std::filesystem::path& config, std::vector<std::string> prefix,
+                                    const std::vector<std::string>& args) {
     // Each test target defines the executable it was built with; others find it in the build dir.
 #ifdef GENESIS_GATEWAY_EXE
     const std::string exe = GENESIS_GATEWAY_EXE;
@@ -239,6 +240,7 @@ void gateway_fixture::start_gateway(const std::filesystem::path& config, std::ve
     const std::string exe = (build_dir() / "gateway" / "genesis-gateway").string();
 #endif
     prefix.insert(prefix.end(), {exe, "run", "--config", config.string()});
+    prefix.insert(prefix.end(), args.begin(), args.end());
     ASSERT_TRUE(gw.start(prefix, dir / "stderr.txt"));
     auto line = gw.wait_line([](const std::string& l) { return l.find("\"event\":\"trading\"") != std::string::npos; },
                              std::chrono::seconds{60});

@@ -90,7 +90,9 @@ public:
     std::string tail_log(std::size_t n = 4000) const;
     /// Starts genesis-gateway run --config config (after `prefix`, e.g. env with LD_PRELOAD) and
     /// waits (60 s) for its "trading" line, then takes its ops port from it. Fails the test if not.
-    void start_gateway(const std::filesystem::path& config, std::vector<std::string> prefix = {});
+    /// Runs `prefix... genesis-gateway run --config config args...` and waits for its trading line.
+    void start_gateway(const std::filesystem::path& config, std::vector<std::string> prefix = {},
+                       const std::vector<std::string>& args = {});
     /// GET /status parsed; nullopt without a 200 answer or with bad JSON.
     std::optional<simdjson::dom::element> status();
     /// Polls /status (bounded) until pred holds, waiting on the gateway's output between polls.

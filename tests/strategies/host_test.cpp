@@ -63,10 +63,34 @@ TEST_F(HostTest, loadRefusesBadParamsAndDuplicateNames) {
     EXPECT_EQ(r.error(), make_error_code(plugins::plugins_errc::create_failed));
     EXPECT_NE(host.last_error().find("missing parameter 'symbol'"), std::string::npos) << host.last_error();
     ASSERT_TRUE(host.load(mm()));
-    EXPECT_EQ(host.id_of("mm"), 1u); // the failed load took no id
+    EXPECT_EQ(host.id_of("mm"), plugins::host::id_for("mm"));
     auto dup = host.load(mm());
     ASSERT_FALSE(dup);
     EXPECT_EQ(dup.error(), make_error_code(plugins::plugins_errc::duplicate_name));
+}
+
+// A strategy's id is a hash of its name, not its place in the config: after a restart with
+// strategies added, removed or reordered, an order goes back to the strategy of the same name.
+TEST_F(HostTest, idsComeFromNamesWhateverTheLoadOrder) {
+    EXPECT_EQ(plugins::host::id_for("mm"), 1613635087u); // FNV-1a, 32 bits: the journal keeps it
+    EXPECT_NE(plugins::host::id_for(""), 0u);
+    ASSERT_TRUE(host.load({"thrower", GENESIS_THROWER_SO, {{"throw_on", "never"}}, 0ms}));
+    ASSERT_TRUE(host.load(mm()));
+    plugins::host other(svc, logger);
+    ASSERT_TRUE(other.load(mm()));
+    ASSERT_TRUE(other.load({"thrower", GENESIS_THROWER_SO, {{"throw_on", "never"}}, 0ms}));
+    EXPECT_EQ(host.id_of("mm"), other.id_of("mm"));
+    EXPECT_EQ(host.id_of("thrower"), other.id_of("thrower"));
+    EXPECT_NE(host.id_of("mm"), host.id_of("thrower"));
+    // Two names with the same hash: the second is refused, naming both.
+    ASSERT_EQ(plugins::host::id_for("glbvs"), plugins::host::id_for("yacxa"));
+    ASSERT_TRUE(host.load({"glbvs", GENESIS_THROWER_SO, {{"throw_on", "never"}}, 0ms}));
+    auto r = host.load({"yacxa", GENESIS_THROWER_SO, {{"throw_on", "never"}}, 0ms});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error(), make_error_code(plugins::plugins_errc::id_collision));
+    EXPECT_NE(host.last_error().find("strategies glbvs and yacxa have the same id"), std::string::npos)
+        << host.last_error();
+    EXPECT_FALSE(host.id_of("yacxa"));
 }
 
 TEST_F(HostTest, throwingStrategyIsDisabledAloneWhileOtherKeepsRunning) {
@@ -80,7 +104,8 @@ TEST_F(HostTest, throwingStrategyIsDisabledAloneWhileOtherKeepsRunning) {
     EXPECT_EQ(t.reason, "on_book failed: boom in on_book");
     EXPECT_EQ(t.counters.errors, 1u);
     EXPECT_EQ(svc.cancel_alls, (std::vector<std::uint32_t>{t.id}));
-    EXPECT_NE(sink->text().find("strategy thrower (id 1) disabled: on_book failed: boom in on_book"),
+    EXPECT_NE(sink->text().find("strategy thrower (id " + std::to_string(plugins::host::id_for("thrower")) +
+                                ") disabled: on_book failed: boom in on_book"),
               std::string::npos);
     // The market maker quoted on the same update and keeps receiving updates.
     EXPECT_EQ(svc.placed_orders.size(), 2u);
@@ -227,7 +252,8 @@ TEST_F(HostTest, failedReloadCancelsOrdersEvenWhenReloadKeepsThem) {
     EXPECT_EQ(status_of("mm").state, plugins::strategy_state::disabled);
     EXPECT_NE(status_of("mm").reason.find("/nonexistent/genesis_mm.so"), std::string::npos);
     EXPECT_EQ(svc.cancel_alls, (std::vector<std::uint32_t>{id}));
-    EXPECT_NE(sink->text().find("strategy mm (id 1) disabled: cannot open /nonexistent/genesis_mm.so"),
+    EXPECT_NE(sink->text().find("strategy mm (id " + std::to_string(plugins::host::id_for("mm")) +
+                                ") disabled: cannot open /nonexistent/genesis_mm.so"),
               std::string::npos)
         << sink->text();
     // A good file brings it back; no more cancels are needed for that.
@@ -292,7 +318,8 @@ TEST_F(HostTest, exceptionEscapingRawTableDisablesTheStrategyOnly) {
     EXPECT_EQ(raw.state, plugins::strategy_state::disabled);
     EXPECT_EQ(raw.reason, "on_book threw an exception: raw boom in on_book");
     EXPECT_EQ(svc.cancel_alls, (std::vector<std::uint32_t>{raw.id}));
-    EXPECT_NE(sink->text().find("strategy raw (id 1) disabled: on_book threw an exception: raw boom in on_book"),
+    EXPECT_NE(sink->text().find("strategy raw (id " + std::to_string(plugins::host::id_for("raw")) +
+                                ") disabled: on_book threw an exception: raw boom in on_book"),
               std::string::npos);
     ASSERT_EQ(svc.placed_orders.size(), 2u); // the market maker got the same update
     const auto before = status_of("mm").counters.callbacks;
@@ -357,8 +384,9 @@ TEST_F(HostTest, adoptedRestoredOrderReportsReachItsStrategy) {
     const auto restored = client_order_id::truncating("gn-e2e-restored-1");
     const auto before = status_of("mm").counters.callbacks;
     host.on_execution(report(restored, side::buy, order_status::new_, execution_type::new_));
-    EXPECT_EQ(status_of("mm").counters.callbacks, before); // nobody owns it yet
-    EXPECT_FALSE(host.adopt(restored, 3));                 // no strategy 3
+    EXPECT_EQ(status_of("mm").counters.callbacks, before);               // nobody owns it yet
+    EXPECT_FALSE(host.adopt(restored, plugins::host::id_for("nobody"))); // no such strategy
+    EXPECT_FALSE(host.adopt(restored, 0));
     EXPECT_TRUE(host.adopt(restored, *host.id_of("mm")));
     host.on_execution(report(restored, side::buy, order_status::canceled, execution_type::canceled));
     EXPECT_EQ(status_of("mm").counters.callbacks, before + 1);

@@ -23,6 +23,7 @@ public:
         case plugins_errc::abi_mismatch: return "the strategy was built for another ABI version";
         case plugins_errc::create_failed: return "the strategy could not be created";
         case plugins_errc::duplicate_name: return "a strategy with this name is loaded already";
+        case plugins_errc::id_collision: return "another strategy's name gives the same id";
         case plugins_errc::unknown_strategy: return "no strategy has this name";
         case plugins_errc::start_failed: return "the strategy failed to start";
         case plugins_errc::missing_callback: return "the strategy table lacks a required callback";
@@ -264,6 +265,22 @@ host::slot* host::find(std::string_view name) noexcept {
     return nullptr;
 }
 
+host::slot* host::find(std::uint32_t id) noexcept {
+    for (auto& s : slots_)
+        if (s->id == id)
+            return s.get();
+    return nullptr;
+}
+
+std::uint32_t host::id_for(std::string_view name) noexcept {
+    std::uint32_t h = 2166136261u;
+    for (const char c : name) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 16777619u;
+    }
+    return h == 0 ? 1 : h;
+}
+
 std::optional<std::uint32_t> host::id_of(std::string_view name) const noexcept {
     for (const auto& s : slots_)
         if (s->spec.name == name)
@@ -444,9 +461,15 @@ result<void> host::load(const strategy_spec& spec, std::string_view saved_state)
         last_error_ = "a strategy named " + spec.name + " is loaded already";
         return make_error_code(plugins_errc::duplicate_name);
     }
+    const auto id = id_for(spec.name);
+    if (const slot* other = find(id)) {
+        last_error_ = "strategies " + other->spec.name + " and " + spec.name + " have the same id " +
+                      std::to_string(id) + " (a hash of the name): rename one";
+        return make_error_code(plugins_errc::id_collision);
+    }
     auto s = std::make_unique<slot>();
     s->owner = this;
-    s->id = static_cast<std::uint32_t>(slots_.size() + 1);
+    s->id = id;
     s->spec = spec;
     if (!saved_state.empty()) {
         s->blob.assign(saved_state);
@@ -460,7 +483,7 @@ result<void> host::load(const strategy_spec& spec, std::string_view saved_state)
 }
 
 bool host::adopt(const client_order_id& id, std::uint32_t strategy_id) {
-    if (strategy_id == 0 || strategy_id > slots_.size())
+    if (strategy_id == 0 || !find(strategy_id))
         return false;
     owners_[id] = strategy_id;
     return true;
@@ -539,7 +562,10 @@ void host::deliver(const execution_report& r) {
         if (!r.orig_client_id.empty())
             owners_.erase(r.orig_client_id);
     }
-    slot& s = *slots_[id - 1];
+    slot* found = find(id);
+    if (!found)
+        return;
+    slot& s = *found;
     if (r.status == order_status::rejected)
         ++s.counters.rejections;
     if (s.state != strategy_state::running || !s.api->on_execution)

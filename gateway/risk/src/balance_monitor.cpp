@@ -49,8 +49,12 @@ void balance_monitor::apply(const balance& b, std::vector<balance_alert>& alerts
 
 std::vector<balance_alert> balance_monitor::on_account_update(const account_update& u) {
     std::vector<balance_alert> alerts;
-    for (const auto& b : u.balances)
+    for (const auto& b : u.balances) {
         apply(b, alerts);
+        for (auto& [id, r] : reserved_)
+            if (r.need.name == b.name)
+                r.balance_seen = true;
+    }
     return alerts;
 }
 
@@ -88,29 +92,22 @@ const balance* balance_monitor::find(const asset& name) const noexcept {
     return it == balances_.end() ? nullptr : &it->second.bal;
 }
 
-verdict balance_monitor::check(const order_intent& o, const asset& base, const asset& quote,
-                               std::optional<decimal> reference_price) {
-    ++stats_.checks;
-    auto fail = [this](reject_code c, std::string text) {
-        ++stats_.rejected;
-        return verdict::reject(c, std::move(text));
-    };
+std::variant<balance_need, verdict> balance_monitor::need(const order_intent& o, const asset& base, const asset& quote,
+                                                          std::optional<decimal> reference_price) const {
     const bool buy = o.order_side == side::buy;
     const bool priced = o.type == order_type::limit || o.type == order_type::limit_maker ||
                         o.type == order_type::stop_loss_limit || o.type == order_type::take_profit_limit;
-
-    // What the order needs of which asset.
     decimal needed;
     if (buy) {
         if (o.quote_quantity) {
             needed = *o.quote_quantity;
         } else if (!o.quantity) {
-            return fail(reject_code::invalid_order, "order without a quantity for " + o.sym.str());
+            return verdict::reject(reject_code::invalid_order, "order without a quantity for " + o.sym.str());
         } else {
             std::optional<decimal> px = priced ? o.price : reference_price;
             if (!px)
-                return fail(priced ? reject_code::invalid_order : reject_code::no_reference_price,
-                            "no price to value a buy of " + o.quantity->to_string() + " " + o.sym.str());
+                return verdict::reject(priced ? reject_code::invalid_order : reject_code::no_reference_price,
+                                       "no price to value a buy of " + o.quantity->to_string() + " " + o.sym.str());
             auto n = o.quantity->mul(*px, rounding::up);
             needed = n ? *n : decimal::max();
         }
@@ -118,24 +115,76 @@ verdict balance_monitor::check(const order_intent& o, const asset& base, const a
         if (o.quantity) {
             needed = *o.quantity;
         } else if (!o.quote_quantity) {
-            return fail(reject_code::invalid_order, "order without a quantity for " + o.sym.str());
+            return verdict::reject(reject_code::invalid_order, "order without a quantity for " + o.sym.str());
         } else {
             if (!reference_price || !reference_price->is_positive())
-                return fail(reject_code::no_reference_price,
-                            "no price to value a sell of " + o.quote_quantity->to_string() + " quote " + o.sym.str());
+                return verdict::reject(reject_code::no_reference_price, "no price to value a sell of " +
+                                                                            o.quote_quantity->to_string() + " quote " +
+                                                                            o.sym.str());
             auto n = o.quote_quantity->div(*reference_price, rounding::up);
             needed = n ? *n : decimal::max();
         }
     }
+    return balance_need{buy ? quote : base, needed};
+}
 
-    const asset& from = buy ? quote : base;
+verdict balance_monitor::check(const order_intent& o, const asset& base, const asset& quote,
+                               std::optional<decimal> reference_price) {
+    ++stats_.checks;
+    auto n = need(o, base, quote, reference_price);
+    if (auto* v = std::get_if<verdict>(&n)) {
+        ++stats_.rejected;
+        return *v;
+    }
+    const auto& [from, needed] = std::get<balance_need>(n);
     const balance* b = find(from);
     const decimal free = b ? b->free : decimal{};
-    if (free < needed)
-        return fail(reject_code::insufficient_balance, from.str() + " free " + free.to_string() + " < required " +
-                                                           needed.to_string() + " for " + (buy ? "buy " : "sell ") +
-                                                           o.sym.str());
+    const decimal held = reserved(from);
+    // Free less reserved; a reservation over the free balance leaves nothing.
+    auto left = free.sub(held);
+    const decimal available = left && !left->is_negative() ? *left : decimal{};
+    if (available < needed) {
+        ++stats_.rejected;
+        return verdict::reject(reject_code::insufficient_balance,
+                               from.str() + " free " + free.to_string() +
+                                   (held.is_zero() ? std::string{} : " (" + held.to_string() + " reserved)") +
+                                   " < required " + needed.to_string() + " for " +
+                                   (o.order_side == side::buy ? "buy " : "sell ") + o.sym.str());
+    }
     return verdict::accept();
+}
+
+void balance_monitor::reserve(const client_order_id& id, const order_intent& intent, const asset& base,
+                              const asset& quote, std::optional<decimal> reference_price) {
+    auto n = need(intent, base, quote, reference_price);
+    if (const auto* got = std::get_if<balance_need>(&n))
+        reserved_[id] = reservation{*got};
+}
+
+void balance_monitor::settle(const std::function<reserved_order(const client_order_id&)>& state_of) {
+    for (auto it = reserved_.begin(); it != reserved_.end();) {
+        auto& r = it->second;
+        const auto st = state_of(it->first);
+        if (st == reserved_order::answered)
+            r.answered = true;
+        if (st == reserved_order::final || (r.answered && r.balance_seen))
+            it = reserved_.erase(it);
+        else
+            ++it;
+    }
+}
+
+decimal balance_monitor::reserved(const asset& name) const {
+    decimal sum;
+    for (const auto& [id, r] : reserved_) {
+        if (r.need.name != name)
+            continue;
+        auto s = sum.add(r.need.amount);
+        if (!s)
+            return decimal::max();
+        sum = *s;
+    }
+    return sum;
 }
 
 } // namespace genesis::gateway::risk

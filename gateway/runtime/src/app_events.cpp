@@ -201,6 +201,7 @@ void gateway_app::impl::on_tick() {
     watch_resources();
     if (orders)
         orders->on_tick();
+    settle_reservations();
     if (!start_error.empty() && !recon_in_flight && !shutdown_started && now >= recon_retry_at) {
         recon_in_flight = true;
         orders->reconcile([this](result<void> r) { on_recovery(r, "reconciliation"); });

@@ -135,6 +135,7 @@ struct gateway_app::impl {
     resilience::log2_histogram tick_to_order; // written on the I/O thread (mode paper: processing thread)
     resilience::log2_histogram order_rtt;     // written on the I/O thread only
     std::map<std::string, std::uint64_t> state_versions;
+    std::uint64_t kill_version = 0; ///< of the "risk.kill" snapshot
     std::map<std::string, std::string> last_states;
     std::uint64_t risk_rejections = 0;
     std::optional<risk::risk_engine> risk;
@@ -244,7 +245,8 @@ struct gateway_app::impl {
     // Strategies, risk and balances (app_strategies.cpp).
     bool load_strategies(std::string& why);
     std::string risk_gate(const order_intent& intent);
-    void risk_accepted(const order_intent& intent);
+    void risk_accepted(const order_intent& intent, const client_order_id& id);
+    void settle_reservations();
     void strategies_start();
     void strategies_stop();
     void strategies_on_trade(const trade& t);
@@ -267,6 +269,8 @@ struct gateway_app::impl {
     std::string metrics_text() const;
     ops_answer answer(const std::string& method, const std::string& path);
     void kill_switch(std::string why);
+    void restore_kill_switch();
+    void save_kill_switch(const std::string& reason);
 
     // Health and status (app_status.cpp).
     health_report health() const;

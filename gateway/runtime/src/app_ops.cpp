@@ -7,6 +7,7 @@
 
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
 #include <sstream>
 
 namespace genesis::gateway::runtime {
@@ -320,10 +321,45 @@ void gateway_app::impl::kill_switch(std::string why) {
         return;
     }
     risk_kill(why);
+    save_kill_switch(why);
     // Placements still in flight, and cancels the venue refused, are swept on later ticks.
     const std::size_t n = cancel_working_orders();
     log->warn("KILL SWITCH ({}): trading halted, {} cancel(s) sent", why, n);
     checkpoint_soon();
+}
+
+// The kill switch outlives the process: a supervisor that restarts a killed gateway must not
+// bring it back trading. Only a start with --clear-kill releases it.
+void gateway_app::impl::save_kill_switch(const std::string& reason) {
+    if (!db)
+        return;
+    std::vector<std::byte> bytes(reason.size());
+    std::memcpy(bytes.data(), reason.data(), reason.size());
+    db->save_snapshot("risk.kill", ++kill_version, std::move(bytes), [this](result<void> r) {
+        if (!r && log)
+            log->error("kill switch: could not save it (a restart would release it): {}", r.error().message());
+    });
+}
+
+void gateway_app::impl::restore_kill_switch() {
+    auto snap = db->load_snapshot("risk.kill");
+    if (!snap) {
+        log->error("kill switch: cannot read its saved state ({}): starting without it", snap.error().message());
+        return;
+    }
+    if (!*snap || (*snap)->bytes.empty())
+        return;
+    kill_version = (*snap)->version;
+    const std::string reason(reinterpret_cast<const char*>((*snap)->bytes.data()), (*snap)->bytes.size());
+    if (cfg.clear_kill) {
+        log->warn("kill switch engaged before this start ({}) released by --clear-kill", reason);
+        save_kill_switch({});
+        return;
+    }
+    risk_kill("engaged before the restart (" + reason + "); start with --clear-kill to trade again");
+    log->error("kill switch engaged before the restart ({}): trading stays halted and every open order is cancelled; "
+               "start with --clear-kill to trade again",
+               reason);
 }
 
 } // namespace genesis::gateway::runtime

@@ -6,6 +6,7 @@
 #include "genesis/log/system.hpp"
 
 #include <cstring>
+#include <map>
 #include <sstream>
 
 namespace genesis::gateway::runtime {
@@ -47,7 +48,7 @@ public:
         auto id = a_.orders->submit(intent);
         if (!id)
             return plugins::place_outcome::reject("OMS: " + id.error().message());
-        a_.risk_accepted(intent);
+        a_.risk_accepted(intent, *id);
         // Tick-to-order ends when the order's bytes reach the socket (binance_venue, on the I/O
         // thread); mode paper has no socket: it ends at the hand-off to the fill simulator.
         if (a_.paper_mode() && intent.tick.ns != 0)
@@ -153,13 +154,37 @@ void gateway_app::impl::strategies_start() {
         return;
     // Orders restored from before a restart go back to the strategies that placed them, so that
     // their reports reach them and they can cancel them (their saved state names them).
-    std::size_t adopted = 0;
+    // A strategy's id comes from its name, so renaming, removing or disabling one leaves its orders
+    // with no owner: nothing would follow or cancel them. They are cancelled (once answered, if
+    // still in flight), like the orders of a strategy that is disabled while running.
+    std::size_t adopted = 0, orphans = 0;
+    std::map<std::uint32_t, std::size_t> per_strategy;
     if (orders)
-        for (const auto& id : orders->working())
-            if (const auto* o = orders->find(id); o && host->adopt(id, o->intent.strategy_id))
+        for (const auto& id : std::vector<client_order_id>(orders->working().begin(), orders->working().end())) {
+            const auto* o = orders->find(id);
+            if (!o)
+                continue;
+            if (host->adopt(id, o->intent.strategy_id)) {
                 ++adopted;
-    if (adopted)
-        log->info("{} restored open order(s) handed back to their strategies", adopted);
+                ++per_strategy[o->intent.strategy_id];
+                continue;
+            }
+            ++orphans;
+            log->warn("restored open order {} ({} {} {}) belongs to no loaded strategy (id {}): cancelling it",
+                      id.view(), o->intent.sym.view(), to_string(o->intent.order_side),
+                      o->intent.quantity.value_or(decimal{}).to_string(), o->intent.strategy_id);
+            if (!cancel_if_working(id))
+                unfollowed_orders.insert(id);
+        }
+    if (adopted) {
+        std::string who;
+        for (const auto& st : host->status())
+            if (auto it = per_strategy.find(st.id); it != per_strategy.end())
+                who += (who.empty() ? "" : ", ") + st.name + " " + std::to_string(it->second);
+        log->info("{} restored open order(s) handed back to their strategies ({})", adopted, who);
+    }
+    if (orphans)
+        log->warn("{} restored open order(s) of strategies no longer loaded: cancel(s) sent", orphans);
     host->start_all();
 }
 
@@ -308,6 +333,7 @@ std::string gateway_app::impl::risk_gate(const order_intent& intent) {
             prices.ask = a->price;
     }
     const auto ref = intent.order_side == side::buy ? prices.ask : prices.bid;
+    settle_reservations();
     if (auto v = balances->check(intent, st.base, st.quote, ref); !v)
         return std::string(risk::to_string(v.code)) + ": " + v.text;
     open_views.clear();
@@ -335,7 +361,34 @@ std::string gateway_app::impl::risk_gate(const order_intent& intent) {
     return {};
 }
 
-void gateway_app::impl::risk_accepted(const order_intent&) {}
+// The balance check's reservation: until the venue's balances include this order, later checks
+// count it as spent (the reference price, for market orders, is the one the check used).
+void gateway_app::impl::risk_accepted(const order_intent& intent, const client_order_id& id) {
+    auto it = symbols.find(intent.sym);
+    if (it == symbols.end())
+        return;
+    const auto& st = it->second;
+    std::optional<decimal> ref;
+    if (st.book->is_valid()) {
+        const auto top = intent.order_side == side::buy ? st.book->best_ask() : st.book->best_bid();
+        if (top)
+            ref = top->price;
+    }
+    balances->reserve(id, intent, st.base, st.quote, ref);
+}
+
+void gateway_app::impl::settle_reservations() {
+    if (!orders || balances->reservations() == 0)
+        return;
+    balances->settle([this](const client_order_id& id) {
+        const auto* o = orders->find(id);
+        if (!o || is_final(o->status))
+            return risk::reserved_order::final;
+        if (o->status == order_status::pending_new || o->status == order_status::unknown)
+            return risk::reserved_order::unanswered;
+        return risk::reserved_order::answered;
+    });
+}
 bool gateway_app::impl::risk_killed() const { return risk && risk->killed(); }
 std::string gateway_app::impl::risk_kill_reason() const { return risk ? risk->kill_reason() : std::string{}; }
 void gateway_app::impl::risk_kill(std::string why) { risk->kill(std::move(why)); }

@@ -301,6 +301,7 @@ bool gateway_app::impl::start(std::string& why) {
     // Pre-trade checks.
     risk.emplace(cfg.risk, clk);
     balances.emplace(cfg.balances);
+    restore_kill_switch();
 
     // Strategies are loaded (and refused: ABI, missing file) before anything trades.
     if (!load_strategies(why))

@@ -18,9 +18,10 @@ namespace genesis::gateway::runtime {
 namespace {
 
 constexpr std::string_view usage = R"(usage:
-  genesis-gateway run --config FILE [--live]
+  genesis-gateway run --config FILE [--live] [--clear-kill]
       Runs the gateway. Mode "sim" (default) starts genesis-sim on loopback itself.
       --live is required, together with [gateway] live_confirmed = true, for mode "live".
+      --clear-kill releases a kill switch engaged before this start (it survives restarts).
   genesis-gateway replay --venue binance --input FILE
       Runs a recording through the decoders and books; JSON lines on stdout.
 Exit status: 0 ok, 1 start-up failed, 2 bad command line or configuration,
@@ -39,13 +40,15 @@ int replay_command(int argc, char** argv) { return replay::replay_main(argc, arg
 
 int run_command(int argc, char** argv) {
     std::string file;
-    bool live_flag = false;
+    bool live_flag = false, clear_kill = false;
     for (int i = 2; i < argc; ++i) {
         const std::string_view a = argv[i];
         if (a == "--config" && i + 1 < argc) {
             file = argv[++i];
         } else if (a == "--live") {
             live_flag = true;
+        } else if (a == "--clear-kill") {
+            clear_kill = true;
         } else {
             std::cerr << "genesis-gateway run: unknown option " << a << "\n" << usage;
             return 2;
@@ -65,6 +68,7 @@ int run_command(int argc, char** argv) {
             std::cerr << e.str() << "\n";
         return 2;
     }
+    cfg.clear_kill = clear_kill;
     if (auto e = finish_runtime_config(cfg, file); !e.empty()) {
         std::cerr << e << "\n";
         return 2;

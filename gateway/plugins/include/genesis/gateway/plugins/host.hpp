@@ -136,6 +136,7 @@ enum class plugins_errc {
     unknown_strategy = 6, ///< reload() of a name never loaded
     start_failed = 7,     ///< start() failed (the strategy is disabled)
     missing_callback = 8, ///< the table lacks a required callback (create or destroy)
+    id_collision = 9,     ///< two names give the same strategy id (rename one)
 };
 
 /// The category of plugins_errc values ("genesis.plugins").
@@ -152,13 +153,14 @@ class host {
 
     services& services_;
     log::logger_ptr log_;
-    std::vector<std::unique_ptr<slot>> slots_; ///< index = id - 1
+    std::vector<std::unique_ptr<slot>> slots_; ///< in load order
     std::unordered_map<client_order_id, std::uint32_t> owners_;
     std::string last_error_;
     int depth_ = 0;                         ///< > 0 while a strategy callback runs
     std::deque<execution_report> deferred_; ///< reports that arrived during a callback
 
     slot* find(std::string_view name) noexcept;
+    slot* find(std::uint32_t id) noexcept;
     result<void> open(slot& s);
     void close(slot& s) noexcept;
     result<void> fail_load(slot& s, plugins_errc code, std::string message);
@@ -182,9 +184,9 @@ public:
     /// and expected versions (last_error()).
     [[nodiscard]] result<void> load(const strategy_spec& spec, std::string_view saved_state = {});
     /// Gives an order the gateway restored after a restart back to the strategy that placed it
-    /// (strategy ids follow the load order, so the same config gives the same ids): its execution
-    /// reports reach that strategy again and the strategy may cancel it. False when no loaded
-    /// strategy has that id.
+    /// (a strategy's id comes from its name: the same name has the same id whatever else the
+    /// config holds): its execution reports reach that strategy again and the strategy may cancel
+    /// it. False when no loaded strategy has that id.
     bool adopt(const client_order_id& id, std::uint32_t strategy_id);
     /// Starts every loaded, not yet started strategy. A failing start disables that one only.
     void start_all();
@@ -212,10 +214,15 @@ public:
 
     /// Asks each running strategy to save its state, then returns every (name, blob) for a checkpoint.
     std::vector<std::pair<std::string, std::string>> states();
-    /// One line per strategy, in id order.
+    /// One line per strategy, in load order.
     std::vector<strategy_status> status() const;
-    /// The id of a loaded strategy (1..N, stable across reloads), if any.
+    /// The id of a loaded strategy (id_for(its name)), if any.
     std::optional<std::uint32_t> id_of(std::string_view name) const noexcept;
+    /// The id a strategy of this name has: FNV-1a (32 bits) of the name, never 0. The journal and
+    /// the checkpoints keep it with each order, so that after a restart the order goes back to the
+    /// strategy of the same name, whichever strategies were added, removed or reordered. load()
+    /// refuses a name whose id another loaded strategy has (id_collision).
+    static std::uint32_t id_for(std::string_view name) noexcept;
     /// The message of the last failed load or reload.
     const std::string& last_error() const noexcept { return last_error_; }
 };

@@ -5,8 +5,10 @@
 #include "genesis/gateway/risk/verdict.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
+#include <variant>
 #include <vector>
 
 namespace genesis::config {
@@ -42,6 +44,19 @@ struct balance_stats {
     std::uint64_t alerts = 0;
 };
 
+/// What one order needs of one asset's free balance.
+struct balance_need {
+    asset name;
+    decimal amount;
+};
+
+/// Where an order with a reservation is, as the OMS knows it (balance_monitor::settle).
+enum class reserved_order : std::uint8_t {
+    unanswered, ///< sent, not acknowledged by the venue yet (or its outcome is unknown)
+    answered,   ///< the venue has it (NEW, PARTIALLY_FILLED, a cancel pending, ...)
+    final,      ///< it can change no more (or the OMS does not know it)
+};
+
 /// Balances as the exchange reports them, the check that the free balance covers an order, and
 /// edge-triggered alerts: an asset alerts once when its total (free + locked) goes below its
 /// threshold, and re-arms when the total is back at or above it. An asset starts armed, so a
@@ -51,8 +66,16 @@ class balance_monitor {
         balance bal;
         bool below = false; ///< an alert has fired and not re-armed yet
     };
+    // Set aside for an accepted order until the venue's balances can include it: the order answered
+    // and an account update of its asset received since it was sent (in either order), or final.
+    struct reservation {
+        balance_need need;
+        bool balance_seen = false; ///< an account update of need.name arrived after the order was sent
+        bool answered = false;
+    };
     balance_config cfg_;
     std::map<asset, state> balances_;
+    std::map<client_order_id, reservation> reserved_;
     balance_stats stats_;
 
     void apply(const balance& b, std::vector<balance_alert>& alerts);
@@ -74,14 +97,32 @@ public:
     /// The last known balance of an asset; nullptr when never reported.
     [[nodiscard]] const balance* find(const asset& name) const noexcept;
 
-    /// Whether the free balances cover the intent. A buy with a price (LIMIT, ...) needs
-    /// price * quantity of quote; a market buy by quote_quantity needs that much quote; a market
-    /// buy by quantity needs quantity * reference_price (the ask, passed by the gateway); a sell
-    /// needs quantity of base (by quote_quantity: quote_quantity / reference_price). An asset never
-    /// reported has nothing free. Fails with insufficient_balance (text with the numbers), with
-    /// no_reference_price when the price is needed and absent, or with invalid_order.
+    /// What the intent needs. A buy with a price (LIMIT, ...) needs price * quantity of quote; a
+    /// market buy by quote_quantity needs that much quote; a market buy by quantity needs
+    /// quantity * reference_price (the ask, passed by the gateway); a sell needs quantity of base
+    /// (by quote_quantity: quote_quantity / reference_price). Fails with no_reference_price when
+    /// the price is needed and absent, or with invalid_order. Counts nothing.
+    [[nodiscard]] std::variant<balance_need, verdict> need(const order_intent& intent, const asset& base,
+                                                           const asset& quote,
+                                                           std::optional<decimal> reference_price = std::nullopt) const;
+    /// Whether the free balance, less what is reserved for accepted orders the venue's balances do
+    /// not include yet, covers the intent's need(). An asset never reported has nothing free. Fails
+    /// with insufficient_balance (text with the numbers) or as need() does.
     [[nodiscard]] verdict check(const order_intent& intent, const asset& base, const asset& quote,
                                 std::optional<decimal> reference_price = std::nullopt);
+
+    /// Sets aside need() of an accepted order (id: its client order id) until settle() releases it,
+    /// so that orders placed before the venue's account update are not all checked against the same
+    /// free balance. Ignored if need() fails.
+    void reserve(const client_order_id& id, const order_intent& intent, const asset& base, const asset& quote,
+                 std::optional<decimal> reference_price = std::nullopt);
+    /// Releases the reservations the venue's balances now include: of final orders, and of answered
+    /// ones after an account update of their asset. state_of tells where each order is.
+    void settle(const std::function<reserved_order(const client_order_id&)>& state_of);
+    /// What is reserved of an asset now.
+    [[nodiscard]] decimal reserved(const asset& name) const;
+    /// Orders with a reservation.
+    [[nodiscard]] std::size_t reservations() const noexcept { return reserved_.size(); }
 
     [[nodiscard]] const balance_stats& stats() const noexcept { return stats_; }
     [[nodiscard]] const balance_config& config() const noexcept { return cfg_; }

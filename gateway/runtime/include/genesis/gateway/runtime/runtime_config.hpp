@@ -142,6 +142,9 @@ struct runtime_config {
     resources_section resources;
     threads_section threads;
     std::vector<strategy_section> strategies;
+    /// From the command line (run --clear-kill), not the file: release a kill switch that was
+    /// engaged before the restart (it is checkpointed, so a restart alone does not release it).
+    bool clear_kill = false;
 };
 
 void parse_venue_section(config::table_reader& r, venue_section& out);

@@ -559,6 +559,28 @@ std::vector<std::string> loader::section_names() const {
 
 namespace {
 
+source_position position_of(const toml::node& n) { return {n.source().begin.line, n.source().begin.column}; }
+
+void record_positions(const toml::node& n, const std::string& path, key_positions& out);
+
+// Every key of a table, at its value (a table at its header), as the loader's errors point.
+void record_positions(const toml::table& t, const std::string& path, key_positions& out) {
+    for (auto&& [k, v] : t)
+        record_positions(v, join(path, k.str()), out);
+}
+
+void record_positions(const toml::node& n, const std::string& path, key_positions& out) {
+    // toml++ leaves positions it does not know at line 0: such a node is "not in the file".
+    if (n.source().begin.line != 0)
+        out.add(path, position_of(n));
+    if (const auto* t = n.as_table()) {
+        record_positions(*t, path, out);
+    } else if (const auto* a = n.as_array()) {
+        for (std::size_t i = 0; i < a->size(); ++i)
+            record_positions((*a)[i], path + '[' + std::to_string(i) + ']', out);
+    }
+}
+
 // Reports keys present in a table that no parser asked for, with the closest known key.
 void report_unknown_keys(context& ctx, const table_state& s) {
     for (auto&& [k, v] : *s.tbl) {
@@ -575,7 +597,10 @@ void report_unknown_keys(context& ctx, const table_state& s) {
 
 } // namespace
 
-std::vector<diagnostic> loader::parse(std::string_view text, std::string_view file_name) const {
+std::vector<diagnostic> loader::parse(std::string_view text, std::string_view file_name,
+                                      key_positions* positions) const {
+    if (positions != nullptr)
+        positions->clear();
     context ctx;
     ctx.file = std::string(file_name);
     ctx.env = &env_;
@@ -588,6 +613,8 @@ std::vector<diagnostic> loader::parse(std::string_view text, std::string_view fi
         ctx.add(diagnostic_kind::syntax, e.source().begin, {}, "syntax error: " + std::string(e.description()));
         return std::move(ctx.diags);
     }
+    if (positions != nullptr)
+        record_positions(root, std::string{}, *positions);
 
     // Run every registered parser, present or not, so defaults and cross-key checks apply.
     std::set<std::string, std::less<>> registered;
@@ -632,7 +659,9 @@ std::vector<diagnostic> loader::parse(std::string_view text, std::string_view fi
     return std::move(ctx.diags);
 }
 
-std::vector<diagnostic> loader::parse_file(const std::filesystem::path& file) const {
+std::vector<diagnostic> loader::parse_file(const std::filesystem::path& file, key_positions* positions) const {
+    if (positions != nullptr)
+        positions->clear();
     const std::string name = file.string();
     std::error_code ec;
     if (std::filesystem::is_directory(file, ec)) {
@@ -649,7 +678,7 @@ std::vector<diagnostic> loader::parse_file(const std::filesystem::path& file) co
     if (in.bad()) {
         return {diagnostic{diagnostic_kind::io, name, 0, 0, {}, "cannot read file"}};
     }
-    return parse(text.str(), name);
+    return parse(text.str(), name, positions);
 }
 
 void loader::load_file(const std::filesystem::path& file) const {

@@ -2,6 +2,7 @@
 
 #include "genesis/config/error.hpp"
 #include "genesis/config/loader.hpp"
+#include "genesis/config/positions.hpp"
 #include "genesis/config/reader.hpp"
 
 #include <gtest/gtest.h>
@@ -302,6 +303,56 @@ oops = 1
     EXPECT_DOUBLE_EQ(cfg_.risk.alpha, 0.5);
 }
 
+TEST_F(ConfigSectionTest, parseRecordsEveryKeyPosition) {
+    cfg::key_positions at;
+    const auto errors = loader_.parse(R"(# a comment
+[risk]
+alpha = 0.25
+  symbols = ["BTCUSDT", "ETHUSDT"]
+[venues.binance]
+api_key = "k"
+[venues."a.b"]
+enabled = true
+[logging]
+level = "warn"
+)",
+                                      "ext.toml", &at);
+    ASSERT_TRUE(errors.empty()) << cfg::to_string(errors);
+    using pos = cfg::source_position;
+    // Values where their value starts, tables at their header (as the loader's own errors point).
+    EXPECT_EQ(at.exact("risk"), (pos{2, 1}));
+    EXPECT_EQ(at.exact("risk.alpha"), (pos{3, 9}));
+    EXPECT_EQ(at.exact("risk.symbols"), (pos{4, 13}));
+    EXPECT_EQ(at.exact("risk.symbols[1]"), (pos{4, 25}));
+    // [venues.binance] makes [venues] too, at the same header.
+    EXPECT_EQ(at.exact("venues"), (pos{5, 1}));
+    EXPECT_EQ(at.exact("venues.binance"), (pos{5, 1}));
+    EXPECT_EQ(at.exact("venues.binance.api_key"), (pos{6, 11}));
+    EXPECT_EQ(at.exact("venues.a.b"), (pos{7, 1})); // dotted paths join names as the errors do
+    EXPECT_EQ(at.exact("venues.a.b.enabled"), (pos{8, 11}));
+    EXPECT_EQ(at.exact("logging.level"), (pos{10, 9}));
+    EXPECT_FALSE(at.exact("gateway"));
+    EXPECT_FALSE(at.exact("risk.window_ms"));
+
+    // An absent key falls back to its table's header; nothing in the file: no position.
+    EXPECT_EQ(at.find("risk.window_ms"), (pos{2, 1}));
+    EXPECT_EQ(at.find("venues.binance.enabled"), (pos{5, 1}));
+    EXPECT_EQ(at.find("risk.symbols[7]"), (pos{4, 13}));
+    EXPECT_FALSE(at.find("gateway.mode"));
+    EXPECT_EQ(at.where("ext.toml", "risk.alpha"), "ext.toml:3:9: risk.alpha");
+    EXPECT_EQ(at.where("ext.toml", "risk.window_ms"), "ext.toml:2:1: risk.window_ms");
+    EXPECT_EQ(at.where("ext.toml", "gateway.mode"), "ext.toml: gateway.mode");
+    EXPECT_EQ(at.where("ext.toml", "risk.max_orders", "risk.max_orders / risk.alpha"),
+              "ext.toml:2:1: risk.max_orders / risk.alpha");
+
+    // Each parse starts afresh; a syntax error leaves no positions.
+    ASSERT_TRUE(loader_.parse("[gateway]\nmode = \"sim\"\n", "ext.toml", &at).empty());
+    EXPECT_EQ(at.exact("gateway.mode"), (pos{2, 8}));
+    EXPECT_FALSE(at.exact("risk"));
+    EXPECT_EQ(loader_.parse("[gateway\n", "ext.toml", &at).size(), 1u);
+    EXPECT_TRUE(at.empty());
+}
+
 TEST_F(ConfigSectionTest, sectionRejectsDuplicateRegistration) {
     EXPECT_THROW(loader_.section("risk", [](cfg::table_reader&) {}), std::invalid_argument);
     EXPECT_EQ(loader_.section_names(),
@@ -347,6 +398,20 @@ TEST_F(ConfigFileTest, loadThrowsConfigErrorListingEveryError) {
                       ":3:1: unknown key 'logging.levle' (did you mean 'level'?)");
         EXPECT_EQ(e.diagnostics().size(), 2u);
     }
+}
+
+TEST_F(ConfigFileTest, parseFileRecordsPositions) {
+    const auto p = write("gw.toml", "\n[logging]\nlevel = \"error\"\n");
+    cfg::gateway_config c;
+    cfg::loader l(env_);
+    cfg::register_sections(l, c);
+    cfg::key_positions at;
+    ASSERT_TRUE(l.parse_file(p, &at).empty());
+    EXPECT_EQ(at.where(p.string(), "logging.level"), p.string() + ":3:9: logging.level");
+    EXPECT_EQ(at.where(p.string(), "logging.file"), p.string() + ":2:1: logging.file");
+    // An unreadable file leaves none (not the last file's).
+    EXPECT_EQ(l.parse_file(dir_ / "absent.toml", &at).size(), 1u);
+    EXPECT_TRUE(at.empty());
 }
 
 TEST_F(ConfigFileTest, loadMissingFile) {

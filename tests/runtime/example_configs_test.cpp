@@ -20,10 +20,11 @@ TEST(ExampleConfigsTest, loadEveryExample) {
         register_runtime_sections(l, cfg);
         register_component_sections(l, cfg);
         const auto file = std::filesystem::path(GENESIS_SOURCE_DIR) / "config" / name;
-        const auto errors = l.parse_file(file);
+        const auto errors = l.parse_file(file, &cfg.positions);
         EXPECT_TRUE(errors.empty()) << name << ": " << config::to_string(errors);
         EXPECT_EQ(finish_runtime_config(cfg, file), "") << name;
         EXPECT_FALSE(cfg.strategies.empty()) << name;
+        EXPECT_TRUE(cfg.positions.exact("gateway.mode")) << name;
         EXPECT_EQ(cfg.base.logging.queue_size, 8192u) << name;
     }
 }

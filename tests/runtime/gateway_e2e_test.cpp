@@ -30,6 +30,17 @@ decimal dec(std::string_view s) {
     return d ? *d : decimal{};
 }
 
+// The 1-based number of the first line of `file` that contains `text` (0: none), so that the
+// expected positions follow what write_config writes.
+std::string line_of(const std::filesystem::path& file, std::string_view text) {
+    std::ifstream in(file);
+    std::string line;
+    for (std::size_t n = 1; std::getline(in, line); ++n)
+        if (line.find(text) != std::string::npos)
+            return std::to_string(n);
+    return "0";
+}
+
 // genesis-gateway's status after a forced stop (gateway::runtime::exit_forced_stop).
 constexpr int forced_stop_exit = 4;
 
@@ -112,10 +123,42 @@ TEST_F(GatewayE2eTest, runBadConfigExitsTwoNamingFileLineAndKey) {
     ASSERT_TRUE(rc);
     EXPECT_EQ(*rc, 2);
     const auto err = read_file(dir / "stderr.txt");
-    EXPECT_NE(err.find(file.string() + ":"), std::string::npos) << err;
-    EXPECT_NE(err.find("checkpoint.interval_ms"), std::string::npos) << err;
-    EXPECT_NE(err.find(":15:"), std::string::npos) << err; // the line of interval_ms
-    EXPECT_NE(err.find("venue2"), std::string::npos) << err;
+    // The line of interval_ms, the column of its value.
+    const auto at = file.string() + ":" + line_of(file, "interval_ms") + ":15: checkpoint.interval_ms: ";
+    EXPECT_NE(err.find(at), std::string::npos) << at << "\n" << err;
+    EXPECT_NE(err.find(file.string() + ":" + line_of(file, "[venue2]") + ":2: unknown section 'venue2'"),
+              std::string::npos)
+        << err;
+}
+
+TEST_F(GatewayE2eTest, runCrossSectionConfigErrorExitsTwoNamingFileLineAndKey) {
+    // Valid on its own, wrong with [venue]: found after parsing, before anything is connected.
+    const auto file = write_config(venue_section() + "[strategies.mm]\npath = \"" + GENESIS_MM_SO +
+                                   "\"\nsymbols = [\"BTCUSDT\", \"ETHUSDT\"]\n");
+    ASSERT_TRUE(gw.start({gateway_exe(), "run", "--config", file.string()}, dir / "stderr.txt"));
+    const auto rc = gw.wait_exit(20s);
+    ASSERT_TRUE(rc);
+    EXPECT_EQ(*rc, 2);
+    const auto err = read_file(dir / "stderr.txt");
+    const auto line = line_of(file, "symbols = [\"BTCUSDT\", \"ETHUSDT\"]");
+    ASSERT_NE(line, "0");
+    EXPECT_EQ(err, file.string() + ":" + line + ":11: strategies.mm.symbols: ETHUSDT is not one of venue.symbols\n");
+    EXPECT_EQ(sim_open_orders(), 0u);
+}
+
+TEST_F(GatewayE2eTest, runVenueSymbolTheVenueDoesNotListNamesItsLine) {
+    // Known only once the venue answers exchangeInfo.
+    auto venue = venue_section();
+    venue.replace(venue.find("symbols = [\"BTCUSDT\"]"), std::string_view("symbols = [\"BTCUSDT\"]").size(),
+                  "symbols = [\"BTCUSDT\", \"NOSUCHUSDT\"]");
+    const auto file = write_config(venue);
+    ASSERT_TRUE(gw.start({gateway_exe(), "run", "--config", file.string()}, dir / "stderr.txt"));
+    const auto rc = gw.wait_exit(30s);
+    ASSERT_TRUE(rc);
+    EXPECT_EQ(*rc, 1);
+    const auto err = read_file(dir / "stderr.txt");
+    const auto at = file.string() + ":" + line_of(file, "NOSUCHUSDT") + ":11: venue.symbols: NOSUCHUSDT is not listed";
+    EXPECT_NE(err.find(at), std::string::npos) << at << "\n" << err;
 }
 
 TEST_F(GatewayE2eTest, threadsAreNamedAndPinnedAsConfigured) {
@@ -194,7 +237,9 @@ TEST_F(GatewayE2eTest, runRefusesStrategyWithWrongAbi) {
     ASSERT_TRUE(rc);
     EXPECT_EQ(*rc, 1);
     const auto err = read_file(dir / "stderr.txt");
-    EXPECT_NE(err.find("strategies.bad"), std::string::npos) << err;
+    // At the strategy's table header.
+    const auto at = file.string() + ":" + line_of(file, "[strategies.bad]") + ":1: strategies.bad: ";
+    EXPECT_NE(err.find(at), std::string::npos) << at << "\n" << err;
     EXPECT_NE(err.find("999"), std::string::npos) << err; // the version found
     EXPECT_EQ(sim_open_orders(), 0u);
 }

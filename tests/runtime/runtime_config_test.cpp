@@ -25,12 +25,19 @@ protected:
     runtime_config cfg;
     std::vector<config::diagnostic> parse(std::string_view text) {
         cfg = {};
-        config::loader l(fake_env({{"KEY", "k-from-env"}, {"SECRET", "s-from-env"}}));
+        config::loader l(fake_env({{"KEY", "k-from-env"}, {"SECRET", "s-from-env"}, {"EMPTY", ""}}));
         register_runtime_sections(l, cfg);
         register_component_sections(l, cfg);
-        return l.parse(text, "gw.toml");
+        // As genesis-gateway run does: the checks after parsing name the line through them.
+        return l.parse(text, "gw.toml", &cfg.positions);
     }
 };
+
+// The text up to the first ": mode", ": no breaker", ...: where an error says it is.
+std::string located(const std::string& e, std::string_view rest) {
+    const auto at = e.find(rest);
+    return at == std::string::npos ? "(\"" + std::string(rest) + "\" not in: " + e + ")" : e.substr(0, at);
+}
 
 TEST_F(RuntimeConfigTest, parseDefaultsAndSimCredentials) {
     ASSERT_TRUE(parse("").empty());
@@ -123,7 +130,8 @@ TEST_F(RuntimeConfigTest, finishRefusesBreakerOverridesNamingNoBreaker) {
     // A typo must not leave the default in force silently.
     ASSERT_TRUE(parse("[resilience.breakers.\"binance.rest\"]\nfailure_threshold = 1\n").empty());
     auto e = finish_runtime_config(cfg, "gw.toml");
-    EXPECT_NE(e.find("gw.toml: resilience.breakers.binance.rest: no breaker has this name"), std::string::npos) << e;
+    EXPECT_NE(e.find("gw.toml:1:1: resilience.breakers.binance.rest: no breaker has this name"), std::string::npos)
+        << e;
     // One per URL: two URLs have rest0 and rest1, not rest2.
     const std::string urls = "[venue]\nrest_urls = [\"https://127.0.0.1:1\", \"https://127.0.0.1:2\"]\n"
                              "ws_streams_url = \"wss://127.0.0.1:3\"\nws_api_url = \"wss://127.0.0.1:4\"\n";
@@ -146,7 +154,7 @@ TEST_F(RuntimeConfigTest, strategySymbolsMustBeTraded) {
     EXPECT_EQ(cfg.strategies[0].symbols, (std::vector<symbol>{symbol::truncating("ETHUSDT")}));
     ASSERT_TRUE(parse("[venue]\nsymbols = [\"BTCUSDT\"]\n" + st).empty());
     const auto e = finish_runtime_config(cfg, "gw.toml");
-    EXPECT_EQ(e, "gw.toml: strategies.mm.symbols: ETHUSDT is not one of venue.symbols");
+    EXPECT_EQ(e, "gw.toml:5:11: strategies.mm.symbols: ETHUSDT is not one of venue.symbols");
     const auto bad = parse("[strategies.mm]\npath = \"mm.so\"\nsymbols = [\"btc\"]\n");
     ASSERT_EQ(bad.size(), 1u);
     EXPECT_EQ(bad[0].key, "strategies.mm.symbols");
@@ -176,6 +184,81 @@ TEST_F(RuntimeConfigTest, finishPaperNeedsBalancesNotKeysAndKeepsNone) {
                       "[paper]\nbalances = { USDT = \"1000\" }\n")
                     .empty());
     EXPECT_NE(finish_runtime_config(cfg, "gw.toml").find("given together"), std::string::npos);
+}
+
+TEST_F(RuntimeConfigTest, finishNamesTheLineOfMissingKeys) {
+    const std::string keys = ": mode \"testnet\" needs API keys";
+    // Nothing of [venue] in the file: the file only.
+    ASSERT_TRUE(parse("[gateway]\nmode = \"testnet\"\n").empty());
+    EXPECT_EQ(located(finish_runtime_config(cfg, "gw.toml"), keys), "gw.toml: venue.api_key / venue.api_secret");
+    // [venue] without the keys: its header.
+    ASSERT_TRUE(parse("[gateway]\nmode = \"testnet\"\n\n[venue]\nsymbols = [\"BTCUSDT\"]\n").empty());
+    EXPECT_EQ(located(finish_runtime_config(cfg, "gw.toml"), keys), "gw.toml:4:1: venue.api_key / venue.api_secret");
+    // A key that is there but empty (its variable set to nothing): that key.
+    ASSERT_TRUE(
+        parse("[gateway]\nmode = \"testnet\"\n[venue]\napi_secret = \"${SECRET}\"\napi_key = \"${EMPTY}\"\n").empty());
+    EXPECT_EQ(located(finish_runtime_config(cfg, "gw.toml"), keys), "gw.toml:5:11: venue.api_key / venue.api_secret");
+    // The key given, the secret absent: the table the secret belongs in.
+    ASSERT_TRUE(parse("[gateway]\nmode = \"testnet\"\n[venue]\napi_key = \"${KEY}\"\n").empty());
+    EXPECT_EQ(located(finish_runtime_config(cfg, "gw.toml"), keys), "gw.toml:3:1: venue.api_key / venue.api_secret");
+
+    // Mode paper's balances: no [paper] (the file only), [paper] without them (its header), empty.
+    const std::string needs = ": mode \"paper\" needs the paper account's starting balances";
+    ASSERT_TRUE(parse("[gateway]\nmode = \"paper\"\n").empty());
+    EXPECT_EQ(located(finish_runtime_config(cfg, "gw.toml"), needs), "gw.toml: paper.balances");
+    ASSERT_TRUE(parse("[gateway]\nmode = \"paper\"\n[paper]\ntaker_fee_bps = \"7.5\"\n").empty());
+    EXPECT_EQ(located(finish_runtime_config(cfg, "gw.toml"), needs), "gw.toml:3:1: paper.balances");
+    ASSERT_TRUE(parse("[gateway]\nmode = \"paper\"\n[paper]\ntaker_fee_bps = \"7.5\"\nbalances = {}\n").empty());
+    EXPECT_EQ(located(finish_runtime_config(cfg, "gw.toml"), needs), "gw.toml:5:12: paper.balances");
+}
+
+TEST_F(RuntimeConfigTest, finishNamesTheLineOfCrossSectionErrors) {
+    // URLs given in part: the [venue] header, wherever the URLs are.
+    ASSERT_TRUE(
+        parse("[gateway]\nmode = \"sim\"\n[venue]\nca_file = \"\"\nrest_urls = [\"https://127.0.0.1:1\"]\n").empty());
+    EXPECT_EQ(finish_runtime_config(cfg, "gw.toml"),
+              "gw.toml:3:1: venue: rest_urls, ws_streams_url and ws_api_url must be given together");
+    ASSERT_TRUE(parse("[gateway]\nmode = \"paper\"\n[paper]\nbalances = { USDT = \"1\" }\n[venue]\n"
+                      "ws_streams_url = \"wss://127.0.0.1:3\"\n")
+                    .empty());
+    EXPECT_EQ(finish_runtime_config(cfg, "gw.toml"),
+              "gw.toml:5:1: venue: rest_urls and ws_streams_url must be given together in mode \"paper\"");
+
+    // A strategy's symbol the gateway does not trade: that strategy's symbols, even when
+    // venue.symbols is the default.
+    ASSERT_TRUE(parse("[strategies.a]\npath = \"a.so\"\n\n[strategies.b]\npath = \"b.so\"\n"
+                      "symbols = [\"BTCUSDT\", \"ETHUSDT\"]\n")
+                    .empty());
+    EXPECT_EQ(finish_runtime_config(cfg, "gw.toml"),
+              "gw.toml:6:11: strategies.b.symbols: ETHUSDT is not one of venue.symbols");
+
+    // A breaker override naming no breaker: its header. At start-up (mode sim: the sim's endpoints
+    // are known only then) the same check names the same line.
+    ASSERT_TRUE(parse("[venue]\nsymbols = [\"BTCUSDT\"]\n[resilience.breaker]\nfailure_threshold = 3\n"
+                      "[resilience.breakers.rest1]\nfailure_threshold = 1\n")
+                    .empty());
+    EXPECT_EQ(finish_runtime_config(cfg, "gw.toml"), "");
+    EXPECT_EQ(located(check_breaker_names(cfg, 1, "gw.toml"), ": no breaker"),
+              "gw.toml:5:1: resilience.breakers.rest1");
+    EXPECT_EQ(check_breaker_names(cfg, 2, "gw.toml"), "");
+}
+
+TEST_F(RuntimeConfigTest, whereNamesKeyThenTableThenFile) {
+    // What start-up uses for errors it finds later (a symbol the venue does not list, a strategy
+    // that does not load).
+    ASSERT_TRUE(
+        parse("[gateway]\nmode = \"sim\"\n[venue]\nsymbols = [\"BTCUSDT\"]\n[strategies.mm]\npath = \"mm.so\"\n")
+            .empty());
+    EXPECT_EQ(cfg.where("gw.toml", "venue.symbols"), "gw.toml:4:11: venue.symbols");
+    EXPECT_EQ(cfg.where("gw.toml", "strategies.mm"), "gw.toml:5:1: strategies.mm");
+    EXPECT_EQ(cfg.where("gw.toml", "venue.record_file"), "gw.toml:3:1: venue.record_file");
+    EXPECT_EQ(cfg.where("gw.toml", "logging"), "gw.toml: logging");
+    EXPECT_EQ(cfg.where("gw.toml", "venue.api_secret", "venue.api_key / venue.api_secret"),
+              "gw.toml:3:1: venue.api_key / venue.api_secret");
+    ASSERT_TRUE(parse("").empty());
+    EXPECT_EQ(cfg.where("gw.toml", "venue.symbols"), "gw.toml: venue.symbols");
+    // A config made without positions (not from a file) names the file only.
+    EXPECT_EQ(runtime_config{}.where("gw.toml", "venue.symbols"), "gw.toml: venue.symbols");
 }
 
 TEST(SimReadyTest, parseSimReadyLine) {

@@ -141,7 +141,7 @@ bool gateway_app::impl::load_strategies(std::string& why) {
             state_versions[s.name] = (*snap)->version;
         }
         if (auto r = host->load(spec, state); !r) {
-            why = config_file.string() + ": strategies." + s.name + ": " + host->last_error();
+            why = cfg.where(config_file, "strategies." + s.name) + ": " + host->last_error();
             return false;
         }
         log->info("strategy {} loaded from {} ({} bytes of saved state)", s.name, spec.path.string(), state.size());

@@ -275,7 +275,7 @@ bool gateway_app::impl::start(std::string& why) {
             auto it = std::find_if((*r)->symbols.begin(), (*r)->symbols.end(),
                                    [&](const binance::symbol_rules& x) { return x.rules.name == sym; });
             if (it == (*r)->symbols.end()) {
-                why = config_file.string() + ": venue.symbols: " + sym.str() + " is not listed by the venue";
+                why = cfg.where(config_file, "venue.symbols") + ": " + sym.str() + " is not listed by the venue";
                 return false;
             }
             symbol_state st;
@@ -425,7 +425,7 @@ bool gateway_app::impl::start(std::string& why) {
     if (!v.record_file.empty()) {
         auto r = replay::recorder::open(v.record_file);
         if (!r) {
-            why = "venue.record_file " + v.record_file + ": " + r.error().message();
+            why = cfg.where(config_file, "venue.record_file") + ": " + v.record_file + ": " + r.error().message();
             return false;
         }
         rec.emplace(std::move(*r));

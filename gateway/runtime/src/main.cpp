@@ -62,7 +62,8 @@ int run_command(int argc, char** argv) {
     config::loader l;
     register_runtime_sections(l, cfg);
     register_component_sections(l, cfg);
-    auto errors = l.parse_file(file);
+    // The positions let the checks after parsing (finish_runtime_config, start-up) name the line.
+    auto errors = l.parse_file(file, &cfg.positions);
     if (!errors.empty()) {
         for (const auto& e : errors)
             std::cerr << e.str() << "\n";
@@ -74,7 +75,8 @@ int run_command(int argc, char** argv) {
         return 2;
     }
     if (cfg.base.gateway.mode == config::run_mode::live && !live_flag) {
-        std::cerr << file << ": gateway.mode is \"live\" (real money): pass --live on the command line as well\n";
+        std::cerr << cfg.where(file, "gateway.mode")
+                  << " is \"live\" (real money): pass --live on the command line as well\n";
         return 2;
     }
     // SIGPIPE would kill us on a peer that went away; sockets report EPIPE instead.
@@ -86,7 +88,7 @@ int run_command(int argc, char** argv) {
         cfg.base.logging.cpus = cfg.threads.log;
         logs = std::make_unique<log::system>(cfg.base.logging);
     } catch (const std::exception& e) {
-        std::cerr << file << ": logging: " << e.what() << "\n";
+        std::cerr << cfg.where(file, "logging") << ": " << e.what() << "\n";
         return 2;
     }
     int rc = 0;

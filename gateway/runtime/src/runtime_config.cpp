@@ -152,7 +152,6 @@ namespace {
 std::string finish_venue(runtime_config& cfg, const std::filesystem::path& file) {
     auto& v = cfg.venue;
     const auto mode = cfg.base.gateway.mode;
-    const std::string where = file.string() + ": ";
     switch (mode) {
     case config::run_mode::sim:
         // genesis-sim's published test account (sim-only keys, not secrets).
@@ -181,7 +180,7 @@ std::string finish_venue(runtime_config& cfg, const std::filesystem::path& file)
         // Public market data only (Binance Spot testnet unless URLs are given); orders never leave
         // the gateway, so no key is needed and none is kept.
         if (v.rest_urls.empty() != v.ws_streams_url.empty())
-            return where + "venue: rest_urls and ws_streams_url must be given together in mode \"paper\"";
+            return cfg.where(file, "venue") + ": rest_urls and ws_streams_url must be given together in mode \"paper\"";
         if (v.rest_urls.empty())
             v.rest_urls = {"https://testnet.binance.vision", "https://api1.testnet.binance.vision"};
         if (v.ws_streams_url.empty())
@@ -190,21 +189,34 @@ std::string finish_venue(runtime_config& cfg, const std::filesystem::path& file)
         v.api_key.clear();
         v.api_secret.clear();
         if (cfg.paper.balances.empty())
-            return where + "paper.balances: mode \"paper\" needs the paper account's starting balances, e.g. "
-                           "balances = { USDT = \"10000\", BTC = \"0.1\" }";
+            return cfg.where(file, "paper.balances") +
+                   ": mode \"paper\" needs the paper account's starting balances, e.g. "
+                   "balances = { USDT = \"10000\", BTC = \"0.1\" }";
         return {};
     }
+    // Located at the first of the two that is missing (or empty), its table when absent.
     if (mode != config::run_mode::sim && (v.api_key.empty() || v.api_secret.empty()))
-        return where + "venue.api_key / venue.api_secret: mode \"" + std::string(config::to_string(mode)) +
+        return cfg.where(file, v.api_key.empty() ? "venue.api_key" : "venue.api_secret",
+                         "venue.api_key / venue.api_secret") +
+               ": mode \"" + std::string(config::to_string(mode)) +
                "\" needs API keys (set them from the environment, e.g. api_key = \"${BINANCE_TESTNET_API_KEY}\")";
     const bool some = !v.rest_urls.empty() || !v.ws_streams_url.empty() || !v.ws_api_url.empty();
     const bool all = !v.rest_urls.empty() && !v.ws_streams_url.empty() && !v.ws_api_url.empty();
     if (some && !all)
-        return where + "venue: rest_urls, ws_streams_url and ws_api_url must be given together";
+        return cfg.where(file, "venue") + ": rest_urls, ws_streams_url and ws_api_url must be given together";
     return {};
 }
 
 } // namespace
+
+std::string runtime_config::where(const std::filesystem::path& file, std::string_view key) const {
+    return positions.where(file.string(), key);
+}
+
+std::string runtime_config::where(const std::filesystem::path& file, std::string_view key,
+                                  std::string_view label) const {
+    return positions.where(file.string(), key, label);
+}
 
 std::optional<std::size_t> breaker_index(std::string_view name) {
     if (name.size() < 5 || name.size() > 8 || !name.starts_with("rest"))
@@ -227,7 +239,7 @@ std::string finish_runtime_config(runtime_config& cfg, const std::filesystem::pa
     for (const auto& st : cfg.strategies)
         for (const auto& sym : st.symbols)
             if (std::find(cfg.venue.symbols.begin(), cfg.venue.symbols.end(), sym) == cfg.venue.symbols.end())
-                return file.string() + ": strategies." + st.name + ".symbols: " + sym.str() +
+                return cfg.where(file, "strategies." + st.name + ".symbols") + ": " + sym.str() +
                        " is not one of venue.symbols";
     // Mode sim without URLs learns the number of endpoints when the sim starts (checked again then).
     return check_breaker_names(cfg, cfg.venue.rest_urls.size(), file);
@@ -237,7 +249,7 @@ std::string check_breaker_names(const runtime_config& cfg, std::size_t endpoints
     for (const auto& [name, options] : cfg.base.resilience.breakers) {
         const auto index = breaker_index(name);
         if (!index || (endpoints != 0 && *index >= endpoints))
-            return file.string() + ": resilience.breakers." + name +
+            return cfg.where(file, "resilience.breakers." + name) +
                    ": no breaker has this name (the gateway's are rest0, rest1, ..., one per venue.rest_urls entry" +
                    (endpoints == 0 ? std::string{} : ": rest0..rest" + std::to_string(endpoints - 1)) + ")";
     }

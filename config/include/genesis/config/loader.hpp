@@ -2,6 +2,7 @@
 #pragma once
 
 #include "genesis/config/error.hpp"
+#include "genesis/config/positions.hpp"
 #include "genesis/config/reader.hpp"
 
 #include <filesystem>
@@ -36,11 +37,16 @@ public:
     [[nodiscard]] std::vector<std::string> section_names() const;
 
     /// Parses TOML text; `file_name` is used in messages. Returns every error (empty: success),
-    /// sorted by position. Never throws config_error.
-    [[nodiscard]] std::vector<diagnostic> parse(std::string_view text, std::string_view file_name) const;
+    /// sorted by position. Never throws config_error. When `positions` is given, it is refilled
+    /// with the position of every key and table of the text (left empty on a syntax error), so
+    /// that checks made after parsing can name the line too.
+    [[nodiscard]] std::vector<diagnostic> parse(std::string_view text, std::string_view file_name,
+                                                key_positions* positions = nullptr) const;
 
-    /// Reads and parses a file. Never throws config_error.
-    [[nodiscard]] std::vector<diagnostic> parse_file(const std::filesystem::path& file) const;
+    /// Reads and parses a file (`positions` as for parse; empty when the file cannot be read).
+    /// Never throws config_error.
+    [[nodiscard]] std::vector<diagnostic> parse_file(const std::filesystem::path& file,
+                                                     key_positions* positions = nullptr) const;
 
     /// As parse_file, but throws config_error listing every error.
     void load_file(const std::filesystem::path& file) const;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "genesis/config/gateway_config.hpp"
+#include "genesis/config/positions.hpp"
 #include "genesis/core/events.hpp"
 #include "genesis/gateway/ops/ops_config.hpp"
 #include "genesis/gateway/paper/paper_config.hpp"
@@ -145,6 +146,18 @@ struct runtime_config {
     /// From the command line (run --clear-kill), not the file: release a kill switch that was
     /// engaged before the restart (it is checkpointed, so a restart alone does not release it).
     bool clear_kill = false;
+
+    /// Where each key of the file is (loader::parse_file(file, &cfg.positions)): the checks made
+    /// after parsing name the line through where(). Empty: they name the file only.
+    config::key_positions positions;
+
+    /// "FILE:LINE:COLUMN: KEY" at the key, or at its table's header when the key is absent;
+    /// "FILE: KEY" when neither is in the file. Error texts go on with ": message".
+    [[nodiscard]] std::string where(const std::filesystem::path& file, std::string_view key) const;
+
+    /// As where(file, key), showing `label` (a message about several keys) at `key`'s position.
+    [[nodiscard]] std::string where(const std::filesystem::path& file, std::string_view key,
+                                    std::string_view label) const;
 };
 
 void parse_venue_section(config::table_reader& r, venue_section& out);
@@ -167,12 +180,13 @@ void register_component_sections(config::loader& l, runtime_config& cfg);
 
 /// The gateway's breakers are rest0..restN-1, one per venue.rest_urls entry (endpoints = N; 0: not
 /// known yet, names only): an override naming another would silently change nothing. Returns an
-/// error text naming file and key, empty when every [resilience.breakers.NAME] names one.
+/// error text naming file, line and key (cfg.where), empty when every [resilience.breakers.NAME]
+/// names one.
 [[nodiscard]] std::string check_breaker_names(const runtime_config& cfg, std::size_t endpoints,
                                               const std::filesystem::path& file);
 
 /// Mode-dependent defaults and cross-section checks after parsing (credentials for testnet/live,
-/// URLs). Returns an error text naming the key, empty when fine.
+/// URLs). Returns an error text naming file, line and key (cfg.where), empty when fine.
 [[nodiscard]] std::string finish_runtime_config(runtime_config& cfg, const std::filesystem::path& file);
 
 } // namespace genesis::gateway::runtime

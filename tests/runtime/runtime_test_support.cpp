@@ -228,7 +228,11 @@ std::string gateway_fixture::read_file(const std::filesystem::path& f) {
 
 std::string gateway_fixture::tail_log(std::size_t n) const {
     auto s = read_file(dir / "gateway.log");
-    return s.size() > n ? s.substr(s.size() - n) : s;
+    s = s.size() > n ? s.substr(s.size() - n) : s;
+    // The gateway's stderr holds what a sanitizer said before it stopped the process.
+    if (const auto err = read_file(dir / "stderr.txt"); !err.empty())
+        s += "\n--- gateway stderr ---\n" + (err.size() > n ? err.substr(err.size() - n) : err);
+    return s;
 }
 
 void gateway_fixture::start_gateway(const std::filesystem::path& config, std::vector<std::string> prefix,

@@ -38,7 +38,8 @@ genesis_str str(std::string_view s) noexcept { return {s.data(), s.size()}; }
 // Copies text into a NUL-terminated buffer of capacity cap, truncating; returns the length kept.
 std::size_t copy_text(char* buf, std::size_t cap, std::string_view text) noexcept {
     const std::size_t n = std::min(text.size(), cap - 1);
-    std::memcpy(buf, text.data(), n);
+    if (n != 0)
+        std::memcpy(buf, text.data(), n);
     buf[n] = '\0';
     return n;
 }

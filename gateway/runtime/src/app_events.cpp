@@ -236,10 +236,15 @@ void gateway_app::impl::on_tick() {
     if (cfg.shutdown.cancel_open_orders)
         if (const auto late = cancel_working_orders(); late != 0)
             log->info("shutdown: {} cancel(s) sent for orders placed while stopping", late);
-    const auto open = orders ? orders->health().open_orders : 0;
+    // Orders left open on purpose (cancel_open_orders = false) are not waited for: only those whose
+    // placement or cancel is still unanswered, so the final checkpoint has their venue state.
+    const auto open = !orders                           ? 0
+                      : cfg.shutdown.cancel_open_orders ? orders->health().open_orders
+                                                        : unanswered_orders();
     if (open == 0 || now >= shutdown_deadline) {
         if (open != 0)
-            log->warn("shutdown: {} order(s) still open after the cancel timeout", open);
+            log->warn("shutdown: {} order(s) still {} after the cancel timeout", open,
+                      cfg.shutdown.cancel_open_orders ? "open" : "unanswered");
         shutting_down = false; // once
         write_checkpoint(true);
     }
@@ -256,6 +261,15 @@ std::size_t gateway_app::impl::cancel_working_orders() {
         if (cancel_if_working(id))
             ++cancels;
     return cancels;
+}
+
+std::size_t gateway_app::impl::unanswered_orders() const {
+    std::size_t n = 0;
+    for (const auto& id : orders->working())
+        if (const auto* o = orders->find(id);
+            !o || (o->status != order_status::new_ && o->status != order_status::partially_filled))
+            ++n;
+    return n; // an order being looked up (UNKNOWN) is among them
 }
 
 bool gateway_app::impl::cancel_if_working(const client_order_id& id) {

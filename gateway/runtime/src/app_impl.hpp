@@ -219,6 +219,8 @@ struct gateway_app::impl {
     void begin_shutdown(std::string why);
     /// Cancels every NEW or PARTIALLY_FILLED order (shutdown); returns how many cancels were sent.
     std::size_t cancel_working_orders();
+    /// Working orders whose placement or cancel is unanswered (PENDING_NEW, PENDING_CANCEL, UNKNOWN).
+    std::size_t unanswered_orders() const;
     /// Cancels the order if it is NEW or PARTIALLY_FILLED; true when the cancel was sent.
     bool cancel_if_working(const client_order_id& id);
     void write_checkpoint(bool final);

@@ -334,7 +334,8 @@ void gateway_app::impl::save_kill_switch(const std::string& reason) {
     if (!db)
         return;
     std::vector<std::byte> bytes(reason.size());
-    std::memcpy(bytes.data(), reason.data(), reason.size());
+    if (!reason.empty()) // memcpy of an empty string's data(), maybe null, is undefined
+        std::memcpy(bytes.data(), reason.data(), reason.size());
     db->save_snapshot("risk.kill", ++kill_version, std::move(bytes), [this](result<void> r) {
         if (!r && log)
             log->error("kill switch: could not save it (a restart would release it): {}", r.error().message());

@@ -243,7 +243,8 @@ void gateway_app::impl::strategies_save_states() {
     for (auto& [name, blob] : host->states()) {
         last_states[name] = blob;
         std::vector<std::byte> bytes(blob.size());
-        std::memcpy(bytes.data(), blob.data(), blob.size());
+        if (!blob.empty()) // an empty state's data() may be null: memcpy from it is undefined
+            std::memcpy(bytes.data(), blob.data(), blob.size());
         const auto version = ++state_versions[name];
         db->save_snapshot("strategy." + name, version, std::move(bytes), [](result<void>) {});
     }

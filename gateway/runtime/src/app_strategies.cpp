@@ -319,13 +319,8 @@ void gateway_app::impl::report_balance_alerts(const std::vector<risk::balance_al
                   alert.threshold.to_string());
 }
 
-// Pre-trade checks: the free balance first (a refusal there must not use up the order rate), then
-// the risk engine (it records accepted orders for the rate limit).
-std::string gateway_app::impl::risk_gate(const order_intent& intent) {
-    auto it = symbols.find(intent.sym);
-    if (it == symbols.end())
-        return "symbol " + intent.sym.str() + " is not traded by this gateway";
-    const auto& st = it->second;
+// The book's best bid and ask, when the book is valid: the reference prices of the pre-trade checks.
+static risk::book_prices book_prices_of(const symbol_state& st) {
     risk::book_prices prices;
     if (st.book->is_valid()) {
         if (auto b = st.book->best_bid())
@@ -333,6 +328,17 @@ std::string gateway_app::impl::risk_gate(const order_intent& intent) {
         if (auto a = st.book->best_ask())
             prices.ask = a->price;
     }
+    return prices;
+}
+
+// Pre-trade checks: the free balance first (a refusal there must not use up the order rate), then
+// the risk engine (it records accepted orders for the rate limit).
+std::string gateway_app::impl::risk_gate(const order_intent& intent) {
+    auto it = symbols.find(intent.sym);
+    if (it == symbols.end())
+        return "symbol " + intent.sym.str() + " is not traded by this gateway";
+    const auto& st = it->second;
+    const auto prices = book_prices_of(st);
     const auto ref = intent.order_side == side::buy ? prices.ask : prices.bid;
     settle_reservations();
     if (auto v = balances->check(intent, st.base, st.quote, ref); !v)
@@ -369,13 +375,8 @@ void gateway_app::impl::risk_accepted(const order_intent& intent, const client_o
     if (it == symbols.end())
         return;
     const auto& st = it->second;
-    std::optional<decimal> ref;
-    if (st.book->is_valid()) {
-        const auto top = intent.order_side == side::buy ? st.book->best_ask() : st.book->best_bid();
-        if (top)
-            ref = top->price;
-    }
-    balances->reserve(id, intent, st.base, st.quote, ref);
+    const auto prices = book_prices_of(st);
+    balances->reserve(id, intent, st.base, st.quote, intent.order_side == side::buy ? prices.ask : prices.bid);
 }
 
 void gateway_app::impl::settle_reservations() {

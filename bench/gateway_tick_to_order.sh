@@ -3,7 +3,8 @@
 # the sample market maker) for SECONDS, reads genesis_tick_to_order_seconds from /metrics, stops it
 # with SIGINT, and prints count, mean and the p50/p90/p99 log2-bucket upper bounds.
 # Usage: bench/gateway_tick_to_order.sh [SECONDS]   (env: BUILD=build/default, PORT=18089, LEVEL=info,
-# PIN=1: a [threads] section with the processing thread on CPU 0 and the others on CPU 1)
+# PIN=1: a [threads] section with the processing thread on CPU 0 and the others on CPU 1,
+# WARM=N: [venue] warm_connections = N, REST connections kept open ahead of need; default 4)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-30}
@@ -14,6 +15,9 @@ bin="$PWD/$build/gateway/genesis-gateway"
 [ -x "$bin" ] || { echo "no $bin: build it first (cmake --build $build --target genesis-gateway)" >&2; exit 1; }
 dir=$(mktemp -d /tmp/genesis-t2o.XXXXXX)
 sed -e "s/^port = 8088/port = $port/" -e "s/^level = \"info\"/level = \"$level\"/" config/sim.toml > "$dir/sim.toml"
+if [ -n "${WARM:-}" ]; then
+  sed -i "s/^\[venue\]$/[venue]\nwarm_connections = $WARM/" "$dir/sim.toml"
+fi
 if [ "${PIN:-0}" = 1 ]; then
   printf '\n[threads]\nprocessing = [0]\nio = [1]\ndatabase = [1]\nlog = [1]\n' >> "$dir/sim.toml"
 fi
@@ -42,4 +46,5 @@ def bound(q):
 print(f"orders={int(count)} mean={total / count * 1e6:.1f}us "
       f"p50<={bound(0.5):.0f}us p90<={bound(0.9):.0f}us p99<={bound(0.99):.0f}us")
 PY
+grep -E '^genesis_rest_connections_opened_total' metrics.txt | tr '\n' ' '; echo
 echo "run folder: $dir"

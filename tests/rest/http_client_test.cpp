@@ -133,6 +133,15 @@ protected:
 
     result<response> send(http_client& c, request r, std::size_t ep = 0) { return run(c.send(std::move(r), ep)); }
 
+    // send() for a client whose warm-up loop keeps the io_context busy: runs only until the answer.
+    result<response> send_while_warm(http_client& c, request r, std::size_t ep = 0) {
+        pending p;
+        spawn(c, std::move(r), p, ep);
+        if (!run_until([&] { return p.done(); }) || !p.r)
+            throw std::runtime_error("request did not finish in time");
+        return std::move(*p.r);
+    }
+
     std::int64_t sim_stat(std::string_view key) { return find_json_int(srv->stats_json(), key).value_or(-1); }
 
     void set_rules(std::vector<sim::fault_rule> rules, std::chrono::milliseconds skew = 0ms) {
@@ -875,6 +884,132 @@ TEST_F(HttpClientTest, sendWaiterCancelledOnceServedPassesItOn) {
     EXPECT_EQ(s.open, 1u);
     EXPECT_EQ(s.idle, 1u);
     EXPECT_EQ(sim_stat("http_requests"), 2);
+}
+
+TEST_F(HttpClientTest, keepWarmOpensConnectionsAheadOfABurst) {
+    start();
+    auto o = options();
+    ASSERT_EQ(o.base_urls.size(), 2u);
+    o.pool.warm_connections_per_host = 3;
+    std::optional<http_client> holder(make(o));
+    http_client& c = *holder;
+    c.keep_warm();
+    // Both endpoints (the sim's two listeners) get three each.
+    ASSERT_TRUE(run_until([&] { return c.endpoints().stats(0).idle == 3u && c.endpoints().stats(1).idle == 3u; }));
+    EXPECT_EQ(c.endpoints().total_stats().warm_connects, 6u);
+    EXPECT_EQ(c.endpoints().total_stats().returned, 0u);
+    EXPECT_EQ(sim_stat("connections"), 6);
+    // Each warm connection was proven with one request to the server-time path (weight 1).
+    EXPECT_EQ(sim_stat("http_requests"), 6);
+
+    // A burst of three finds a warm connection each: no handshake on any request's path.
+    auto ps = make_pending(3);
+    for (auto& p : ps)
+        spawn(c, get("/api/v3/ping"), *p);
+    ASSERT_TRUE(run_until([&] { return all_done(ps); }));
+    for (const auto& p : ps) {
+        ASSERT_TRUE(p->r && *p->r);
+        EXPECT_TRUE((*p->r)->reused_connection);
+    }
+    const pool_stats s = c.endpoints().stats(0);
+    EXPECT_EQ(s.connects, 3u);
+    EXPECT_EQ(s.reuses, 3u);
+    EXPECT_EQ(s.idle, 3u);
+    EXPECT_EQ(s.open, 3u);
+    EXPECT_EQ(sim_stat("connections"), 6);
+    EXPECT_EQ(sim_stat("http_requests"), 9);
+    EXPECT_EQ(c.stats().requests, 9u);
+    // Destroying the client stops the warm-up and closes its connections.
+    holder.reset();
+    ASSERT_TRUE(run_until([&] { return sim_stat("open_connections") == 0; }));
+}
+
+TEST_F(HttpClientTest, keepWarmReplacesAConnectionTheServerClosed) {
+    start();
+    auto o = options();
+    o.pool.warm_connections_per_host = 2;
+    std::optional<http_client> holder(make(o));
+    http_client& c = *holder;
+    c.keep_warm();
+    ASSERT_TRUE(run_until([&] { return c.endpoints().stats(0).idle == 2u && c.endpoints().stats(1).idle == 2u; }));
+    // The server resets the connection the request went out on.
+    sim::fault_rule reset;
+    reset.kind = sim::fault_kind::reset;
+    reset.target = "/api/v3/ping";
+    set_rules({reset});
+    request r = get("/api/v3/ping");
+    r.idempotent = false; // no resend on a fresh connection: one request, one lost connection
+    EXPECT_FALSE(send_while_warm(c, r));
+    set_rules({});
+    // The lost one is replaced in the background: two open again, three connects in all.
+    ASSERT_TRUE(run_until([&] {
+        const pool_stats s = c.endpoints().stats(0);
+        return s.warm_connects == 3u && s.idle == 2u;
+    }));
+    EXPECT_EQ(c.endpoints().stats(0).discarded, 1u);
+    // Three to the first endpoint, two to the second.
+    EXPECT_EQ(sim_stat("connections"), 5);
+    // Destroying the client stops the warm-up and closes its connections.
+    holder.reset();
+    ASSERT_TRUE(run_until([&] { return sim_stat("open_connections") == 0; }));
+}
+
+TEST_F(HttpClientTest, keepWarmRenewsIdleConnectionsBeforeTheyExpire) {
+    start();
+    manual_clock clk{time_point{0}, minute_start};
+    resilience::manual_timer_service mt(clk);
+    auto o = options();
+    o.pool.warm_connections_per_host = 2;
+    o.pool.idle_timeout = 40s; // renewed when idle over 20 s, checked every 10 s
+    std::optional<http_client> holder(make(o, clk, &mt));
+    http_client& c = *holder;
+    c.keep_warm();
+    ASSERT_TRUE(run_until([&] { return c.endpoints().stats(0).idle == 2u && mt.pending() == 1u; }));
+    // 10 s and 20 s idle: young enough, kept.
+    for (int i = 0; i < 2; ++i) {
+        ASSERT_EQ(mt.advance(10s), 1u);
+        ASSERT_TRUE(run_until([&] { return mt.pending() == 1u; }));
+        EXPECT_EQ(c.endpoints().stats(0).renewed, 0u);
+    }
+    // 30 s: both are closed before the server's idle limit and two fresh ones replace them.
+    ASSERT_EQ(mt.advance(10s), 1u);
+    ASSERT_TRUE(run_until([&] {
+        const pool_stats s = c.endpoints().stats(0);
+        return s.renewed == 2u && s.warm_connects == 4u && s.idle == 2u;
+    }));
+    EXPECT_EQ(c.endpoints().stats(0).expired, 0u);
+    EXPECT_EQ(c.endpoints().stats(0).open, 2u);
+    // A request still finds a warm connection, never an expired one.
+    auto res = send_while_warm(c, get("/api/v3/ping"));
+    ASSERT_TRUE(res) << res.error().message();
+    EXPECT_TRUE(res->reused_connection);
+    // Destroying the client stops the warm-up and closes its connections.
+    holder.reset();
+    ASSERT_TRUE(run_until([&] { return sim_stat("open_connections") == 0; }));
+}
+
+TEST_F(HttpClientTest, keepWarmAgainstADownHostBacksOffAndStopsWithTheClient) {
+    start();
+    manual_clock clk{time_point{0}, minute_start};
+    resilience::manual_timer_service mt(clk);
+    auto o = options();
+    o.pool.warm_connections_per_host = 2;
+    srv->stop();
+    {
+        auto c = make(o, clk, &mt);
+        c.keep_warm();
+        ASSERT_TRUE(run_until([&] { return c.endpoints().stats(0).warm_failures == 2u && mt.pending() == 1u; }));
+        EXPECT_EQ(c.endpoints().stats(0).open, 0u);
+        // Within the second after a failure, a request's own connect is the only one tried.
+        auto res = send_while_warm(c, get("/api/v3/ping"));
+        EXPECT_FALSE(res);
+        EXPECT_EQ(c.endpoints().stats(0).warm_failures, 2u);
+        // The next check, past the back-off, tries again.
+        ASSERT_EQ(mt.advance(o.pool.idle_timeout / 4), 1u);
+        ASSERT_TRUE(run_until([&] { return c.endpoints().stats(0).warm_failures == 4u; }));
+    }
+    // Destroying the client ends the loop: its timer wait is cancelled.
+    ASSERT_TRUE(run_until([&] { return mt.pending() == 0u; }));
 }
 
 } // namespace

@@ -103,6 +103,9 @@ struct endpoint_pool::impl {
         std::size_t open = 0;
         std::atomic<std::uint64_t> connects{0}, reuses{0}, returned{0}, discarded{0}, expired{0}, tls_failures{0};
         std::atomic<std::uint64_t> waits{0}, wait_timeouts{0}, wait_cancels{0}, handoffs{0};
+        std::atomic<std::uint64_t> warm_connects{0}, warm_failures{0}, renewed{0};
+        /// After a warm connect failed, none is tried again before this (the host may be down).
+        time_point warm_retry_at{};
         std::atomic<std::int64_t> wait_ns{0};
         std::atomic<std::size_t> idle_count{0}, open_count{0}, peak_open{0}, waiting{0}, max_waiting{0};
     };
@@ -132,6 +135,15 @@ struct endpoint_pool::impl {
     /// Puts a connection that finished a response cleanly back: to the first waiter, else idle
     /// (or closes it when the idle list is full).
     void give_back(std::size_t i, std::unique_ptr<connection> c, time_point now);
+    /// Adds a warm connection (opened ahead of need): to the first waiter, else idle (or closes it
+    /// when the idle list is full). Counted as a warm connect, not a return.
+    void add_warm(std::size_t i, std::unique_ptr<connection> c, time_point now);
+    /// Closes endpoint i's idle connections that the peer closed (counted as expired) or that have
+    /// been idle longer than max_age (counted as renewed: closed before the server drops them, so
+    /// that a warm one replaces them). Returns how many were closed.
+    std::size_t sweep_idle(std::size_t i, time_point now, nanos max_age);
+    /// give_back() and add_warm().
+    void put_back(std::size_t i, std::unique_ptr<connection> c, time_point now, bool warm);
     /// Counts a connection closed instead of returned.
     void discard(std::size_t i, std::unique_ptr<connection> c);
     /// Takes a share of endpoint i's cap (the caller checked there is one).

@@ -161,13 +161,42 @@ std::unique_ptr<connection> endpoint_pool::impl::take_idle(std::size_t i, time_p
 }
 
 void endpoint_pool::impl::give_back(std::size_t i, std::unique_ptr<connection> c, time_point now) {
+    put_back(i, std::move(c), now, false);
+}
+
+void endpoint_pool::impl::add_warm(std::size_t i, std::unique_ptr<connection> c, time_point now) {
+    hosts[i]->warm_connects.fetch_add(1, std::memory_order_relaxed);
+    put_back(i, std::move(c), now, true);
+}
+
+std::size_t endpoint_pool::impl::sweep_idle(std::size_t i, time_point now, nanos max_age) {
+    host& h = *hosts[i];
+    std::size_t closed = 0;
+    for (auto it = h.idle.begin(); it != h.idle.end();) {
+        const bool gone = peer_closed(**it);
+        if (!gone && now - (*it)->idle_since <= max_age) {
+            ++it;
+            continue;
+        }
+        (gone ? h.expired : h.renewed).fetch_add(1, std::memory_order_relaxed);
+        boost::system::error_code ec;
+        beast::get_lowest_layer((*it)->stream).socket().close(ec);
+        it = h.idle.erase(it);
+        ++closed;
+    }
+    publish(h);
+    return closed;
+}
+
+void endpoint_pool::impl::put_back(std::size_t i, std::unique_ptr<connection> c, time_point now, bool warm) {
     host& h = *hosts[i];
     // A waiter gets it at once: it is warm, and going idle would only make the waiter open another.
     if (!h.waiters.empty()) {
         pool_waiter& w = pop_waiter(h);
         c->idle_since = now;
         w.conn = std::move(c);
-        h.returned.fetch_add(1, std::memory_order_relaxed);
+        if (!warm)
+            h.returned.fetch_add(1, std::memory_order_relaxed);
         h.handoffs.fetch_add(1, std::memory_order_relaxed);
         publish(h);
         wake(w);
@@ -178,9 +207,15 @@ void endpoint_pool::impl::give_back(std::size_t i, std::unique_ptr<connection> c
         return;
     }
     c->idle_since = now;
-    h.idle.push_back(std::move(c));
+    // A warm connection goes to the front: take_idle() hands out the most recently used first, so
+    // the warm ones are kept in reserve for the bursts that need more than one.
+    if (warm)
+        h.idle.push_front(std::move(c));
+    else
+        h.idle.push_back(std::move(c));
     publish(h);
-    h.returned.fetch_add(1, std::memory_order_relaxed);
+    if (!warm)
+        h.returned.fetch_add(1, std::memory_order_relaxed);
 }
 
 void endpoint_pool::impl::discard(std::size_t i, std::unique_ptr<connection> c) {
@@ -292,6 +327,9 @@ pool_stats endpoint_pool::stats(std::size_t i) const {
     s.wait_timeouts = h.wait_timeouts.load(r);
     s.wait_cancels = h.wait_cancels.load(r);
     s.handoffs = h.handoffs.load(r);
+    s.warm_connects = h.warm_connects.load(r);
+    s.warm_failures = h.warm_failures.load(r);
+    s.renewed = h.renewed.load(r);
     s.wait_time = nanos{h.wait_ns.load(r)};
     s.idle = h.idle_count.load(r);
     s.open = h.open_count.load(r);
@@ -315,6 +353,9 @@ pool_stats endpoint_pool::total_stats() const {
         t.wait_timeouts += s.wait_timeouts;
         t.wait_cancels += s.wait_cancels;
         t.handoffs += s.handoffs;
+        t.warm_connects += s.warm_connects;
+        t.warm_failures += s.warm_failures;
+        t.renewed += s.renewed;
         t.wait_time += s.wait_time;
         t.idle += s.idle;
         t.open += s.open;

@@ -5,6 +5,11 @@
 #include "genesis/resilience/timer.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http.hpp>
@@ -139,6 +144,9 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
     std::optional<credentials> creds;
     counters c;
     std::shared_ptr<sync_flight> syncing;
+    // Warm connections (pool_options::warm_connections_per_host), from keep_warm() until the client goes.
+    std::atomic<bool> warm_on{false};
+    net::cancellation_signal warm_stop;
 
     impl(net::any_io_executor e, const clock& k, resilience::timer_service& t, http_client_options o, log::logger_ptr l,
          endpoint_pool p)
@@ -169,7 +177,101 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
     net::awaitable<result<response>> send(request req, std::size_t ep);
     net::awaitable<result<void>> sync(std::size_t ep);
     net::awaitable<result<void>> shared_sync(std::size_t ep);
+
+    // How many connections keep_warm() keeps open per host.
+    [[nodiscard]] std::size_t warm_target() const noexcept {
+        return std::min(opt.pool.warm_connections_per_host, opt.pool.max_idle_per_host);
+    }
+    // Opens warm connections to ep in the background until it has warm_target() open (idle,
+    // busy or connecting), within the cap. I/O thread.
+    void top_up(std::size_t ep);
+    static net::awaitable<void> open_warm(std::shared_ptr<impl> self, std::size_t ep, host_slot slot);
+    // Every idle_timeout / 4: renews idle connections older than idle_timeout / 2, then tops up.
+    static net::awaitable<void> warm_loop(std::shared_ptr<impl> self);
 };
+
+void http_client::impl::top_up(std::size_t ep) {
+    auto& pi = pool.internals();
+    auto& h = *pi.hosts[ep];
+    const std::size_t want = warm_target();
+    if (!warm_on || want == 0 || clk.now() < h.warm_retry_at)
+        return;
+    while (h.open < want && h.waiters.empty() && !pi.at_cap(h)) {
+        net::co_spawn(ex, open_warm(shared_from_this(), ep, pi.take_slot(ep)), net::detached);
+    }
+}
+
+net::awaitable<void> http_client::impl::open_warm(std::shared_ptr<impl> self, std::size_t ep, host_slot slot) {
+    auto& pi = self->pool.internals();
+    auto& h = *pi.hosts[ep];
+    const auto fail = [&](const error_code& ec) {
+        // The next request connects on its own and reports the error; warming waits a second.
+        h.warm_failures.fetch_add(1, relaxed);
+        h.warm_retry_at = self->clk.now() + std::chrono::seconds{1};
+        self->debug("{} warm connection to {} failed: {}", self->opt.venue, pi.urls[ep].host, ec.message());
+    };
+    // The proving request below costs weight 1: within the venue's budget, or not now.
+    if (const admission a = self->limiter.try_acquire(1); !a.admitted) {
+        fail(a.reason);
+        co_return;
+    }
+    const auto deadline = std::chrono::steady_clock::now() + self->opt.request_timeout;
+    auto r = co_await pi.connect(ep, self->ex, std::move(slot), deadline);
+    if (!r) {
+        fail(r.error());
+        co_return;
+    }
+    std::unique_ptr<connection> conn = std::move(*r);
+    // One cheap request (the server-time path) before the connection goes idle. It proves the
+    // connection end to end, and it reads the session tickets a TLS 1.3 server sends after the
+    // handshake: left unread they make the idle socket look readable, and take_idle() would
+    // throw the connection away as closed by the peer.
+    const base_url& url = pi.urls[ep];
+    http::request<http::string_body> req{http::verb::get, make_target(url, self->opt.time_path, {}), 11};
+    req.set(http::field::host, url.host_header());
+    req.set(http::field::user_agent, self->opt.user_agent);
+    req.keep_alive(true);
+    auto& tcp = beast::get_lowest_layer(conn->stream);
+    tcp.expires_at(deadline);
+    self->c.requests.fetch_add(1, relaxed);
+    auto [wec, wn] = co_await http::async_write(conn->stream, req, use_tuple);
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(self->opt.max_body_bytes);
+    error_code ec = wec;
+    if (!ec) {
+        auto [rec, rn] = co_await http::async_read(conn->stream, conn->buffer, parser, use_tuple);
+        ec = rec;
+    }
+    if (!ec) {
+        self->c.responses.fetch_add(1, relaxed);
+        if (parser.get().result_int() != 200 || !parser.get().keep_alive())
+            ec = http_errc::server_error;
+    } else {
+        self->c.failures.fetch_add(1, relaxed);
+    }
+    if (ec) {
+        pi.discard(ep, std::move(conn));
+        fail(ec);
+        co_return;
+    }
+    tcp.expires_never();
+    ++conn->requests;
+    pi.add_warm(ep, std::move(conn), self->clk.now());
+}
+
+net::awaitable<void> http_client::impl::warm_loop(std::shared_ptr<impl> self) {
+    const nanos max_age = self->opt.pool.idle_timeout / 2;
+    const nanos period = std::max<nanos>(self->opt.pool.idle_timeout / 4, std::chrono::milliseconds{1});
+    auto& pi = self->pool.internals();
+    for (;;) {
+        for (std::size_t ep = 0; ep < self->pool.size(); ++ep) {
+            pi.sweep_idle(ep, self->clk.now(), max_age);
+            self->top_up(ep);
+        }
+        if (const error_code ec = co_await self->timers.wait(period); ec || !self->warm_on)
+            co_return;
+    }
+}
 
 net::awaitable<wire_outcome> http_client::impl::round_trip(std::size_t ep, const http::request<http::string_body>& req,
                                                            std::chrono::steady_clock::time_point wait_deadline,
@@ -186,6 +288,8 @@ net::awaitable<wire_outcome> http_client::impl::round_trip(std::size_t ep, const
         out.ec = leased.error();
         co_return out;
     }
+    // take_idle() may have dropped expired connections: replace them in the background.
+    top_up(ep);
     // Latency (and the server-time samples taken from it) starts here, without the queue wait.
     out.started = clk.now();
     std::unique_ptr<connection> conn = std::move(leased->conn);
@@ -204,6 +308,7 @@ net::awaitable<wire_outcome> http_client::impl::round_trip(std::size_t ep, const
     if (wec) {
         out.ec = wec;
         pi.discard(ep, std::move(conn));
+        top_up(ep);
         co_return out;
     }
     out.written = true;
@@ -217,6 +322,7 @@ net::awaitable<wire_outcome> http_client::impl::round_trip(std::size_t ep, const
         out.got_bytes = rn > 0 || parser.got_some();
         // Mid-response (error, timeout or cancellation): the connection's state is unknown, close it.
         pi.discard(ep, std::move(conn));
+        top_up(ep);
         co_return out;
     }
     tcp.expires_never();
@@ -227,6 +333,7 @@ net::awaitable<wire_outcome> http_client::impl::round_trip(std::size_t ep, const
         pi.give_back(ep, std::move(conn), clk.now());
     else
         pi.discard(ep, std::move(conn));
+    top_up(ep);
     co_return out;
 }
 
@@ -471,8 +578,32 @@ net::awaitable<result<void>> http_client::impl::sync(std::size_t ep) {
 
 http_client::http_client(std::shared_ptr<impl> p) noexcept : impl_(std::move(p)) {}
 http_client::http_client(http_client&&) noexcept = default;
-http_client& http_client::operator=(http_client&&) noexcept = default;
-http_client::~http_client() = default;
+http_client& http_client::operator=(http_client&& o) noexcept {
+    if (this != &o) {
+        stop_warm();
+        impl_ = std::move(o.impl_);
+    }
+    return *this;
+}
+http_client::~http_client() { stop_warm(); }
+
+void http_client::stop_warm() noexcept {
+    // The warm-up loop holds the internals: stop it on the I/O thread (the io_context outlives
+    // the client; if it never runs again, the loop goes with it).
+    if (impl_ && impl_->warm_on)
+        net::post(impl_->ex, [p = impl_] {
+            p->warm_on = false;
+            p->warm_stop.emit(net::cancellation_type::terminal);
+        });
+}
+
+void http_client::keep_warm() {
+    if (impl_->warm_on || impl_->warm_target() == 0)
+        return;
+    impl_->warm_on = true;
+    net::co_spawn(impl_->ex, impl::warm_loop(impl_),
+                  net::bind_cancellation_slot(impl_->warm_stop.slot(), net::detached));
+}
 
 result<http_client> http_client::create(net::any_io_executor ex, const clock& clk, resilience::timer_service& timers,
                                         http_client_options options, log::logger_ptr log) {
@@ -495,6 +626,7 @@ net::awaitable<result<void>> http_client::sync_time(std::size_t endpoint) { retu
 
 std::size_t http_client::endpoint_count() const noexcept { return impl_->pool.size(); }
 endpoint_pool& http_client::endpoints() noexcept { return impl_->pool; }
+const endpoint_pool& http_client::endpoints() const noexcept { return impl_->pool; }
 rate_limiter& http_client::limits() noexcept { return impl_->limiter; }
 server_time& http_client::time() noexcept { return impl_->time; }
 

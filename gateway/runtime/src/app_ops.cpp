@@ -106,6 +106,28 @@ std::string gateway_app::impl::metrics_text() const {
                  "Requests held back by the gateway's rate limiter without being sent.");
         p.sample("genesis_rest_rate_limit_refusals_total", {{"reason", "paused"}}, static_cast<double>(l.paused));
         p.sample("genesis_rest_rate_limit_refusals_total", {{"reason", "throttled"}}, static_cast<double>(l.throttled));
+        const auto ps = http->endpoints().total_stats();
+        p.family("genesis_rest_connections_opened_total", "counter",
+                 "REST connections (TCP+TLS) opened: by a request that found none idle, or warm, ahead of need.");
+        p.sample("genesis_rest_connections_opened_total", {{"by", "request"}},
+                 static_cast<double>(ps.connects - std::min(ps.connects, ps.warm_connects)));
+        p.sample("genesis_rest_connections_opened_total", {{"by", "warm"}}, static_cast<double>(ps.warm_connects));
+        p.family("genesis_rest_connection_reuses_total", "counter", "Requests sent on a kept-alive connection.");
+        p.sample("genesis_rest_connection_reuses_total", static_cast<double>(ps.reuses));
+        p.family("genesis_rest_connections_closed_total", "counter",
+                 "REST connections closed: after an error or Connection: close, found closed by the server, or "
+                 "renewed before the server's idle limit.");
+        p.sample("genesis_rest_connections_closed_total", {{"reason", "discarded"}}, static_cast<double>(ps.discarded));
+        p.sample("genesis_rest_connections_closed_total", {{"reason", "expired"}}, static_cast<double>(ps.expired));
+        p.sample("genesis_rest_connections_closed_total", {{"reason", "renewed"}}, static_cast<double>(ps.renewed));
+        p.family("genesis_rest_warm_connect_failures_total", "counter", "Warm connections that could not be opened.");
+        p.sample("genesis_rest_warm_connect_failures_total", static_cast<double>(ps.warm_failures));
+        p.family("genesis_rest_connection_waits_total", "counter",
+                 "Requests that waited for a connection at the per-host cap.");
+        p.sample("genesis_rest_connection_waits_total", static_cast<double>(ps.waits));
+        p.family("genesis_rest_connections", "gauge", "REST connections open now, and of those idle.");
+        p.sample("genesis_rest_connections", {{"state", "open"}}, static_cast<double>(ps.open));
+        p.sample("genesis_rest_connections", {{"state", "idle"}}, static_cast<double>(ps.idle));
     }
     p.family("genesis_book_gaps_total", "counter", "Diff-depth gaps detected (U beyond book id + 1).");
     for (const auto& [sym, st] : symbols)

@@ -195,6 +195,9 @@ bool gateway_app::impl::start(std::string& why) {
     ho.request_timeout = v.request_timeout;
     ho.time.recv_window = std::chrono::milliseconds{v.recv_window_ms};
     ho.limits.weight_limit = v.weight_limit_per_minute;
+    // Mode paper sends no orders: its REST calls (snapshots, exchangeInfo) can pay their handshakes.
+    ho.pool.warm_connections_per_host = paper_mode() ? 0 : v.warm_connections;
+    ho.pool.max_idle_per_host = std::max<std::size_t>(ho.pool.max_idle_per_host, v.warm_connections);
     auto h = rest::http_client::create(ioc.get_executor(), clk, timers, ho, logs.get("rest"));
     if (!h) {
         why = "REST client: " + h.error().message();
@@ -250,6 +253,10 @@ bool gateway_app::impl::start(std::string& why) {
                     ioc,
                     [this, p]() -> net::awaitable<void> {
                         auto x = co_await http->sync_time(0);
+                        // The venue answers: from now on, connections for a burst of orders and
+                        // cancels are opened ahead of need (rest::pool_options).
+                        if (x)
+                            http->keep_warm();
                         p->set_value(x);
                     },
                     net::detached);

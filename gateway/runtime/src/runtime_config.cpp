@@ -42,6 +42,7 @@ void parse_venue_section(config::table_reader& r, venue_section& out) {
     }
     out.recv_window_ms = static_cast<std::uint32_t>(r.get_int("recv_window_ms", out.recv_window_ms, 1, 60000));
     out.weight_limit_per_minute = r.get_int("weight_limit_per_minute", out.weight_limit_per_minute, 1);
+    out.warm_connections = static_cast<std::uint32_t>(r.get_int("warm_connections", out.warm_connections, 0, 16));
     out.request_timeout = r.get_duration_ms("request_timeout_ms", out.request_timeout, std::chrono::milliseconds{1});
     out.order_timeout = r.get_duration_ms("order_timeout_ms", out.order_timeout, std::chrono::milliseconds{1});
     out.depth_stream = r.get_choice("depth_stream", out.depth_stream, {"@depth@100ms", "@depth"});

@@ -43,6 +43,15 @@ struct pool_options {
     /// (bench/README.md), 8-16 did best; at 64 and above, requests that time out mid-response
     /// close their connections and each reconnect is one more handshake in the storm.
     std::size_t max_connections_per_host = 16;
+    /// Warm connections: with http_client::keep_warm() running, the client keeps at least this
+    /// many connections open per host (idle or carrying a request; at most max_idle_per_host, within
+    /// the cap), so that a burst of up to this many requests (a requote's cancels and places
+    /// together) finds an idle connection for each instead of paying a TCP+TLS handshake (~1-4 ms
+    /// to genesis-sim on loopback, a network round trip or more to a venue) for all but the first.
+    /// It opens them in the background, off every request's path: at start, when one closes
+    /// (error, peer close, Connection: close), and in place of idle ones older than
+    /// idle_timeout / 2 (checked every idle_timeout / 4) before the server drops them. 0: off.
+    std::size_t warm_connections_per_host = 0;
 };
 
 /// Counters of one host (or of all, from total_stats()).
@@ -67,6 +76,12 @@ struct pool_stats {
     std::uint64_t wait_cancels = 0;
     /// Returned connections handed straight to the first waiter instead of going idle.
     std::uint64_t handoffs = 0;
+    /// Connections opened ahead of need (pool_options::warm_connections_per_host).
+    std::uint64_t warm_connects = 0;
+    /// Warm connects that failed (none is tried again for a second).
+    std::uint64_t warm_failures = 0;
+    /// Idle connections closed for age by the warm-up so that fresh ones replace them.
+    std::uint64_t renewed = 0;
     /// Time spent in the queue, summed over every waiter (divide by waits for the mean).
     nanos wait_time{0};
     /// Connections idle now.

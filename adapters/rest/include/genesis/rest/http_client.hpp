@@ -140,6 +140,7 @@ class http_client {
     std::shared_ptr<impl> impl_;
 
     explicit http_client(std::shared_ptr<impl> p) noexcept;
+    void stop_warm() noexcept;
 
 public:
     /// Parses the URLs and sets up TLS (errors as endpoint_pool::create). clock and timers must
@@ -163,11 +164,19 @@ public:
     /// a response, not an error.
     net::awaitable<result<response>> send(request req, std::size_t endpoint = 0);
 
+    /// Starts keeping options.pool.warm_connections_per_host connections idle per endpoint (nothing when it
+    /// is 0): opens them now in the background, replaces those requests take, and renews idle ones
+    /// before the server drops them (endpoint_pool.hpp). Runs until the client is destroyed. Call
+    /// on the I/O thread; calling again does nothing.
+    void keep_warm();
+
     /// Measures the server-time offset with options.sync_samples round trips to endpoint.
     net::awaitable<result<void>> sync_time(std::size_t endpoint = 0);
 
     [[nodiscard]] std::size_t endpoint_count() const noexcept;
     [[nodiscard]] endpoint_pool& endpoints() noexcept;
+    /// For endpoint_pool::stats(), which any thread may read.
+    [[nodiscard]] const endpoint_pool& endpoints() const noexcept;
     [[nodiscard]] rate_limiter& limits() noexcept;
     [[nodiscard]] server_time& time() noexcept;
     [[nodiscard]] http_client_stats stats() const noexcept;

@@ -40,6 +40,8 @@ struct venue_section {
     /// REQUEST_WEIGHT per minute the gateway allows itself (Binance Spot: 6000), throttled at 80%;
     /// shared by every REST endpoint, counted from the venue's X-MBX-USED-WEIGHT-1M.
     std::int64_t weight_limit_per_minute = 6000;
+    /// REST connections kept open per host ahead of need (rest::pool_options::warm_connections_per_host).
+    std::uint32_t warm_connections = 4;
     std::chrono::milliseconds request_timeout{3000};
     std::chrono::milliseconds order_timeout{5000};
     std::string depth_stream = "@depth@100ms";

@@ -272,6 +272,9 @@ bool gateway_fixture::wait_status(const std::function<bool(simdjson::dom::elemen
     while (std::chrono::steady_clock::now() < deadline) {
         if (auto s = status(); s && pred(*s))
             return true;
+        // A gateway that exited (a sanitizer report, a crash) will not answer: stop waiting.
+        if (!gw.alive())
+            return false;
         // Wait on the gateway's output (or its exit) instead of sleeping blindly.
         (void)gw.wait_line([](const std::string&) { return false; }, std::chrono::milliseconds{100});
     }
@@ -283,6 +286,9 @@ bool gateway_fixture::wait_log(std::string_view text, std::chrono::milliseconds 
     while (std::chrono::steady_clock::now() < deadline) {
         if (read_file(dir / "gateway.log").find(text, from) != std::string::npos)
             return true;
+        // Exited: its log is whole now (flushed at exit); one more look, then stop waiting.
+        if (!gw.alive())
+            return read_file(dir / "gateway.log").find(text, from) != std::string::npos;
         (void)gw.wait_line([](const std::string&) { return false; }, std::chrono::milliseconds{100});
     }
     return false;

@@ -17,6 +17,7 @@
 #include "genesis/gateway/runtime/binance_venue.hpp"
 #include "genesis/gateway/runtime/resource_manager.hpp"
 #include "genesis/gateway/runtime/sim_process.hpp"
+#include "genesis/gateway/runtime/status_writer.hpp"
 #include "genesis/gateway/runtime/streams.hpp"
 #include "genesis/log/fwd.hpp"
 #include "genesis/resilience/executor.hpp"
@@ -168,8 +169,8 @@ struct gateway_app::impl {
     bool recon_in_flight = false;
     nanos recon_backoff{0};
     time_point recon_retry_at;
-    unsigned status_lines = 0;
     bool status_terminal = false;
+    std::unique_ptr<status_writer> status_out; // when status_terminal
 
     // Counters read from other threads.
     std::atomic<std::uint64_t> book_drops{0}, trade_drops{0}, push_failures{0};

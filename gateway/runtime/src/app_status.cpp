@@ -174,11 +174,10 @@ std::string gateway_app::impl::status_json() const {
 }
 
 void gateway_app::impl::print_status() {
+    if (!status_out)
+        return;
     std::ostringstream o;
     const auto h = health();
-    // Move the cursor back over the previous block and clear it (ANSI).
-    if (status_lines > 0)
-        o << "\033[" << status_lines << "F\033[J";
     unsigned lines = 0;
     const auto oh = orders ? orders->health() : oms_health{};
     const auto fills = orders ? orders->stats().fills : 0;
@@ -199,10 +198,9 @@ void gateway_app::impl::print_status() {
         o << "  ! " << r << "\n";
         ++lines;
     }
-    status_lines = lines;
-    const auto text = o.str();
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
+    // Written on the status writer's thread, drawn over the last block written (a terminal that
+    // stops reading never holds up this thread).
+    status_out->post(o.str(), lines);
 }
 
 } // namespace genesis::gateway::runtime

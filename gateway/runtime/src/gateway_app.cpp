@@ -494,6 +494,8 @@ bool gateway_app::impl::start(std::string& why) {
 
     // Time: a tick on the I/O thread drives the processing thread's timers.
     status_terminal = cfg.status.terminal == "on" || (cfg.status.terminal == "auto" && ::isatty(STDOUT_FILENO));
+    if (status_terminal)
+        status_out = std::make_unique<status_writer>(STDOUT_FILENO);
     tick_timer.emplace(ioc);
     net::post(ioc, [this] { arm_tick(); });
 
@@ -607,6 +609,7 @@ void gateway_app::impl::teardown() {
     http.reset();
     db.reset();
     sim.stop();
+    status_out.reset();
 }
 
 gateway_app::gateway_app(runtime_config cfg, std::filesystem::path config_file, std::filesystem::path build_dir,

@@ -284,11 +284,12 @@ bool gateway_fixture::wait_status(const std::function<bool(simdjson::dom::elemen
 bool gateway_fixture::wait_log(std::string_view text, std::chrono::milliseconds timeout, std::size_t from) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
+        // Exited: its log is whole (flushed at exit), so this look is the last.
+        const bool exited = !gw.alive();
         if (read_file(dir / "gateway.log").find(text, from) != std::string::npos)
             return true;
-        // Exited: its log is whole now (flushed at exit); one more look, then stop waiting.
-        if (!gw.alive())
-            return read_file(dir / "gateway.log").find(text, from) != std::string::npos;
+        if (exited)
+            return false;
         (void)gw.wait_line([](const std::string&) { return false; }, std::chrono::milliseconds{100});
     }
     return false;

@@ -161,7 +161,7 @@ void gateway_app::impl::begin_trading() {
     log->info("trading");
     strategies_start();
     // Scripts and tests wait for this line (the terminal shows the live status instead).
-    if (!status_terminal) {
+    if (!status_out) {
         std::printf("{\"event\":\"trading\",\"instance\":\"%s\",\"pid\":%d,\"ops_port\":%u}\n",
                     cfg.base.gateway.instance_id.c_str(), static_cast<int>(::getpid()), ops_port());
         std::fflush(stdout);
@@ -218,7 +218,7 @@ void gateway_app::impl::on_tick() {
         next_checkpoint = now + cfg.checkpoint.interval;
         write_checkpoint(false);
     }
-    if (status_terminal && !resources.shedding_telemetry() && now >= next_status) {
+    if (status_out && !resources.shedding_telemetry() && now >= next_status) {
         next_status = now + cfg.status.interval;
         print_status();
     }

@@ -169,8 +169,8 @@ struct gateway_app::impl {
     bool recon_in_flight = false;
     nanos recon_backoff{0};
     time_point recon_retry_at;
-    bool status_terminal = false;
-    std::unique_ptr<status_writer> status_out; // when status_terminal
+    // The terminal status block ([status] terminal on, or auto on a terminal); null when off.
+    std::unique_ptr<status_writer> status_out;
 
     // Counters read from other threads.
     std::atomic<std::uint64_t> book_drops{0}, trade_drops{0}, push_failures{0};

@@ -174,8 +174,6 @@ std::string gateway_app::impl::status_json() const {
 }
 
 void gateway_app::impl::print_status() {
-    if (!status_out)
-        return;
     std::ostringstream o;
     const auto h = health();
     unsigned lines = 0;

@@ -493,8 +493,7 @@ bool gateway_app::impl::start(std::string& why) {
     }
 
     // Time: a tick on the I/O thread drives the processing thread's timers.
-    status_terminal = cfg.status.terminal == "on" || (cfg.status.terminal == "auto" && ::isatty(STDOUT_FILENO));
-    if (status_terminal)
+    if (cfg.status.terminal == "on" || (cfg.status.terminal == "auto" && ::isatty(STDOUT_FILENO)))
         status_out = std::make_unique<status_writer>(STDOUT_FILENO);
     tick_timer.emplace(ioc);
     net::post(ioc, [this] { arm_tick(); });

@@ -16,7 +16,6 @@ status_writer::status_writer(int fd) {
     fd_ = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd_ < 0)
         fd_ = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
-    own_fd_ = fd_ >= 0;
     thread_ = std::thread([this] { run(); });
 }
 
@@ -28,7 +27,7 @@ status_writer::~status_writer() {
     }
     cv_.notify_all();
     thread_.join();
-    if (own_fd_)
+    if (fd_ >= 0)
         ::close(fd_);
 }
 

@@ -45,8 +45,7 @@ private:
     // Writes all of `text` unless stopping and past the linger deadline; false if it gave up.
     bool write_all(const std::string& text);
 
-    int fd_ = -1;
-    bool own_fd_ = false;
+    int fd_ = -1; // ours (closed by the destructor); -1 when neither open nor dup worked
     mutable std::mutex m_;
     mutable std::condition_variable cv_;
     std::string pending_;

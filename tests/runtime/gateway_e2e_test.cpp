@@ -11,9 +11,13 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <cerrno>
 #include <csignal>
+#include <cstring>
+#include <fcntl.h>
 #include <fstream>
 #include <map>
+#include <unistd.h>
 
 namespace genesis::test {
 namespace {
@@ -337,6 +341,83 @@ TEST_F(GatewayE2eTest, marketMakerTradesAndPositionsAgreeWithTheSim) {
     gw.signal(SIGTERM);
     const auto rc = gw.wait_exit(5s);
     ASSERT_TRUE(rc) << "did not exit within 5 s";
+    EXPECT_EQ(*rc, 0) << read_file(dir / "stderr.txt");
+    EXPECT_EQ(sim_open_orders(), 0u);
+}
+
+// The live terminal status on a stdout nobody reads (a terminal after Ctrl-S, a stalled ssh
+// session; here a pipe filled before the gateway writes to it): trading goes on, /status answers,
+// the blocks nobody takes are skipped rather than queued; once stdout is read again the status is
+// drawn again; with stdout full again, SIGTERM still stops it cleanly within 5 s.
+TEST_F(GatewayE2eTest, aTerminalThatStopsReadingStallsNeitherTradingNorShutdown) {
+    const auto config = write_config(venue_section() + "[status]\nterminal = \"on\"\ninterval_ms = 100\n" +
+                                     market_maker_toml("mm", GENESIS_MM_SO));
+    ASSERT_TRUE(gw.start({gateway_exe(), "run", "--config", config.string()}, dir / "stderr.txt"));
+    // A write end of the child's stdout pipe of our own (opened through /proc), to fill it with.
+    const int rd = gw.stdout_fd();
+    ASSERT_GE(rd, 0);
+    ASSERT_GT(::fcntl(rd, F_SETPIPE_SZ, 4096), 0) << std::strerror(errno);
+    struct fd_closer {
+        int fd;
+        ~fd_closer() {
+            if (fd >= 0)
+                ::close(fd);
+        }
+    } wr{::open(("/proc/self/fd/" + std::to_string(rd)).c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC)};
+    ASSERT_GE(wr.fd, 0) << std::strerror(errno);
+    const auto fill = [&] {
+        const std::string junk(512, '.');
+        std::size_t n = 0;
+        for (ssize_t w; (w = ::write(wr.fd, junk.data(), junk.size())) > 0;)
+            n += static_cast<std::size_t>(w);
+        return n; // stops at EAGAIN: the pipe is full
+    };
+    ASSERT_GT(fill(), 0u);
+
+    // With the terminal status on there is no JSON trading line: the log says where the ops
+    // endpoint is and when trading starts. No wait below reads stdout until it is drained on purpose.
+    ASSERT_TRUE(wait_log("[gateway] trading\n", 60s, 0, false)) << read_file(dir / "stderr.txt") << tail_log();
+    const auto ops = log_line("ops endpoint on http://127.0.0.1:");
+    ASSERT_FALSE(ops.empty()) << tail_log();
+    ops_port = static_cast<unsigned short>(std::stoul(ops.substr(ops.rfind(':') + 1)));
+    const auto first = status();
+    ASSERT_TRUE(first) << "no /status on port " << ops_port;
+    const auto submitted_before = uint_at(*first, "orders", "submitted");
+    const auto written_stalled = uint_at(*first, "terminal", "written");
+    const auto skipped_before = uint_at(*first, "terminal", "skipped");
+
+    // Stalled: the market maker goes on quoting, the newer blocks replace the one not taken.
+    ASSERT_TRUE(wait_status(
+        [&](simdjson::dom::element s) {
+            return uint_at(s, "orders", "submitted") >= submitted_before + 4 &&
+                   uint_at(s, "terminal", "skipped") >= skipped_before + 5;
+        },
+        60s, false))
+        << status_text << "\n"
+        << tail_log();
+    const auto stalled = status();
+    ASSERT_TRUE(stalled);
+    EXPECT_EQ(uint_at(*stalled, "terminal", "written"), written_stalled) << status_text;
+
+    // Read again: the status is drawn again, and the writer counts it.
+    ASSERT_TRUE(gw.wait_line(
+        [](const std::string& l) { return l.find("genesis-gateway sim  health") != std::string::npos; }, 20s))
+        << "no status block once stdout was read again";
+    ASSERT_TRUE(
+        wait_status([&](simdjson::dom::element s) { return uint_at(s, "terminal", "written") > written_stalled; }, 20s))
+        << status_text;
+
+    // Full again, then SIGTERM: the stop does not wait for the terminal (the writer gives up on it).
+    const auto refill = status();
+    ASSERT_TRUE(refill);
+    const auto skipped_refill = uint_at(*refill, "terminal", "skipped");
+    ASSERT_GT(fill(), 0u);
+    ASSERT_TRUE(wait_status(
+        [&](simdjson::dom::element s) { return uint_at(s, "terminal", "skipped") >= skipped_refill + 3; }, 30s, false))
+        << status_text;
+    gw.signal(SIGTERM);
+    const auto rc = gw.wait_exit(5s, false);
+    ASSERT_TRUE(rc) << "did not exit within 5 s with its terminal not reading";
     EXPECT_EQ(*rc, 0) << read_file(dir / "stderr.txt");
     EXPECT_EQ(sim_open_orders(), 0u);
 }

@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,6 +29,9 @@ void child::reset() {
     if (out_fd_ >= 0)
         ::close(out_fd_);
     out_fd_ = -1;
+    if (pid_fd_ >= 0)
+        ::close(pid_fd_);
+    pid_fd_ = -1;
     buf_.clear();
     lines_.clear();
     status_ = -1;
@@ -72,7 +76,13 @@ bool child::start(const std::vector<std::string>& argv_s, const std::filesystem:
         ::close(err);
     pid_ = pid;
     out_fd_ = fds[0];
+    pid_fd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); // -1 on kernels before 5.3: pause() then just waits
     return true;
+}
+
+void child::pause(std::chrono::milliseconds timeout) {
+    pollfd p{pid_fd_, POLLIN, 0};
+    (void)::poll(&p, 1, static_cast<int>(timeout.count()));
 }
 
 std::optional<std::string> child::wait_line(const std::function<bool(const std::string&)>& pred,
@@ -122,13 +132,15 @@ void child::signal(int sig) {
         ::kill(pid_, sig);
 }
 
-std::optional<int> child::wait_exit(std::chrono::milliseconds timeout) {
+std::optional<int> child::wait_exit(std::chrono::milliseconds timeout, bool drain) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    // Drain stdout so the child never blocks on a full pipe while exiting.
     while (alive()) {
         if (std::chrono::steady_clock::now() >= deadline)
             return std::nullopt;
-        (void)wait_line([](const std::string&) { return false; }, std::chrono::milliseconds{20});
+        if (drain)
+            (void)wait_line([](const std::string&) { return false; }, std::chrono::milliseconds{20});
+        else
+            pause(std::chrono::milliseconds{20});
     }
     return status_;
 }
@@ -267,7 +279,7 @@ std::optional<simdjson::dom::element> gateway_fixture::status() {
 }
 
 bool gateway_fixture::wait_status(const std::function<bool(simdjson::dom::element)>& pred,
-                                  std::chrono::milliseconds timeout) {
+                                  std::chrono::milliseconds timeout, bool drain) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
         if (auto s = status(); s && pred(*s))
@@ -276,12 +288,15 @@ bool gateway_fixture::wait_status(const std::function<bool(simdjson::dom::elemen
         if (!gw.alive())
             return false;
         // Wait on the gateway's output (or its exit) instead of sleeping blindly.
-        (void)gw.wait_line([](const std::string&) { return false; }, std::chrono::milliseconds{100});
+        if (drain)
+            (void)gw.wait_line([](const std::string&) { return false; }, std::chrono::milliseconds{100});
+        else
+            gw.pause(std::chrono::milliseconds{100});
     }
     return false;
 }
 
-bool gateway_fixture::wait_log(std::string_view text, std::chrono::milliseconds timeout, std::size_t from) {
+bool gateway_fixture::wait_log(std::string_view text, std::chrono::milliseconds timeout, std::size_t from, bool drain) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
         // Exited: its log is whole (flushed at exit), so this look is the last.
@@ -290,7 +305,10 @@ bool gateway_fixture::wait_log(std::string_view text, std::chrono::milliseconds 
             return true;
         if (exited)
             return false;
-        (void)gw.wait_line([](const std::string&) { return false; }, std::chrono::milliseconds{100});
+        if (drain)
+            (void)gw.wait_line([](const std::string&) { return false; }, std::chrono::milliseconds{100});
+        else
+            gw.pause(std::chrono::milliseconds{100});
     }
     return false;
 }

@@ -19,6 +19,7 @@ namespace genesis::test {
 class child {
     pid_t pid_ = -1;
     int out_fd_ = -1;
+    int pid_fd_ = -1; // readable once the process has exited (pidfd_open)
     std::string buf_;
     std::vector<std::string> lines_;
     int status_ = -1;
@@ -46,8 +47,13 @@ public:
     void drain_until(std::chrono::steady_clock::time_point until);
     /// Sends sig.
     void signal(int sig);
-    /// Waits for the exit (bounded); the exit code, or 128+signal, or nullopt on timeout.
-    std::optional<int> wait_exit(std::chrono::milliseconds timeout);
+    /// Waits up to `timeout` for the process to exit, without reading its stdout.
+    void pause(std::chrono::milliseconds timeout);
+    /// Waits for the exit (bounded); the exit code, or 128+signal, or nullopt on timeout. With
+    /// `drain`, stdout is read meanwhile so the child never blocks on a full pipe while exiting.
+    std::optional<int> wait_exit(std::chrono::milliseconds timeout, bool drain = true);
+    /// The read end of the child's stdout (-1 once it reached end of file).
+    [[nodiscard]] int stdout_fd() const noexcept { return out_fd_; }
     [[nodiscard]] const std::vector<std::string>& lines() const noexcept { return lines_; }
     [[nodiscard]] pid_t pid() const noexcept { return pid_; }
 };
@@ -95,10 +101,12 @@ public:
                        const std::vector<std::string>& args = {});
     /// GET /status parsed; nullopt without a 200 answer or with bad JSON.
     std::optional<simdjson::dom::element> status();
-    /// Polls /status (bounded) until pred holds, waiting on the gateway's output between polls.
-    bool wait_status(const std::function<bool(simdjson::dom::element)>& pred, std::chrono::milliseconds timeout);
+    /// Polls /status (bounded) until pred holds, waiting on the gateway's output between polls
+    /// (`drain` false: on its exit only, leaving stdout unread).
+    bool wait_status(const std::function<bool(simdjson::dom::element)>& pred, std::chrono::milliseconds timeout,
+                     bool drain = true);
     /// Waits (bounded) until gateway.log holds text at or after byte `from` (the log is asynchronous).
-    bool wait_log(std::string_view text, std::chrono::milliseconds timeout, std::size_t from = 0);
+    bool wait_log(std::string_view text, std::chrono::milliseconds timeout, std::size_t from = 0, bool drain = true);
     /// gateway.log from the first `text` at or after byte `from` to the end of its line; empty when none.
     std::string log_line(std::string_view text, std::size_t from = 0) const;
     /// e[a][b] as an unsigned integer, 0 when absent.

@@ -169,6 +169,10 @@ std::string gateway_app::impl::status_json() const {
         o << "}";
     }
     o << ",\"strategies\":" << strategies_json();
+    // The terminal status block, when shown: blocks written whole, and blocks replaced by a newer
+    // one before the terminal took them (it stopped reading: Ctrl-S, a stalled session).
+    if (status_out)
+        o << ",\"terminal\":{\"written\":" << status_out->written() << ",\"skipped\":" << status_out->skipped() << "}";
     o << ",\"checkpoints\":" << checkpoints_atomic.load() << "}";
     return o.str();
 }

@@ -114,7 +114,7 @@ protected:
         while (std::chrono::steady_clock::now() < deadline) {
             if (sim_open_orders() == 0)
                 return true;
-            (void)gw.wait_line([](const std::string&) { return false; }, 50ms);
+            gw.pause(50ms, true);
         }
         return false;
     }
@@ -696,7 +696,7 @@ TEST_F(GatewayE2eTest, balanceCheckReservesForOrdersTheVenueHasNotCountedYet) {
     EXPECT_TRUE(wait_log("(0.6 reserved) < required 0.6 for sell BTCUSDT", 5s)) << tail_log();
     // Both accepted sells rest on the sim (none was refused there).
     for (int i = 0; i < 100 && sim_open_orders() != 2; ++i)
-        (void)gw.wait_line([](const std::string&) { return false; }, 100ms);
+        gw.pause(100ms, true);
     EXPECT_EQ(sim_open_orders(), 2u) << tail_log();
     gw.signal(SIGTERM);
     const auto rc = gw.wait_exit(10s);
@@ -728,7 +728,7 @@ TEST_F(GatewayE2eTest, restoredOrdersGoBackToTheirStrategyByName) {
     srv->set_agents_enabled(false); // no price moves: the buys 3-4% under the mid stay unfilled
     // All three answered NEW by the sim before the stop (the stop leaves them open).
     for (int i = 0; i < 100 && sim_open_orders() != 3; ++i)
-        (void)gw.wait_line([](const std::string&) { return false; }, 100ms);
+        gw.pause(100ms, true);
     ASSERT_EQ(sim_open_orders(), 3u);
     gw.signal(SIGTERM);
     auto rc = gw.wait_exit(10s);
@@ -746,7 +746,7 @@ TEST_F(GatewayE2eTest, restoredOrdersGoBackToTheirStrategyByName) {
     EXPECT_TRUE(wait_log("belongs to no loaded strategy", 5s, from)) << tail_log();
     // zgone's order is cancelled; keeper's two stay open.
     for (int i = 0; i < 100 && sim_open_orders() != 2; ++i)
-        (void)gw.wait_line([](const std::string&) { return false; }, 100ms);
+        gw.pause(100ms, true);
     EXPECT_EQ(sim_open_orders(), 2u) << tail_log();
     gw.signal(SIGTERM);
     rc = gw.wait_exit(10s);
@@ -781,7 +781,7 @@ TEST_F(GatewayE2eTest, riskLimitRejectsWithItsReasonToTheStrategy) {
     for (int i = 0; i < 100 && !logged; ++i) {
         logged = read_file(dir / "gateway.log").find("max_order_qty") != std::string::npos;
         if (!logged)
-            (void)gw.wait_line([](const std::string&) { return false; }, 100ms);
+            gw.pause(100ms, true);
     }
     EXPECT_TRUE(logged) << tail_log();
 }
@@ -809,7 +809,7 @@ TEST_F(GatewayE2eTest, failedStartupReconciliationIsRetriedUntilItWorks) {
     for (int i = 0; i < 100 && !logged; ++i) {
         logged = read_file(dir / "gateway.log").find("reconciling again") != std::string::npos;
         if (!logged)
-            (void)gw.wait_line([](const std::string&) { return false; }, 100ms);
+            gw.pause(100ms, true);
     }
     EXPECT_TRUE(logged) << tail_log();
     auto h = http_request(ops_port, "GET", "/healthz");
@@ -875,7 +875,7 @@ TEST_F(GatewayE2eTest, aSecondInterruptForcesTheStop) {
         auto h = http_request(ops_port, "GET", "/healthz");
         stopping = h && h->status == 503u && h->body.find("stopping (SIGINT)") != std::string::npos;
         if (!stopping)
-            (void)gw.wait_line([](const std::string&) { return false; }, 25ms);
+            gw.pause(25ms, true);
     }
     ASSERT_TRUE(stopping) << tail_log();
     gw.signal(SIGINT);
@@ -1075,7 +1075,7 @@ TEST_F(GatewayE2eTest, marketDataAndRestFaultsAreRecoveredAndTheBookEqualsTheSim
     for (const auto until = std::chrono::steady_clock::now() + 90s; !all && std::chrono::steady_clock::now() < until;) {
         all = seen_all();
         if (!all)
-            (void)gw.wait_line([](const std::string&) { return false; }, 200ms);
+            gw.pause(200ms, true);
     }
     ASSERT_TRUE(all) << last << "\nsim: " << srv->stats_json() << "\n" << tail_log();
 

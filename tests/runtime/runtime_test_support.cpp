@@ -80,7 +80,11 @@ bool child::start(const std::vector<std::string>& argv_s, const std::filesystem:
     return true;
 }
 
-void child::pause(std::chrono::milliseconds timeout) {
+void child::pause(std::chrono::milliseconds timeout, bool drain) {
+    if (drain) {
+        (void)wait_line([](const std::string&) { return false; }, timeout);
+        return;
+    }
     pollfd p{pid_fd_, POLLIN, 0};
     (void)::poll(&p, 1, static_cast<int>(timeout.count()));
 }
@@ -137,10 +141,7 @@ std::optional<int> child::wait_exit(std::chrono::milliseconds timeout, bool drai
     while (alive()) {
         if (std::chrono::steady_clock::now() >= deadline)
             return std::nullopt;
-        if (drain)
-            (void)wait_line([](const std::string&) { return false; }, std::chrono::milliseconds{20});
-        else
-            pause(std::chrono::milliseconds{20});
+        pause(std::chrono::milliseconds{20}, drain);
     }
     return status_;
 }
@@ -288,10 +289,7 @@ bool gateway_fixture::wait_status(const std::function<bool(simdjson::dom::elemen
         if (!gw.alive())
             return false;
         // Wait on the gateway's output (or its exit) instead of sleeping blindly.
-        if (drain)
-            (void)gw.wait_line([](const std::string&) { return false; }, std::chrono::milliseconds{100});
-        else
-            gw.pause(std::chrono::milliseconds{100});
+        gw.pause(std::chrono::milliseconds{100}, drain);
     }
     return false;
 }
@@ -305,10 +303,7 @@ bool gateway_fixture::wait_log(std::string_view text, std::chrono::milliseconds 
             return true;
         if (exited)
             return false;
-        if (drain)
-            (void)gw.wait_line([](const std::string&) { return false; }, std::chrono::milliseconds{100});
-        else
-            gw.pause(std::chrono::milliseconds{100});
+        gw.pause(std::chrono::milliseconds{100}, drain);
     }
     return false;
 }

@@ -47,8 +47,8 @@ public:
     void drain_until(std::chrono::steady_clock::time_point until);
     /// Sends sig.
     void signal(int sig);
-    /// Waits up to `timeout` for the process to exit, without reading its stdout.
-    void pause(std::chrono::milliseconds timeout);
+    /// Waits up to `timeout` for the process to exit; with `drain`, reads its stdout meanwhile.
+    void pause(std::chrono::milliseconds timeout, bool drain = false);
     /// Waits for the exit (bounded); the exit code, or 128+signal, or nullopt on timeout. With
     /// `drain`, stdout is read meanwhile so the child never blocks on a full pipe while exiting.
     std::optional<int> wait_exit(std::chrono::milliseconds timeout, bool drain = true);

@@ -309,7 +309,7 @@ protected:
             health = http_request(ops_port, "GET", "/healthz");
             if (health && health->status == 503)
                 break;
-            (void)gw.wait_line([](const std::string&) { return false; }, 50ms);
+            gw.pause(50ms, true);
         }
         ASSERT_TRUE(health && health->status == 503) << (health ? health->body : "no answer") << "\n" << tail_log();
         RecordProperty("healthz", health->body);

@@ -109,10 +109,10 @@ protected:
         srv->set_faults(f);
     }
 
-    bool wait_sim_no_open_orders(std::chrono::milliseconds timeout) {
+    bool wait_sim_open_orders(std::size_t n, std::chrono::milliseconds timeout) {
         const auto deadline = std::chrono::steady_clock::now() + timeout;
         while (std::chrono::steady_clock::now() < deadline) {
-            if (sim_open_orders() == 0)
+            if (sim_open_orders() == n)
                 return true;
             gw.pause(50ms, true);
         }
@@ -259,7 +259,7 @@ TEST_F(GatewayE2eTest, marketMakerTradesAndPositionsAgreeWithTheSim) {
     auto k = http_request(ops_port, "POST", "/kill");
     ASSERT_TRUE(k);
     EXPECT_EQ(k->status, 200u) << k->body;
-    ASSERT_TRUE(wait_sim_no_open_orders(10s)) << tail_log();
+    ASSERT_TRUE(wait_sim_open_orders(0, 10s)) << tail_log();
     ASSERT_TRUE(wait_status([](simdjson::dom::element s) { return uint_at(s, "orders", "open") == 0; }, 10s));
     auto h = http_request(ops_port, "GET", "/healthz");
     ASSERT_TRUE(h);
@@ -695,8 +695,7 @@ TEST_F(GatewayE2eTest, balanceCheckReservesForOrdersTheVenueHasNotCountedYet) {
     EXPECT_EQ(preview, "s1=ok;s2=insufficient_balance;s3=ok") << tail_log();
     EXPECT_TRUE(wait_log("(0.6 reserved) < required 0.6 for sell BTCUSDT", 5s)) << tail_log();
     // Both accepted sells rest on the sim (none was refused there).
-    for (int i = 0; i < 100 && sim_open_orders() != 2; ++i)
-        gw.pause(100ms, true);
+    (void)wait_sim_open_orders(2, 10s);
     EXPECT_EQ(sim_open_orders(), 2u) << tail_log();
     gw.signal(SIGTERM);
     const auto rc = gw.wait_exit(10s);
@@ -727,8 +726,7 @@ TEST_F(GatewayE2eTest, restoredOrdersGoBackToTheirStrategyByName) {
         << status_text << tail_log();
     srv->set_agents_enabled(false); // no price moves: the buys 3-4% under the mid stay unfilled
     // All three answered NEW by the sim before the stop (the stop leaves them open).
-    for (int i = 0; i < 100 && sim_open_orders() != 3; ++i)
-        gw.pause(100ms, true);
+    (void)wait_sim_open_orders(3, 10s);
     ASSERT_EQ(sim_open_orders(), 3u);
     gw.signal(SIGTERM);
     auto rc = gw.wait_exit(10s);
@@ -745,8 +743,7 @@ TEST_F(GatewayE2eTest, restoredOrdersGoBackToTheirStrategyByName) {
         << tail_log();
     EXPECT_TRUE(wait_log("belongs to no loaded strategy", 5s, from)) << tail_log();
     // zgone's order is cancelled; keeper's two stay open.
-    for (int i = 0; i < 100 && sim_open_orders() != 2; ++i)
-        gw.pause(100ms, true);
+    (void)wait_sim_open_orders(2, 10s);
     EXPECT_EQ(sim_open_orders(), 2u) << tail_log();
     gw.signal(SIGTERM);
     rc = gw.wait_exit(10s);
@@ -777,13 +774,7 @@ TEST_F(GatewayE2eTest, riskLimitRejectsWithItsReasonToTheStrategy) {
     ASSERT_TRUE(n);
     EXPECT_GT(*n, 0.0);
     // The log is asynchronous: wait (bounded) for the line to reach the file.
-    bool logged = false;
-    for (int i = 0; i < 100 && !logged; ++i) {
-        logged = read_file(dir / "gateway.log").find("max_order_qty") != std::string::npos;
-        if (!logged)
-            gw.pause(100ms, true);
-    }
-    EXPECT_TRUE(logged) << tail_log();
+    EXPECT_TRUE(wait_log("max_order_qty", 10s)) << tail_log();
 }
 
 } // namespace
@@ -805,13 +796,7 @@ TEST_F(GatewayE2eTest, failedStartupReconciliationIsRetriedUntilItWorks) {
     f.rules = {r};
     srv->set_faults(f);
     start_gateway(write_config(venue_section() + market_maker_toml("mm", GENESIS_MM_SO)));
-    bool logged = false;
-    for (int i = 0; i < 100 && !logged; ++i) {
-        logged = read_file(dir / "gateway.log").find("reconciling again") != std::string::npos;
-        if (!logged)
-            gw.pause(100ms, true);
-    }
-    EXPECT_TRUE(logged) << tail_log();
+    EXPECT_TRUE(wait_log("reconciling again", 10s)) << tail_log();
     auto h = http_request(ops_port, "GET", "/healthz");
     ASSERT_TRUE(h);
     EXPECT_NE(h->status, 503u) << h->body;
@@ -899,7 +884,7 @@ TEST_F(GatewayE2eTest, killSignalCancelsOrdersAnsweredAfterIt) {
     ASSERT_TRUE(wait_log("kill switch: ", 15s)) << tail_log();
     ASSERT_TRUE(wait_status([](simdjson::dom::element st) { return uint_at(st, "orders", "open") == 0; }, 15s))
         << status_text << tail_log();
-    EXPECT_TRUE(wait_sim_no_open_orders(10s)) << tail_log();
+    EXPECT_TRUE(wait_sim_open_orders(0, 10s)) << tail_log();
     auto h = http_request(ops_port, "GET", "/healthz");
     ASSERT_TRUE(h);
     EXPECT_EQ(h->status, 503u) << h->body;
@@ -921,7 +906,7 @@ TEST_F(GatewayE2eTest, killSwitchSurvivesARestartUntilClearKill) {
     auto k = http_request(ops_port, "POST", "/kill");
     ASSERT_TRUE(k);
     EXPECT_EQ(k->status, 200u) << k->body;
-    EXPECT_TRUE(wait_sim_no_open_orders(10s)) << tail_log();
+    EXPECT_TRUE(wait_sim_open_orders(0, 10s)) << tail_log();
     gw.signal(SIGTERM);
     auto rc = gw.wait_exit(10s);
     ASSERT_TRUE(rc);
@@ -1090,7 +1075,7 @@ TEST_F(GatewayE2eTest, marketDataAndRestFaultsAreRecoveredAndTheBookEqualsTheSim
     srv->set_faults({});
     auto k = http_request(ops_port, "POST", "/kill");
     ASSERT_TRUE(k);
-    ASSERT_TRUE(wait_sim_no_open_orders(20s)) << tail_log();
+    ASSERT_TRUE(wait_sim_open_orders(0, 20s)) << tail_log();
     srv->set_agents_enabled(false);
     // A side may be empty once the market maker's quotes are gone (the agents' resting orders
     // are all there is): an empty side is "" on both, and /status leaves its field out.

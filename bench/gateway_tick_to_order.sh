@@ -4,7 +4,9 @@
 # with SIGINT, and prints count, mean and the p50/p90/p99 log2-bucket upper bounds.
 # Usage: bench/gateway_tick_to_order.sh [SECONDS]   (env: BUILD=build/default, PORT=18089, LEVEL=info,
 # PIN=1: a [threads] section with the processing thread on CPU 0 and the others on CPU 1,
-# WARM=N: [venue] warm_connections = N, REST connections kept open ahead of need; default 4)
+# WARM=N: [venue] warm_connections = N, REST connections kept open ahead of need; default 4,
+# ENTRY=rest|ws: [venue] order_entry, orders and cancels by HTTP or by WebSocket API frame;
+# config/sim.toml's "ws" when unset)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-30}
@@ -17,6 +19,9 @@ dir=$(mktemp -d /tmp/genesis-t2o.XXXXXX)
 sed -e "s/^port = 8088/port = $port/" -e "s/^level = \"info\"/level = \"$level\"/" config/sim.toml > "$dir/sim.toml"
 if [ -n "${WARM:-}" ]; then
   sed -i "s/^\[venue\]$/[venue]\nwarm_connections = $WARM/" "$dir/sim.toml"
+fi
+if [ -n "${ENTRY:-}" ]; then
+  sed -i "s/^order_entry = .*/order_entry = \"$ENTRY\"/" "$dir/sim.toml"
 fi
 if [ "${PIN:-0}" = 1 ]; then
   printf '\n[threads]\nprocessing = [0]\nio = [1]\ndatabase = [1]\nlog = [1]\n' >> "$dir/sim.toml"
@@ -46,5 +51,5 @@ def bound(q):
 print(f"orders={int(count)} mean={total / count * 1e6:.1f}us "
       f"p50<={bound(0.5):.0f}us p90<={bound(0.9):.0f}us p99<={bound(0.99):.0f}us")
 PY
-grep -E '^genesis_rest_connections_opened_total' metrics.txt | tr '\n' ' '; echo
+grep -E '^genesis_rest_connections_opened_total|^genesis_ws_order_entry_total\{kind="(placements|cancels|not_sent|unknown)"' metrics.txt | tr '\n' ' '; echo
 echo "run folder: $dir"

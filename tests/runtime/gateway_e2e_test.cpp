@@ -109,6 +109,8 @@ protected:
         srv->set_faults(f);
     }
 
+    void trade_and_agree_with_the_sim(const std::string& venue_keys);
+
     bool wait_sim_open_orders(std::size_t n, std::chrono::milliseconds timeout) {
         const auto deadline = std::chrono::steady_clock::now() + timeout;
         while (std::chrono::steady_clock::now() < deadline) {
@@ -248,8 +250,10 @@ TEST_F(GatewayE2eTest, runRefusesStrategyWithWrongAbi) {
     EXPECT_EQ(sim_open_orders(), 0u);
 }
 
-TEST_F(GatewayE2eTest, marketMakerTradesAndPositionsAgreeWithTheSim) {
-    start_gateway(write_config(venue_section() + market_maker_toml("mm", GENESIS_MM_SO)));
+// The market maker trades with the sim's agents; the kill switch, positions and PnL against the
+// sim's fills, /metrics, and a graceful stop. venue_keys go into [venue] (order entry).
+void GatewayE2eTest::trade_and_agree_with_the_sim(const std::string& venue_keys) {
+    start_gateway(write_config(venue_section() + venue_keys + market_maker_toml("mm", GENESIS_MM_SO)));
     // The sim's agents trade through our quotes: wait for fills.
     ASSERT_TRUE(wait_status([](simdjson::dom::element s) { return uint_at(s, "orders", "fills") >= 2; }, 90s))
         << status_text << "\n"
@@ -336,6 +340,18 @@ TEST_F(GatewayE2eTest, marketMakerTradesAndPositionsAgreeWithTheSim) {
     const auto fills_metric = ex.value("genesis_fills_total", {});
     ASSERT_TRUE(fills_metric);
     EXPECT_EQ(*fills_metric, static_cast<double>(fills.size()));
+    // By WebSocket API frame: every placement went that way, none was lost or left unknown.
+    if (venue_keys.find("order_entry = \"ws\"") != std::string::npos) {
+        const auto placed = ex.value("genesis_ws_order_entry_total", {{"kind", "placements"}});
+        ASSERT_TRUE(placed) << m->body;
+        EXPECT_GE(*placed, static_cast<double>(fills.size()));
+        EXPECT_EQ(ex.value("genesis_ws_order_entry_total", {{"kind", "unknown"}}), 0.0);
+        EXPECT_EQ(ex.value("genesis_ws_order_entry_pending", {}), 0.0);
+        // Its connection is a component of the health.
+        EXPECT_NE(status_text.find(R"({"name":"order_entry","health":"GREEN")"), std::string::npos) << status_text;
+    } else {
+        EXPECT_EQ(ex.find("genesis_ws_order_entry_total"), nullptr);
+    }
 
     // Graceful stop: exit 0 within 5 s, nothing left open.
     gw.signal(SIGTERM);
@@ -343,6 +359,13 @@ TEST_F(GatewayE2eTest, marketMakerTradesAndPositionsAgreeWithTheSim) {
     ASSERT_TRUE(rc) << "did not exit within 5 s";
     EXPECT_EQ(*rc, 0) << read_file(dir / "stderr.txt");
     EXPECT_EQ(sim_open_orders(), 0u);
+}
+
+TEST_F(GatewayE2eTest, marketMakerTradesAndPositionsAgreeWithTheSim) { trade_and_agree_with_the_sim(""); }
+
+// Orders, cancels, the kill switch's and the stop's cancels by WebSocket API frame.
+TEST_F(GatewayE2eTest, marketMakerTradesByWebSocketApiFrameAndPositionsAgreeWithTheSim) {
+    trade_and_agree_with_the_sim("order_entry = \"ws\"\n");
 }
 
 // The live terminal status on a stdout nobody reads (a terminal after Ctrl-S, a stalled ssh

@@ -85,6 +85,18 @@ TEST_F(RuntimeConfigTest, parseErrorsNameFileLineAndKey) {
     EXPECT_NE(text.find("persistence.durability"), std::string::npos) << text;
 }
 
+TEST_F(RuntimeConfigTest, orderEntryIsRestOrWs) {
+    ASSERT_TRUE(parse("").empty());
+    EXPECT_EQ(cfg.venue.order_entry, "rest");
+    ASSERT_TRUE(parse("[venue]\norder_entry = \"ws\"\n").empty());
+    EXPECT_EQ(cfg.venue.order_entry, "ws");
+    const auto errors = parse("[venue]\n\norder_entry = \"fix\"\n");
+    ASSERT_EQ(errors.size(), 1u) << config::to_string(errors);
+    const auto text = config::to_string(errors);
+    EXPECT_NE(text.find("gw.toml:3:"), std::string::npos) << text;
+    EXPECT_NE(text.find("venue.order_entry"), std::string::npos) << text;
+}
+
 TEST_F(RuntimeConfigTest, threadsTakeCpusTheProcessMayUse) {
     const auto allowed = allowed_cpus();
     ASSERT_FALSE(allowed.empty());

@@ -315,6 +315,47 @@ TEST_F(SessionTest, startRefusesACertificateForAnotherHostName) {
     EXPECT_TRUE(rec2->wait([&] { return depth_frames(*rec2) >= 1; }));
 }
 
+TEST_F(SessionTest, sendTellsWhetherTheMessageWasWrittenOrNeverSent) {
+    start_sim();
+    auto [s, rec] = make(base("/ws"));
+    std::mutex m;
+    std::vector<std::pair<int, send_outcome>> outcomes;
+    auto note = [&](int n) {
+        return [&, n](send_outcome o) {
+            std::lock_guard lock(m);
+            outcomes.emplace_back(n, o);
+            rec->cv.notify_all();
+        };
+    };
+    auto told = [&](std::size_t n) {
+        return rec->poll([&] {
+            std::lock_guard lock(m);
+            return outcomes.size() >= n;
+        });
+    };
+    // Posted right behind start(): the connection cannot be open yet, so nothing is written.
+    s->send(R"({"method":"LIST_SUBSCRIPTIONS","id":1})", note(1));
+    ASSERT_TRUE(told(1));
+    ASSERT_TRUE(rec->wait([&] { return !rec->events.empty() && rec->events.back().state == session_state::open; }));
+    s->send(R"({"method":"LIST_SUBSCRIPTIONS","id":2})", note(2));
+    ASSERT_TRUE(told(2));
+    // The written one reached the sim: its answer comes back.
+    ASSERT_TRUE(rec->wait([&] {
+        return std::any_of(rec->frames.begin(), rec->frames.end(),
+                           [](const received& f) { return f.text.find("\"id\":2") != std::string::npos; });
+    }));
+    s->stop();
+    ASSERT_TRUE(rec->wait([&] { return rec->closed(); }, 3s));
+    s->send(R"({"method":"LIST_SUBSCRIPTIONS","id":3})", note(3));
+    ASSERT_TRUE(told(3));
+    std::lock_guard lock(m);
+    ASSERT_EQ(outcomes.size(), 3u);
+    EXPECT_EQ(outcomes[0], std::pair(1, send_outcome::not_sent));
+    EXPECT_EQ(outcomes[1], std::pair(2, send_outcome::written));
+    EXPECT_EQ(outcomes[2], std::pair(3, send_outcome::not_sent));
+    EXPECT_GE(s->stats().errors_of(ws_errc::not_connected), 1u);
+}
+
 TEST_F(SessionTest, reconnectRestoresSubscriptionsAfterServerDisconnect) {
     // The sim drops every stream connection 400 ms after it opens, without a close handshake.
     sim::fault_rule r;

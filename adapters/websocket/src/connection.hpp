@@ -3,6 +3,7 @@
 
 #include "genesis/core/clock.hpp"
 #include "genesis/ws/error.hpp"
+#include "genesis/ws/session.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -19,6 +20,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <string>
 #include <utility>
 
@@ -40,6 +42,7 @@ using ws_stream = websocket::stream<ssl::stream<beast::tcp_stream>>;
 struct out_item {
     std::string text;
     bool close = false;
+    std::function<void(send_outcome)> done; // told once: written, not_sent or unknown
 };
 
 /// Socket, queue and timers of one connection; every member is used on the session's strand.

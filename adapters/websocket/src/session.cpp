@@ -73,8 +73,12 @@ public:
     void stop() {
         net::post(strand_, [self = shared_from_this()] { self->do_stop(); });
     }
-    void send(std::string text) {
-        net::post(strand_, [self = shared_from_this(), t = std::move(text)]() mutable { self->do_send(std::move(t)); });
+    void send(std::string text, send_done done) {
+        if (strand_.running_in_this_thread())
+            return do_send(std::move(text), std::move(done));
+        net::post(strand_, [self = shared_from_this(), t = std::move(text), d = std::move(done)]() mutable {
+            self->do_send(std::move(t), std::move(d));
+        });
     }
     void subscribe(std::vector<std::string> streams, bool add) {
         net::post(strand_, [self = shared_from_this(), s = std::move(streams), add]() mutable {
@@ -89,9 +93,13 @@ private:
     }
     void emit(session_state s, ws_errc reason, error_code cause, std::uint64_t conn);
     void do_stop();
-    void do_send(std::string text);
+    void do_send(std::string text, send_done done);
     void do_subscribe(std::vector<std::string> streams, bool add);
-    bool enqueue(connection& c, std::string text);
+    bool enqueue(connection& c, std::string text, send_done done = {});
+    // Tells a message's sender what became of it, once; a throwing callback is counted.
+    void tell(send_done& done, send_outcome o) noexcept;
+    // The connection ended: whatever it still queued was never written.
+    void drop_queued(connection& c) noexcept;
     void close_gracefully(const std::shared_ptr<connection>& c);
     net::awaitable<void> close_deadline(std::shared_ptr<connection> c);
     void maybe_finish();
@@ -203,7 +211,7 @@ void session::impl::close_gracefully(const std::shared_ptr<connection>& c) {
         return;
     }
     c->closing = true;
-    c->out.push_back({{}, true});
+    c->out.push_back({{}, true, {}});
     c->write_wake.cancel();
     // A peer that never answers (or a write stuck behind a full TCP window) cannot hold us up.
     net::co_spawn(strand_, close_deadline(c), net::detached);
@@ -217,28 +225,50 @@ net::awaitable<void> session::impl::close_deadline(std::shared_ptr<connection> c
         c->cut();
 }
 
-bool session::impl::enqueue(connection& c, std::string text) {
-    if (c.dead || c.closing)
+bool session::impl::enqueue(connection& c, std::string text, send_done done) {
+    if (c.dead || c.closing) {
+        tell(done, send_outcome::not_sent);
         return false;
+    }
     if (c.out.size() >= cfg_.max_write_queue) {
         count_error(ws_errc::write_queue_full);
         if (log_)
             log_->warn("ws {}: write queue full ({} messages), dropping one", cfg_.name, c.out.size());
+        tell(done, send_outcome::not_sent);
         return false;
     }
-    c.out.push_back({std::move(text), false});
+    c.out.push_back({std::move(text), false, std::move(done)});
     c.write_wake.cancel();
     return true;
 }
 
-void session::impl::do_send(std::string text) {
-    if (stopped_)
+void session::impl::tell(send_done& done, send_outcome o) noexcept {
+    if (!done)
         return;
+    auto d = std::move(done);
+    done = nullptr;
+    try {
+        d(o);
+    } catch (...) {
+        count_error(ws_errc::callback_failed);
+    }
+}
+
+void session::impl::drop_queued(connection& c) noexcept {
+    auto queued = std::move(c.out);
+    c.out.clear();
+    for (auto& item : queued)
+        tell(item.done, send_outcome::not_sent);
+}
+
+void session::impl::do_send(std::string text, send_done done) {
+    if (stopped_)
+        return tell(done, send_outcome::not_sent);
     if (!active_ || !active_->open) {
         count_error(ws_errc::not_connected);
-        return;
+        return tell(done, send_outcome::not_sent);
     }
-    enqueue(*active_, std::move(text));
+    enqueue(*active_, std::move(text), std::move(done));
 }
 
 void session::impl::do_subscribe(std::vector<std::string> streams, bool add) {
@@ -481,6 +511,7 @@ net::awaitable<void> session::impl::reader(std::shared_ptr<connection> c) {
     const ws_errc reason = classify_read_error(cause, c->closing || stopped_);
     c->dead = true;
     c->cut();
+    drop_queued(*c);
     std::erase(live_, c);
     on_connection_end(c, reason, cause);
     maybe_finish();
@@ -505,6 +536,7 @@ net::awaitable<void> session::impl::writer(std::shared_ptr<connection> c) {
         }
         c->ws.text(true);
         auto [ec, n] = co_await c->ws.async_write(net::buffer(item.text), use_tuple);
+        tell(item.done, ec ? send_outcome::unknown : send_outcome::written);
         if (ec) {
             if (!c->dead && !c->closing && !stopped_) {
                 count_error(ws_errc::write_failed);
@@ -550,7 +582,8 @@ session::~session() {
 
 result<void> session::start() { return impl_->start(); }
 void session::stop() { impl_->stop(); }
-void session::send(std::string text) { impl_->send(std::move(text)); }
+void session::send(std::string text) { impl_->send(std::move(text), {}); }
+void session::send(std::string text, send_done done) { impl_->send(std::move(text), std::move(done)); }
 void session::subscribe(std::vector<std::string> streams) { impl_->subscribe(std::move(streams), true); }
 void session::unsubscribe(std::vector<std::string> streams) { impl_->subscribe(std::move(streams), false); }
 session_stats session::stats() const { return impl_->stats(); }

@@ -19,6 +19,7 @@
 #include "genesis/gateway/runtime/sim_process.hpp"
 #include "genesis/gateway/runtime/status_writer.hpp"
 #include "genesis/gateway/runtime/streams.hpp"
+#include "genesis/gateway/runtime/ws_order_entry.hpp"
 #include "genesis/log/fwd.hpp"
 #include "genesis/resilience/executor.hpp"
 #include "genesis/resilience/predictor.hpp"
@@ -111,6 +112,8 @@ struct gateway_app::impl {
     resilience::predictor predictor;
     std::unique_ptr<resilience::executor> exec;
     std::unique_ptr<binance_venue> venue;
+    // [venue] order_entry = "ws": placements and cancels by WebSocket API frame, queries by `venue`.
+    std::unique_ptr<ws_order_entry> ws_orders;
     // Mode paper: the fill simulator is the OMS's venue; `venue` serves market data only.
     std::unique_ptr<paper::fill_simulator> paper_sim;
     std::unique_ptr<order_venue> observed; // the venue as the OMS sees it (taps placements)

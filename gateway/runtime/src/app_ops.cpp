@@ -96,6 +96,19 @@ std::string gateway_app::impl::metrics_text() const {
         if (user)
             p.sample("genesis_ws_reconnects_total", {{"feed", "user"}}, static_cast<double>(user->stats().reconnects));
     }
+    if (ws_orders) {
+        const auto s = ws_orders->stats();
+        p.family("genesis_ws_order_entry_total", "counter",
+                 "Order entry by WebSocket API frame ([venue] order_entry = \"ws\"), by outcome.");
+        const std::pair<const char*, std::uint64_t> kinds[] = {
+            {"placements", s.placements},   {"cancels", s.cancels},           {"refused", s.refused},
+            {"not_sent", s.not_sent},       {"unknown", s.unknown},           {"timeouts", s.timeouts},
+            {"bad_answers", s.bad_answers}, {"late_answers", s.late_answers}, {"rate_limited", s.rate_limited}};
+        for (const auto& [kind, n] : kinds)
+            p.sample("genesis_ws_order_entry_total", {{"kind", kind}}, static_cast<double>(n));
+        p.family("genesis_ws_order_entry_pending", "gauge", "Order entry requests waiting for their answer.");
+        p.sample("genesis_ws_order_entry_pending", {}, static_cast<double>(s.pending));
+    }
     if (http) {
         const auto l = http->limiter_stats();
         p.family("genesis_rest_rate_limit_answers_total", "counter",

@@ -93,6 +93,10 @@ health_report gateway_app::impl::health() const {
         add(h, "user_feed", ok ? health_level::green : health_level::degraded,
             ok ? "subscribed" : std::string(to_string(s)) + (user->subscribed() ? "" : ", not subscribed"));
     }
+    // Order entry by WebSocket API frame: without its connection, placements are not sent.
+    if (ws_orders)
+        add(h, "order_entry", ws_orders->ready() ? health_level::green : health_level::degraded,
+            ws_orders->ready() ? "WebSocket API open" : "WebSocket API not connected: orders are not sent");
     // Books.
     for (const auto& [sym, st] : symbols) {
         const auto& b = *st.book;

@@ -236,8 +236,23 @@ bool gateway_app::impl::start(std::string& why) {
     // Mode paper: the OMS's venue is the fill simulator (the Binance venue only serves market data).
     if (paper_mode())
         paper_create();
-    observed =
-        std::make_unique<observed_venue>(paper_sim ? static_cast<order_venue&>(*paper_sim) : *venue, clk, order_rtt);
+    // [venue] order_entry = "ws": placements and cancels by WebSocket API frame (queries on REST).
+    if (!paper_mode() && v.order_entry == "ws") {
+        ws_order_entry_options wo;
+        wo.venue = binance::venue_name;
+        wo.ws_api_url = v.ws_api_url;
+        wo.ca_file = v.ca_file;
+        wo.api_key = v.api_key;
+        wo.api_secret = v.api_secret;
+        wo.place_timeout = v.order_timeout;
+        wo.cancel_timeout = v.request_timeout;
+        wo.on_order_written = vo.on_order_written;
+        ws_orders = std::make_unique<ws_order_entry>(ioc, wo, *venue, http->time(), clk, logs.get("ws.orders"));
+    }
+    order_venue& oms_venue = paper_sim   ? static_cast<order_venue&>(*paper_sim)
+                             : ws_orders ? static_cast<order_venue&>(*ws_orders)
+                                         : *venue;
+    observed = std::make_unique<observed_venue>(oms_venue, clk, order_rtt);
 
     work.emplace(ioc.get_executor());
     io_thread = std::thread([this] {
@@ -448,6 +463,12 @@ bool gateway_app::impl::start(std::string& why) {
         why = "market feed: " + r.error().message();
         return false;
     }
+    if (ws_orders) {
+        if (auto r = ws_orders->start(); !r) {
+            why = "order entry (WebSocket API): " + r.error().message();
+            return false;
+        }
+    }
     if (user) {
         if (auto r = user->start(); !r) {
             why = "user feed: " + r.error().message();
@@ -582,6 +603,8 @@ void gateway_app::impl::teardown() {
                 market->stop();
             if (user)
                 user->stop();
+            if (ws_orders)
+                ws_orders->stop();
             p.set_value();
         });
         f.wait_for(std::chrono::seconds{2});
@@ -601,6 +624,7 @@ void gateway_app::impl::teardown() {
     }
     market.reset();
     user.reset();
+    ws_orders.reset();
     if (rec)
         (void)rec->close();
     venue.reset();

@@ -45,6 +45,7 @@ void parse_venue_section(config::table_reader& r, venue_section& out) {
     out.warm_connections = static_cast<std::uint32_t>(r.get_int("warm_connections", out.warm_connections, 0, 16));
     out.request_timeout = r.get_duration_ms("request_timeout_ms", out.request_timeout, std::chrono::milliseconds{1});
     out.order_timeout = r.get_duration_ms("order_timeout_ms", out.order_timeout, std::chrono::milliseconds{1});
+    out.order_entry = r.get_choice("order_entry", out.order_entry, {"rest", "ws"});
     out.depth_stream = r.get_choice("depth_stream", out.depth_stream, {"@depth@100ms", "@depth"});
     out.depth_limit = static_cast<std::uint32_t>(r.get_int("depth_limit", out.depth_limit, 5, 5000));
     out.book_stale = r.get_duration_ms("book_stale_ms", out.book_stale, std::chrono::milliseconds{1});

@@ -125,6 +125,15 @@ struct session_stats {
     [[nodiscard]] std::uint64_t errors_of(ws_errc e) const noexcept { return errors[static_cast<std::size_t>(e)]; }
 };
 
+/// What became of a message given to session::send with a completion.
+enum class send_outcome : std::uint8_t {
+    written,  ///< handed to the socket whole (its async_write completed)
+    not_sent, ///< never written: no open connection, a full queue, stopped, or the connection ended first
+    unknown,  ///< the write failed part-way: some of its bytes may have reached the peer
+};
+/// Runs once on the I/O thread with the message's outcome; must not block.
+using send_done = std::function<void(send_outcome)>;
+
 /// Callbacks; both run on the I/O thread. Exceptions they throw are caught and counted.
 struct session_handlers {
     std::function<void(const ws_frame&)> on_frame;
@@ -160,6 +169,9 @@ public:
 
     /// Sends a text message on the active connection (dropped and counted when none is open).
     void send(std::string text);
+    /// Same, and tells done what became of it (exactly once). Runs inline when called on the
+    /// session's strand, else posts to it: the one hop an order's bytes take to the socket.
+    void send(std::string text, send_done done);
     /// Adds streams to the subscription list and subscribes the open connection to them.
     void subscribe(std::vector<std::string> streams);
     /// Removes streams from the list and unsubscribes the open connection.

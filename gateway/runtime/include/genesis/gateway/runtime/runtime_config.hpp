@@ -44,6 +44,10 @@ struct venue_section {
     std::uint32_t warm_connections = 4;
     std::chrono::milliseconds request_timeout{3000};
     std::chrono::milliseconds order_timeout{5000};
+    /// How orders and cancels reach the venue: "rest" (POST/DELETE /api/v3/order through the
+    /// executor) or "ws" (order.place/order.cancel on a WebSocket API connection; queries stay
+    /// on REST). Mode paper: not used.
+    std::string order_entry = "rest";
     std::string depth_stream = "@depth@100ms";
     std::uint32_t depth_limit = 1000;
     std::chrono::milliseconds book_stale{5000};

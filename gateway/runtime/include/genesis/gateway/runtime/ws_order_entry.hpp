@@ -1,0 +1,108 @@
+// Order entry over the Binance WebSocket API (order.place, order.cancel on one signed TLS
+// connection), in front of the REST venue, which keeps the queries (order, open orders, trades,
+// account). A placement costs one WebSocket frame on a connection already open: no connection
+// lease, no HTTP request, no executor coroutine.
+//
+// The rules of the REST path hold here too:
+// - A placement is written at most once, never retried, hedged or sent another way. No open
+//   connection, a 429/418 pause, or a frame the connection dropped before writing it: not sent
+//   (safe to treat as not placed). A frame that may have left (written, or its write failed
+//   part-way) and got no answer (timeout, lost connection) or a 5xx or -1007: outcome unknown,
+//   which the OMS settles by looking the order up by its client order id before anything else.
+// - A 4xx refusal is REJECTED with the venue's code and message; a 429/418 pauses order entry
+//   until the venue's retryAfter.
+//
+// Threading: place and cancel may be called from any thread (the processing thread): they build
+// and sign the request there and hand the frame to the session (one hop to the I/O thread).
+// Answers, timeouts and losses call back on the I/O thread; not-sent answers may call back inline.
+#pragma once
+
+#include "genesis/gateway/oms/order_venue.hpp"
+#include "genesis/log/fwd.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace boost::asio {
+class io_context;
+}
+namespace genesis::rest {
+class server_time;
+}
+namespace genesis::ws {
+class reconnect_budget;
+}
+
+namespace genesis::gateway::runtime {
+
+struct ws_order_entry_options {
+    venue_id venue;
+    std::string ws_api_url; ///< "wss://host:port/ws-api/v3"
+    std::string ca_file;    ///< empty: the system's trusted CAs
+    std::string api_key;
+    std::string api_secret; ///< HMAC-SHA256 secret; never logged
+    /// Without an answer this long after it was handed over, a placement's outcome is unknown.
+    std::chrono::nanoseconds place_timeout = std::chrono::seconds{5};
+    /// ... and a cancel fails (rest::http_errc::timed_out; the OMS may ask again).
+    std::chrono::nanoseconds cancel_timeout = std::chrono::seconds{3};
+    /// How often pending requests are checked against their timeouts.
+    std::chrono::nanoseconds sweep_interval = std::chrono::milliseconds{50};
+    /// Called on the I/O thread when a placement's frame has been handed to the socket, with the
+    /// intent's tick (set: the order answers a market-data frame): the end of tick-to-order.
+    std::function<void(time_point tick)> on_order_written;
+};
+
+/// Counters since construction (any thread).
+struct ws_order_entry_stats {
+    std::uint64_t placements = 0; ///< placement frames handed to the session (each at most once)
+    std::uint64_t cancels = 0;
+    std::uint64_t refused = 0;      ///< 4xx refusals (REJECTED placements, refused cancels)
+    std::uint64_t not_sent = 0;     ///< answered not_sent: no connection, paused, dropped unwritten
+    std::uint64_t unknown = 0;      ///< placements answered outcome unknown
+    std::uint64_t timeouts = 0;     ///< requests that got no answer in time
+    std::uint64_t bad_answers = 0;  ///< frames that did not decode
+    std::uint64_t late_answers = 0; ///< answers to requests already settled (timed out, lost)
+    std::uint64_t rate_limited = 0; ///< 429/418 answers
+    std::uint64_t pending = 0;      ///< requests waiting for their answer now
+};
+
+class ws_order_entry final : public order_venue {
+    struct impl;
+    std::shared_ptr<impl> impl_;
+
+public:
+    /// rest answers every call but place and cancel; time gives the signed timestamp and
+    /// recvWindow. rest, time and clk must outlive this; budget may be null.
+    ws_order_entry(boost::asio::io_context& ioc, ws_order_entry_options options, order_venue& rest,
+                   const rest::server_time& time, const clock& clk, log::logger_ptr log = nullptr,
+                   std::shared_ptr<ws::reconnect_budget> budget = nullptr);
+    /// Stops the session (its callbacks may run until its `closed` event or the loop's end).
+    ~ws_order_entry() override;
+    ws_order_entry(const ws_order_entry&) = delete;
+    ws_order_entry& operator=(const ws_order_entry&) = delete;
+
+    /// Loads the key and connects (the connection opens in the background).
+    [[nodiscard]] result<void> start();
+    /// Closes the connection; requests still pending are settled as on a lost connection.
+    void stop();
+    /// The connection is open: placements can be written.
+    [[nodiscard]] bool ready() const noexcept;
+
+    void place(const order_intent& intent, venue_callback<execution_report> done) override;
+    void cancel(const cancel_intent& intent, venue_callback<execution_report> done) override;
+    void query(const symbol& sym, const client_order_id& id,
+               venue_callback<std::optional<execution_report>> done) override;
+    void query_order_id(const symbol& sym, std::uint64_t order_id,
+                        venue_callback<std::optional<execution_report>> done) override;
+    void open_orders(venue_callback<std::vector<execution_report>> done) override;
+    void my_trades(const symbol& sym, std::uint64_t from_trade_id,
+                   venue_callback<std::vector<db::fill_record>> done) override;
+    void account(venue_callback<std::vector<balance>> done) override;
+
+    [[nodiscard]] ws_order_entry_stats stats() const noexcept;
+};
+
+} // namespace genesis::gateway::runtime

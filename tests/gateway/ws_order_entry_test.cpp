@@ -1,0 +1,361 @@
+// Order entry over the WebSocket API against genesis-sim in-process (real TLS on loopback, the
+// sim's CA and test account), the REST venue behind it for the queries, and the OMS on top: orders
+// placed and cancelled by frame, refusals carry the venue's reason, a lost answer or a lost
+// connection is looked up by client order id and known exactly once, a 429 pauses order entry.
+#include "genesis/gateway/runtime/ws_order_entry.hpp"
+
+#include "oms_test_support.hpp"
+
+#include "genesis/gateway/oms/oms.hpp"
+#include "genesis/gateway/runtime/binance_venue.hpp"
+#include "genesis/resilience/executor.hpp"
+#include "genesis/resilience/predictor.hpp"
+#include "genesis/resilience/timer.hpp"
+#include "genesis/rest/http_client.hpp"
+#include "genesis/sim/server/sim_server.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace genesis::gateway {
+namespace {
+
+namespace net = boost::asio;
+namespace sim = genesis::sim::server;
+using namespace test;
+using namespace std::chrono_literals;
+using st = order_status;
+
+class WsOrderEntryTest : public ::testing::Test {
+protected:
+    temp_dir dir;
+    manual_clock clk; // the OMS's
+    task_queue queue;
+    std::unique_ptr<sim::sim_server> srv;
+    net::io_context ioc;
+    std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+    std::thread io_thread;
+    resilience::steady_timer_service timers;
+    std::optional<rest::http_client> client;
+    resilience::predictor pred;
+    std::unique_ptr<resilience::executor> exec;
+    std::unique_ptr<runtime::binance_venue> rest_venue;
+    std::unique_ptr<runtime::ws_order_entry> entry;
+    std::unique_ptr<db::database> db;
+    std::unique_ptr<oms> o;
+    const venue_id sim_venue = venue_id::truncating("sim");
+    std::mutex written_mutex;
+    std::vector<time_point> written_ticks;
+
+    void SetUp() override {
+        auto cfg = sim::default_server_config(1);
+        cfg.agents_enabled = false;
+        srv = std::make_unique<sim::sim_server>(cfg);
+        auto started = srv->start();
+        ASSERT_FALSE(started.has_error()) << started.error().message();
+
+        rest::http_client_options opt;
+        opt.venue = "sim";
+        opt.base_urls = srv->urls().rest;
+        opt.tls.ca_file = srv->ca_file();
+        opt.request_timeout = 5s;
+        auto c = rest::http_client::create(ioc.get_executor(), real_clock::instance(), timers, opt);
+        ASSERT_TRUE(c) << c.error().message();
+        client.emplace(std::move(*c));
+        auto s = rest::signer::hmac_sha256(rest::secret("sim-test-secret-key"));
+        ASSERT_TRUE(s);
+        client->set_credentials("sim-test-api-key", std::move(*s));
+        work.emplace(ioc.get_executor());
+        io_thread = std::thread([this] { ioc.run(); });
+        // The signed timestamp comes from the REST client's server-time offset.
+        auto synced = net::co_spawn(ioc, client->sync_time(0), net::use_future).get();
+        ASSERT_TRUE(synced) << synced.error().message();
+        std::vector<resilience::endpoint> eps{
+            {"rest0", std::make_shared<resilience::circuit_breaker>(real_clock::instance())}};
+        exec = std::make_unique<resilience::executor>(real_clock::instance(), timers, pred, std::move(eps));
+        runtime::binance_venue_options vo;
+        vo.venue = sim_venue;
+        rest_venue = std::make_unique<runtime::binance_venue>(ioc, *client, *exec, vo);
+    }
+
+    // Connects order entry (place_timeout short for the lost-answer tests).
+    void connect(std::chrono::nanoseconds place_timeout = 5s) {
+        runtime::ws_order_entry_options wo;
+        wo.venue = sim_venue;
+        wo.ws_api_url = srv->urls().ws_api;
+        wo.ca_file = srv->ca_file();
+        wo.api_key = "sim-test-api-key";
+        wo.api_secret = "sim-test-secret-key";
+        wo.place_timeout = place_timeout;
+        wo.sweep_interval = 10ms;
+        wo.on_order_written = [this](time_point tick) {
+            std::lock_guard lk(written_mutex);
+            written_ticks.push_back(tick);
+        };
+        entry = std::make_unique<runtime::ws_order_entry>(ioc, wo, *rest_venue, client->time(), real_clock::instance());
+        ASSERT_FALSE(entry->start().has_error());
+        ASSERT_TRUE(wait_for([&] { return entry->ready(); })) << "the WebSocket API connection did not open";
+    }
+
+    void start_oms() {
+        db::db_config dc;
+        dc.primary = dir / "primary.db";
+        dc.clock = &clk;
+        auto d = db::database::open(dc);
+        ASSERT_TRUE(d) << d.error().message();
+        db = std::move(*d);
+        oms_config oc;
+        oc.venue = sim_venue;
+        oc.ids.instance = "wstest";
+        oc.symbols = {{btc, asset::truncating("BTC"), asset::truncating("USDT")}};
+        oms_deps deps;
+        deps.clk = &clk;
+        deps.db = db.get();
+        deps.venue = entry.get();
+        deps.post = queue.poster();
+        o = std::make_unique<oms>(oc, std::move(deps));
+        std::optional<result<void>> started;
+        o->start([&](result<void> r) { started = r; });
+        ASSERT_TRUE(queue.run_until([&] { return started.has_value(); }));
+        ASSERT_TRUE(*started) << o->health().reason;
+    }
+
+    void TearDown() override {
+        o.reset();
+        queue.run_pending();
+        if (entry)
+            entry->stop();
+        work.reset();
+        // The session closes gracefully, then the loop runs dry (bounded: then it is stopped).
+        auto stopped = std::async(std::launch::async, [this] { io_thread.join(); });
+        if (stopped.wait_for(5s) != std::future_status::ready)
+            ioc.stop();
+        stopped.wait();
+        entry.reset();
+        rest_venue.reset();
+        client.reset();
+        if (srv)
+            srv->stop();
+    }
+
+    // Polls pred (for state changed on the I/O thread) until it holds, at most limit.
+    static bool wait_for(const std::function<bool()>& pred, std::chrono::milliseconds limit = 10s) {
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        while (!pred()) {
+            if (std::chrono::steady_clock::now() >= deadline)
+                return false;
+            std::this_thread::sleep_for(2ms);
+        }
+        return true;
+    }
+
+    // One venue call, answered on the I/O thread, waited for here.
+    template <class T, class F>
+    result<T> call(F f) {
+        auto p = std::make_shared<std::promise<result<T>>>();
+        auto fut = p->get_future();
+        f([p](result<T> r) { p->set_value(std::move(r)); });
+        if (fut.wait_for(10s) != std::future_status::ready)
+            return make_error_code(std::errc::timed_out);
+        return fut.get();
+    }
+
+    std::vector<genesis::sim::order_record> sim_orders(const client_order_id& id) {
+        std::vector<genesis::sim::order_record> out;
+        srv->with_exchange([&](genesis::sim::exchange& ex) {
+            const auto acc = ex.find_account("sim-test-api-key");
+            if (!acc)
+                return;
+            for (const auto& r : ex.order_records(*acc))
+                if (r.client_id == id)
+                    out.push_back(r);
+        });
+        return out;
+    }
+
+    void set_fault(sim::fault_kind kind, int status, std::chrono::seconds retry_after = 1s) {
+        sim::fault_rule rule;
+        rule.kind = kind;
+        rule.listener = "wsapi";
+        rule.target = "order.place";
+        rule.status = status;
+        rule.retry_after = retry_after;
+        rule.max_count = 1;
+        sim::fault_config faults;
+        faults.rules = {rule};
+        srv->set_faults(faults);
+    }
+
+    order_intent intent(std::string_view id, std::string_view qty = "0.001", std::string_view price = "50000") {
+        auto in = limit_intent(side::buy, qty, price);
+        in.venue = sim_venue;
+        in.client_id = client_order_id::truncating(id);
+        return in;
+    }
+};
+
+TEST_F(WsOrderEntryTest, placesAndCancelsByFrameAndReportsTheWrite) {
+    connect();
+    auto in = intent("ws-place-1");
+    in.tick = time_point{12345};
+    auto placed = call<execution_report>([&](auto done) { entry->place(in, std::move(done)); });
+    ASSERT_TRUE(placed) << placed.error().message();
+    EXPECT_EQ(placed->status, st::new_);
+    EXPECT_EQ(placed->client_id, in.client_id);
+    EXPECT_EQ(placed->venue, sim_venue);
+    auto truth = sim_orders(in.client_id);
+    ASSERT_EQ(truth.size(), 1u);
+    EXPECT_EQ(placed->order_id, truth[0].order_id);
+    // Tick-to-order ends when the frame is handed to the socket.
+    ASSERT_TRUE(wait_for([&] {
+        std::lock_guard lk(written_mutex);
+        return !written_ticks.empty();
+    }));
+    {
+        std::lock_guard lk(written_mutex);
+        EXPECT_EQ(written_ticks, std::vector<time_point>{time_point{12345}});
+    }
+
+    cancel_intent c;
+    c.venue = sim_venue;
+    c.sym = btc;
+    c.orig_client_id = in.client_id;
+    auto cancelled = call<execution_report>([&](auto done) { entry->cancel(c, std::move(done)); });
+    ASSERT_TRUE(cancelled) << cancelled.error().message();
+    EXPECT_EQ(cancelled->status, st::canceled);
+    EXPECT_EQ(sim_orders(in.client_id).at(0).status, st::canceled);
+    // A second cancel of the same order: the venue's refusal.
+    auto again = call<execution_report>([&](auto done) { entry->cancel(c, std::move(done)); });
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error(), venue_errc::cancel_refused);
+
+    const auto s = entry->stats();
+    EXPECT_EQ(s.placements, 1u);
+    EXPECT_EQ(s.cancels, 2u);
+    EXPECT_EQ(s.refused, 1u);
+    EXPECT_EQ(s.pending, 0u);
+    // Queries go to REST: the order is found there.
+    auto q =
+        call<std::optional<execution_report>>([&](auto done) { entry->query(btc, in.client_id, std::move(done)); });
+    ASSERT_TRUE(q && q->has_value());
+    EXPECT_EQ((*q)->status, st::canceled);
+}
+
+TEST_F(WsOrderEntryTest, aRefusalIsRejectedWithTheVenuesCodeAndMessage) {
+    connect();
+    // 10 BTC at 50000: more USDT than the test account's 100000.
+    auto in = intent("ws-broke-1", "10");
+    auto r = call<execution_report>([&](auto done) { entry->place(in, std::move(done)); });
+    ASSERT_TRUE(r) << r.error().message();
+    EXPECT_EQ(r->status, st::rejected);
+    EXPECT_EQ(r->client_id, in.client_id);
+    EXPECT_EQ(r->reject_reason.rfind("-2010 ", 0), 0u) << r->reject_reason;
+    EXPECT_TRUE(sim_orders(in.client_id).empty());
+    EXPECT_EQ(entry->stats().refused, 1u);
+}
+
+TEST_F(WsOrderEntryTest, withoutAnOpenConnectionNothingIsSent) {
+    runtime::ws_order_entry_options wo;
+    wo.venue = sim_venue;
+    wo.ws_api_url = srv->urls().ws_api;
+    wo.ca_file = srv->ca_file();
+    wo.api_key = "sim-test-api-key";
+    wo.api_secret = "sim-test-secret-key";
+    entry = std::make_unique<runtime::ws_order_entry>(ioc, wo, *rest_venue, client->time(), real_clock::instance());
+    // Not started: answered at once, inline, as not sent.
+    auto in = intent("ws-nowhere-1");
+    std::optional<result<execution_report>> r;
+    entry->place(in, [&](result<execution_report> x) { r = std::move(x); });
+    ASSERT_TRUE(r.has_value());
+    ASSERT_FALSE(*r);
+    EXPECT_EQ(classify_placement_error(r->error()), placement_failure::not_sent);
+    EXPECT_TRUE(sim_orders(in.client_id).empty());
+    EXPECT_EQ(entry->stats().placements, 0u);
+    EXPECT_EQ(entry->stats().not_sent, 1u);
+}
+
+TEST_F(WsOrderEntryTest, aLostAnswerIsLookedUpAndTheOrderKnownExactlyOnce) {
+    connect(300ms);
+    start_oms();
+    // The sim places the order and never answers.
+    set_fault(sim::fault_kind::lost_ack, 0);
+    auto in = limit_intent(side::buy, "0.001", "50000");
+    in.venue = sim_venue;
+    auto id = o->submit(in);
+    ASSERT_TRUE(id) << id.error().message();
+    ASSERT_TRUE(queue.run_until([&] { return o->find(*id)->status == st::new_; })) << to_string(o->find(*id)->status);
+    EXPECT_EQ(o->stats().unknown_outcomes, 1u);
+    EXPECT_EQ(o->stats().resolved_found, 1u);
+    EXPECT_EQ(entry->stats().placements, 1u);
+    EXPECT_EQ(entry->stats().timeouts, 1u);
+    auto truth = sim_orders(*id);
+    ASSERT_EQ(truth.size(), 1u);
+    EXPECT_EQ(o->find(*id)->order_id, truth[0].order_id);
+    // It is an ordinary working order now: cancelled by frame through the OMS.
+    ASSERT_TRUE(o->cancel(*id));
+    ASSERT_TRUE(queue.run_until([&] { return o->find(*id)->status == st::canceled; }));
+    EXPECT_EQ(sim_orders(*id).at(0).status, st::canceled);
+    EXPECT_EQ(o->stats().invalid_transitions, 0u);
+}
+
+TEST_F(WsOrderEntryTest, aConnectionLostWithAPlacementInFlightIsLookedUpNotResent) {
+    connect();
+    start_oms();
+    // The sim cuts the connection on the placement, before executing it.
+    set_fault(sim::fault_kind::reset, 0);
+    auto in = limit_intent(side::buy, "0.001", "50000");
+    in.venue = sim_venue;
+    auto id = o->submit(in);
+    ASSERT_TRUE(id) << id.error().message();
+    // Unknown, and the first lookup answered (tracked_order::lookups counts answers).
+    ASSERT_TRUE(queue.run_until([&] { return o->find(*id)->status == st::unknown && o->find(*id)->lookups >= 1; }))
+        << to_string(o->find(*id)->status);
+    // Looked up until "does not exist" is repeated and old enough (the OMS's clock is driven
+    // here): rejected as never placed, and nothing was sent a second time.
+    for (int i = 0; i < 20 && o->find(*id)->status != st::rejected; ++i) {
+        const auto before = o->find(*id)->lookups;
+        clk.advance(3s);
+        o->on_tick();
+        ASSERT_TRUE(queue.run_until([&] { return o->find(*id)->lookups > before; }));
+    }
+    ASSERT_EQ(o->find(*id)->status, st::rejected) << o->find(*id)->reason;
+    EXPECT_EQ(o->stats().unknown_outcomes, 1u);
+    EXPECT_GE(o->stats().resolved_not_found, 1u);
+    EXPECT_EQ(entry->stats().placements, 1u);
+    EXPECT_EQ(entry->stats().unknown, 1u);
+    EXPECT_TRUE(sim_orders(*id).empty());
+    // The session reconnects and order entry goes on.
+    ASSERT_TRUE(wait_for([&] { return entry->ready(); }));
+    auto next = intent("ws-after-reset");
+    auto r = call<execution_report>([&](auto done) { entry->place(next, std::move(done)); });
+    ASSERT_TRUE(r) << r.error().message();
+    EXPECT_EQ(r->status, st::new_);
+}
+
+TEST_F(WsOrderEntryTest, a429PausesOrderEntryUntilTheVenuesRetryAfter) {
+    connect();
+    set_fault(sim::fault_kind::http_error, 429, 30s);
+    auto first = call<execution_report>([&](auto done) { entry->place(intent("ws-429-1"), std::move(done)); });
+    ASSERT_FALSE(first);
+    EXPECT_EQ(first.error(), rest::http_errc::rate_limited);
+    EXPECT_EQ(classify_placement_error(first.error()), placement_failure::not_sent);
+    // Within the venue's 30 s, nothing more is written: answered at once as not sent.
+    auto second = call<execution_report>([&](auto done) { entry->place(intent("ws-429-2"), std::move(done)); });
+    ASSERT_FALSE(second);
+    EXPECT_EQ(second.error(), rest::http_errc::paused);
+    EXPECT_EQ(classify_placement_error(second.error()), placement_failure::not_sent);
+    const auto s = entry->stats();
+    EXPECT_EQ(s.placements, 1u);
+    EXPECT_EQ(s.rate_limited, 1u);
+    EXPECT_TRUE(sim_orders(client_order_id::truncating("ws-429-1")).empty());
+    EXPECT_TRUE(sim_orders(client_order_id::truncating("ws-429-2")).empty());
+}
+
+} // namespace
+} // namespace genesis::gateway

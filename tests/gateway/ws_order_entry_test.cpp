@@ -46,6 +46,10 @@ protected:
     resilience::predictor pred;
     std::unique_ptr<resilience::executor> exec;
     std::unique_ptr<runtime::binance_venue> rest_venue;
+    // Order entry's own loop and thread, as in the gateway (the caller writes on it too).
+    net::io_context orders_ioc;
+    std::optional<net::executor_work_guard<net::io_context::executor_type>> orders_work;
+    std::thread orders_thread;
     std::unique_ptr<runtime::ws_order_entry> entry;
     std::unique_ptr<db::database> db;
     std::unique_ptr<oms> o;
@@ -73,6 +77,8 @@ protected:
         client->set_credentials("sim-test-api-key", std::move(*s));
         work.emplace(ioc.get_executor());
         io_thread = std::thread([this] { ioc.run(); });
+        orders_work.emplace(orders_ioc.get_executor());
+        orders_thread = std::thread([this] { orders_ioc.run(); });
         // The signed timestamp comes from the REST client's server-time offset.
         auto synced = net::co_spawn(ioc, client->sync_time(0), net::use_future).get();
         ASSERT_TRUE(synced) << synced.error().message();
@@ -84,23 +90,43 @@ protected:
         rest_venue = std::make_unique<runtime::binance_venue>(ioc, *client, *exec, vo);
     }
 
-    // Connects order entry (place_timeout short for the lost-answer tests).
-    void connect(std::chrono::nanoseconds place_timeout = 5s) {
+    // The sim's WebSocket API and test account; written ticks go to written_ticks.
+    runtime::ws_order_entry_options options() {
         runtime::ws_order_entry_options wo;
         wo.venue = sim_venue;
         wo.ws_api_url = srv->urls().ws_api;
         wo.ca_file = srv->ca_file();
         wo.api_key = "sim-test-api-key";
         wo.api_secret = "sim-test-secret-key";
-        wo.place_timeout = place_timeout;
         wo.sweep_interval = 10ms;
         wo.on_order_written = [this](time_point tick) {
             std::lock_guard lk(written_mutex);
             written_ticks.push_back(tick);
         };
-        entry = std::make_unique<runtime::ws_order_entry>(ioc, wo, *rest_venue, client->time(), real_clock::instance());
+        return wo;
+    }
+
+    void make_entry(runtime::ws_order_entry_options wo) {
+        entry = std::make_unique<runtime::ws_order_entry>(orders_ioc, std::move(wo), *rest_venue, client->time(),
+                                                          real_clock::instance());
+    }
+
+    // Connects order entry (place_timeout short for the lost-answer tests).
+    void connect(std::chrono::nanoseconds place_timeout = 5s) { connect(options(), place_timeout); }
+    void connect(runtime::ws_order_entry_options wo, std::chrono::nanoseconds place_timeout = 5s) {
+        wo.place_timeout = place_timeout;
+        make_entry(std::move(wo));
         ASSERT_FALSE(entry->start().has_error());
         ASSERT_TRUE(wait_for([&] { return entry->ready(); })) << "the WebSocket API connection did not open";
+    }
+
+    // A buy through the OMS (started), far below the sim's market; empty if refused.
+    client_order_id submit_buy() {
+        auto in = limit_intent(side::buy, "0.001", "50000");
+        in.venue = sim_venue;
+        auto id = o->submit(in);
+        EXPECT_TRUE(id) << id.error().message();
+        return id ? *id : client_order_id{};
     }
 
     void start_oms() {
@@ -131,12 +157,15 @@ protected:
         queue.run_pending();
         if (entry)
             entry->stop();
+        // The session closes gracefully, then the loops run dry (bounded: then they are stopped).
+        orders_work.reset();
+        auto orders_done = std::async(std::launch::async, [this] { orders_thread.join(); });
+        if (orders_done.wait_for(5s) != std::future_status::ready)
+            orders_ioc.stop();
+        orders_done.wait();
         work.reset();
-        // The session closes gracefully, then the loop runs dry (bounded: then it is stopped).
-        auto stopped = std::async(std::launch::async, [this] { io_thread.join(); });
-        if (stopped.wait_for(5s) != std::future_status::ready)
-            ioc.stop();
-        stopped.wait();
+        ioc.stop();
+        io_thread.join();
         entry.reset();
         rest_venue.reset();
         client.reset();
@@ -247,6 +276,35 @@ TEST_F(WsOrderEntryTest, placesAndCancelsByFrameAndReportsTheWrite) {
     EXPECT_EQ((*q)->status, st::canceled);
 }
 
+TEST_F(WsOrderEntryTest, theCallerWritesTheFrameItselfWhileTheLoopsThreadIsBusy) {
+    std::optional<std::thread::id> writer;
+    auto wo = options();
+    wo.on_order_written = [&](time_point) { writer = std::this_thread::get_id(); };
+    connect(std::move(wo));
+    // Order entry's own thread is held inside a handler: only the caller can write the frame.
+    std::promise<void> release, held;
+    auto released = release.get_future().share();
+    net::post(orders_ioc, [&held, released] {
+        held.set_value();
+        released.wait();
+    });
+    held.get_future().wait();
+    auto in = intent("ws-caller-1");
+    in.tick = time_point{1};
+    auto p = std::make_shared<std::promise<result<execution_report>>>();
+    auto answer = p->get_future();
+    entry->place(in, [p](result<execution_report> r) { p->set_value(std::move(r)); });
+    // Written before place() returned, on this thread.
+    ASSERT_TRUE(writer.has_value());
+    EXPECT_EQ(*writer, std::this_thread::get_id());
+    release.set_value();
+    ASSERT_EQ(answer.wait_for(10s), std::future_status::ready);
+    auto r = answer.get();
+    ASSERT_TRUE(r) << r.error().message();
+    EXPECT_EQ(r->status, st::new_);
+    EXPECT_EQ(sim_orders(in.client_id).size(), 1u);
+}
+
 TEST_F(WsOrderEntryTest, aRefusalIsRejectedWithTheVenuesCodeAndMessage) {
     connect();
     // 10 BTC at 50000: more USDT than the test account's 100000.
@@ -261,13 +319,7 @@ TEST_F(WsOrderEntryTest, aRefusalIsRejectedWithTheVenuesCodeAndMessage) {
 }
 
 TEST_F(WsOrderEntryTest, withoutAnOpenConnectionNothingIsSent) {
-    runtime::ws_order_entry_options wo;
-    wo.venue = sim_venue;
-    wo.ws_api_url = srv->urls().ws_api;
-    wo.ca_file = srv->ca_file();
-    wo.api_key = "sim-test-api-key";
-    wo.api_secret = "sim-test-secret-key";
-    entry = std::make_unique<runtime::ws_order_entry>(ioc, wo, *rest_venue, client->time(), real_clock::instance());
+    make_entry(options());
     // Not started: answered at once, inline, as not sent.
     auto in = intent("ws-nowhere-1");
     std::optional<result<execution_report>> r;
@@ -285,22 +337,20 @@ TEST_F(WsOrderEntryTest, aLostAnswerIsLookedUpAndTheOrderKnownExactlyOnce) {
     start_oms();
     // The sim places the order and never answers.
     set_fault(sim::fault_kind::lost_ack, 0);
-    auto in = limit_intent(side::buy, "0.001", "50000");
-    in.venue = sim_venue;
-    auto id = o->submit(in);
-    ASSERT_TRUE(id) << id.error().message();
-    ASSERT_TRUE(queue.run_until([&] { return o->find(*id)->status == st::new_; })) << to_string(o->find(*id)->status);
+    const auto id = submit_buy();
+    ASSERT_FALSE(id.empty());
+    ASSERT_TRUE(queue.run_until([&] { return o->find(id)->status == st::new_; })) << to_string(o->find(id)->status);
     EXPECT_EQ(o->stats().unknown_outcomes, 1u);
     EXPECT_EQ(o->stats().resolved_found, 1u);
     EXPECT_EQ(entry->stats().placements, 1u);
     EXPECT_EQ(entry->stats().timeouts, 1u);
-    auto truth = sim_orders(*id);
+    auto truth = sim_orders(id);
     ASSERT_EQ(truth.size(), 1u);
-    EXPECT_EQ(o->find(*id)->order_id, truth[0].order_id);
+    EXPECT_EQ(o->find(id)->order_id, truth[0].order_id);
     // It is an ordinary working order now: cancelled by frame through the OMS.
-    ASSERT_TRUE(o->cancel(*id));
-    ASSERT_TRUE(queue.run_until([&] { return o->find(*id)->status == st::canceled; }));
-    EXPECT_EQ(sim_orders(*id).at(0).status, st::canceled);
+    ASSERT_TRUE(o->cancel(id));
+    ASSERT_TRUE(queue.run_until([&] { return o->find(id)->status == st::canceled; }));
+    EXPECT_EQ(sim_orders(id).at(0).status, st::canceled);
     EXPECT_EQ(o->stats().invalid_transitions, 0u);
 }
 
@@ -309,27 +359,25 @@ TEST_F(WsOrderEntryTest, aConnectionLostWithAPlacementInFlightIsLookedUpNotResen
     start_oms();
     // The sim cuts the connection on the placement, before executing it.
     set_fault(sim::fault_kind::reset, 0);
-    auto in = limit_intent(side::buy, "0.001", "50000");
-    in.venue = sim_venue;
-    auto id = o->submit(in);
-    ASSERT_TRUE(id) << id.error().message();
+    const auto id = submit_buy();
+    ASSERT_FALSE(id.empty());
     // Unknown, and the first lookup answered (tracked_order::lookups counts answers).
-    ASSERT_TRUE(queue.run_until([&] { return o->find(*id)->status == st::unknown && o->find(*id)->lookups >= 1; }))
-        << to_string(o->find(*id)->status);
+    ASSERT_TRUE(queue.run_until([&] { return o->find(id)->status == st::unknown && o->find(id)->lookups >= 1; }))
+        << to_string(o->find(id)->status);
     // Looked up until "does not exist" is repeated and old enough (the OMS's clock is driven
     // here): rejected as never placed, and nothing was sent a second time.
-    for (int i = 0; i < 20 && o->find(*id)->status != st::rejected; ++i) {
-        const auto before = o->find(*id)->lookups;
+    for (int i = 0; i < 20 && o->find(id)->status != st::rejected; ++i) {
+        const auto before = o->find(id)->lookups;
         clk.advance(3s);
         o->on_tick();
-        ASSERT_TRUE(queue.run_until([&] { return o->find(*id)->lookups > before; }));
+        ASSERT_TRUE(queue.run_until([&] { return o->find(id)->lookups > before; }));
     }
-    ASSERT_EQ(o->find(*id)->status, st::rejected) << o->find(*id)->reason;
+    ASSERT_EQ(o->find(id)->status, st::rejected) << o->find(id)->reason;
     EXPECT_EQ(o->stats().unknown_outcomes, 1u);
     EXPECT_GE(o->stats().resolved_not_found, 1u);
     EXPECT_EQ(entry->stats().placements, 1u);
     EXPECT_EQ(entry->stats().unknown, 1u);
-    EXPECT_TRUE(sim_orders(*id).empty());
+    EXPECT_TRUE(sim_orders(id).empty());
     // The session reconnects and order entry goes on.
     ASSERT_TRUE(wait_for([&] { return entry->ready(); }));
     auto next = intent("ws-after-reset");

@@ -113,6 +113,11 @@ struct gateway_app::impl {
     std::unique_ptr<resilience::executor> exec;
     std::unique_ptr<binance_venue> venue;
     // [venue] order_entry = "ws": placements and cancels by WebSocket API frame, queries by `venue`.
+    // Its own io_context, run by its own thread and, right after each hand-off, by the caller
+    // (the processing thread) that writes the frame itself (ws_order_entry_options::write_on_caller).
+    net::io_context orders_ioc;
+    std::optional<net::executor_work_guard<net::io_context::executor_type>> orders_work;
+    std::thread orders_thread;
     std::unique_ptr<ws_order_entry> ws_orders;
     // Mode paper: the fill simulator is the OMS's venue; `venue` serves market data only.
     std::unique_ptr<paper::fill_simulator> paper_sim;

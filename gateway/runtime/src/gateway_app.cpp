@@ -247,7 +247,12 @@ bool gateway_app::impl::start(std::string& why) {
         wo.place_timeout = v.order_timeout;
         wo.cancel_timeout = v.request_timeout;
         wo.on_order_written = vo.on_order_written;
-        ws_orders = std::make_unique<ws_order_entry>(ioc, wo, *venue, http->time(), clk, logs.get("ws.orders"));
+        ws_orders = std::make_unique<ws_order_entry>(orders_ioc, wo, *venue, http->time(), clk, logs.get("ws.orders"));
+        orders_work.emplace(orders_ioc.get_executor());
+        orders_thread = std::thread([this] {
+            enter_thread("genesis-orders", cfg.threads.io);
+            orders_ioc.run();
+        });
     }
     order_venue& oms_venue = paper_sim   ? static_cast<order_venue&>(*paper_sim)
                              : ws_orders ? static_cast<order_venue&>(*ws_orders)
@@ -459,28 +464,8 @@ bool gateway_app::impl::start(std::string& why) {
         });
         log->info("recording to {}", v.record_file);
     }
-    if (auto r = market->start(); !r) {
-        why = "market feed: " + r.error().message();
-        return false;
-    }
-    if (ws_orders) {
-        if (auto r = ws_orders->start(); !r) {
-            why = "order entry (WebSocket API): " + r.error().message();
-            return false;
-        }
-    }
-    if (user) {
-        if (auto r = user->start(); !r) {
-            why = "user feed: " + r.error().message();
-            return false;
-        }
-    } else {
-        // Mode paper: recovery needs no stream to be subscribed first.
-        post(resilience::priority::control,
-             [this] { orders->start([this](result<void> r) { on_recovery(r, "recovery"); }); });
-    }
-
-    // The ops endpoint: answers are computed on the processing thread (P1).
+    // The ops endpoint: answers are computed on the processing thread (P1). Up before the feeds
+    // start, so that trading (and its announcement, which names the port) cannot come first.
     if (cfg.ops.enabled) {
         ops::ops_server_options so;
         so.host = cfg.ops.host;
@@ -511,6 +496,27 @@ bool gateway_app::impl::start(std::string& why) {
             return false;
         }
         log->info("ops endpoint on http://{}:{}", cfg.ops.host, ops->port());
+    }
+
+    if (auto r = market->start(); !r) {
+        why = "market feed: " + r.error().message();
+        return false;
+    }
+    if (ws_orders) {
+        if (auto r = ws_orders->start(); !r) {
+            why = "order entry (WebSocket API): " + r.error().message();
+            return false;
+        }
+    }
+    if (user) {
+        if (auto r = user->start(); !r) {
+            why = "user feed: " + r.error().message();
+            return false;
+        }
+    } else {
+        // Mode paper: recovery needs no stream to be subscribed first.
+        post(resilience::priority::control,
+             [this] { orders->start([this](result<void> r) { on_recovery(r, "recovery"); }); });
     }
 
     // Time: a tick on the I/O thread drives the processing thread's timers.
@@ -621,6 +627,14 @@ void gateway_app::impl::teardown() {
             std::this_thread::sleep_for(std::chrono::milliseconds{5});
         ioc.stop();
         io_thread.join();
+    }
+    if (orders_thread.joinable()) {
+        // Order entry's session closes gracefully (stopped above), then its loop runs dry.
+        orders_work.reset();
+        auto ran_dry = std::async(std::launch::async, [this] { orders_thread.join(); });
+        if (ran_dry.wait_for(std::chrono::seconds{2}) != std::future_status::ready)
+            orders_ioc.stop();
+        ran_dry.wait();
     }
     market.reset();
     user.reset();

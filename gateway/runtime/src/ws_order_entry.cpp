@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <simdjson.h>
 
 #include <atomic>
@@ -61,8 +62,10 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
     const clock& clk;
     log::logger_ptr log;
     std::optional<ws::session> session;
-    net::steady_timer sweeper; // I/O thread
-    binance::decoder decoder;  // I/O thread
+    // The sweeper and stop run on this strand; the session's handlers on the session's own.
+    net::strand<net::io_context::executor_type> strand;
+    net::steady_timer sweeper;
+    binance::decoder decoder; // on_frame only (the session's strand)
     binance::ws_response response;
 
     // Caller threads build and sign under this lock; the I/O thread settles under it.
@@ -79,7 +82,8 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
 
     impl(net::io_context& io, ws_order_entry_options o, order_venue& r, const rest::server_time& t, const clock& c,
          log::logger_ptr l)
-            : ioc(io), opt(std::move(o)), rest(r), time(t), clk(c), log(std::move(l)), sweeper(io) {}
+            : ioc(io), opt(std::move(o)), rest(r), time(t), clk(c), log(std::move(l)), strand(net::make_strand(io)),
+              sweeper(strand) {}
 
     void make_session(std::shared_ptr<ws::reconnect_budget> budget) {
         ws::session_config cfg;
@@ -90,9 +94,16 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
         // No proactive rotation: a second connection would answer requests sent on the first.
         // At the venue's 24 h limit the connection closes; pending requests settle as lost.
         cfg.rotate_after = std::chrono::nanoseconds{0};
+        // The session may outlive this (its close runs on after stop): its callbacks check.
         ws::session_handlers h;
-        h.on_frame = [this](const ws::ws_frame& f) { on_frame(f); };
-        h.on_event = [this](const ws::ws_event& e) { on_event(e); };
+        h.on_frame = [weak = weak_from_this()](const ws::ws_frame& f) {
+            if (auto self = weak.lock())
+                self->on_frame(f);
+        };
+        h.on_event = [weak = weak_from_this()](const ws::ws_event& e) {
+            if (auto self = weak.lock())
+                self->on_event(e);
+        };
         session.emplace(ioc, std::move(cfg), std::move(h), clk, log, std::move(budget));
     }
 
@@ -110,27 +121,37 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
             return refuse_now(done, make_error_code(venue_errc::not_sent));
         std::string id;
         std::string frame;
+        error_code refusal; // answered outside the lock: the callback may call in again
         {
             std::lock_guard lk(mutex);
-            if (clk.now() < paused_until)
-                return refuse_now(done, make_error_code(rest::http_errc::paused));
-            id = "o" + std::to_string(next_id++);
-            auto f = binance::ws_api_request(id, method, params, opt.api_key, *signer);
-            if (!f)
-                return refuse_now(done, make_error_code(venue_errc::not_sent));
-            frame = std::move(*f);
-            const auto timeout = kind == request_kind::place ? opt.place_timeout : opt.cancel_timeout;
-            pending.emplace(id, pending_request{kind, std::move(done), facts, clk.now() + timeout, false});
+            if (clk.now() < paused_until) {
+                refusal = make_error_code(rest::http_errc::paused);
+            } else {
+                id = "o" + std::to_string(next_id++);
+                auto f = binance::ws_api_request(id, method, params, opt.api_key, *signer);
+                if (f) {
+                    frame = std::move(*f);
+                    const auto timeout = kind == request_kind::place ? opt.place_timeout : opt.cancel_timeout;
+                    pending.emplace(id, pending_request{kind, std::move(done), facts, clk.now() + timeout, false});
+                } else {
+                    refusal = make_error_code(venue_errc::not_sent);
+                }
+            }
         }
+        if (refusal)
+            return refuse_now(done, refusal);
         (kind == request_kind::place ? placements : cancels)++;
         std::weak_ptr<impl> weak = weak_from_this();
         session->send(std::move(frame), [weak, id = std::move(id), kind, tick](ws::send_outcome o) {
             if (auto self = weak.lock())
                 self->on_sent(id, kind, tick, o);
         });
+        // Write it here and now (the hand-off above is ready to run, the write's completion next).
+        for (unsigned i = 0; i < opt.write_on_caller && ioc.poll_one() != 0; ++i) {
+        }
     }
 
-    // I/O thread: the session says what became of a frame.
+    // The session's strand: it says what became of a frame.
     void on_sent(const std::string& id, request_kind kind, time_point tick, ws::send_outcome o) {
         if (o == ws::send_outcome::written && kind == request_kind::place && tick.ns != 0 && opt.on_order_written)
             opt.on_order_written(tick);
@@ -330,7 +351,7 @@ result<void> ws_order_entry::start() {
     }
     if (auto r = impl_->session->start(); !r)
         return r;
-    net::post(impl_->ioc, [self = impl_] { self->sweep(); });
+    net::post(impl_->strand, [self = impl_] { self->sweep(); });
     return {};
 }
 
@@ -339,7 +360,7 @@ void ws_order_entry::stop() {
         return;
     impl_->open = false;
     impl_->session->stop();
-    net::post(impl_->ioc, [self = impl_] {
+    net::post(impl_->strand, [self = impl_] {
         self->sweeper.cancel();
         self->settle_lost();
     });

@@ -12,9 +12,13 @@
 // - A 4xx refusal is REJECTED with the venue's code and message; a 429/418 pauses order entry
 //   until the venue's retryAfter.
 //
-// Threading: place and cancel may be called from any thread (the processing thread): they build
-// and sign the request there and hand the frame to the session (one hop to the I/O thread).
-// Answers, timeouts and losses call back on the I/O thread; not-sent answers may call back inline.
+// Threading: give order entry an io_context of its own, run by a thread of its own. place and
+// cancel may be called from any thread (the processing thread): they build and sign the request
+// there, hand the frame to the session and then (write_on_caller) run that io_context's ready
+// handlers on the calling thread, so the frame is encrypted and written there at once instead of
+// waiting for the other thread to wake up or to finish what it is doing. The session's strand
+// keeps its handlers apart whichever thread runs them. Answers, timeouts and losses call back on
+// either thread; not-sent answers may call back inline.
 #pragma once
 
 #include "genesis/gateway/oms/order_venue.hpp"
@@ -50,6 +54,10 @@ struct ws_order_entry_options {
     std::chrono::nanoseconds cancel_timeout = std::chrono::seconds{3};
     /// How often pending requests are checked against their timeouts.
     std::chrono::nanoseconds sweep_interval = std::chrono::milliseconds{50};
+    /// After handing a frame over, the caller runs at most this many ready handlers of the
+    /// io_context (the write and its completion): 0 leaves the write to the io_context's thread.
+    /// Needs an io_context used by order entry alone.
+    unsigned write_on_caller = 32;
     /// Called on the I/O thread when a placement's frame has been handed to the socket, with the
     /// intent's tick (set: the order answers a market-data frame): the end of tick-to-order.
     std::function<void(time_point tick)> on_order_written;
@@ -74,8 +82,9 @@ class ws_order_entry final : public order_venue {
     std::shared_ptr<impl> impl_;
 
 public:
-    /// rest answers every call but place and cancel; time gives the signed timestamp and
-    /// recvWindow. rest, time and clk must outlive this; budget may be null.
+    /// ioc: order entry's own (see write_on_caller), run by at least one thread. rest answers
+    /// every call but place and cancel; time gives the signed timestamp and recvWindow. rest,
+    /// time and clk must outlive this; budget may be null.
     ws_order_entry(boost::asio::io_context& ioc, ws_order_entry_options options, order_venue& rest,
                    const rest::server_time& time, const clock& clk, log::logger_ptr log = nullptr,
                    std::shared_ptr<ws::reconnect_budget> budget = nullptr);

@@ -4,7 +4,8 @@
 // moments and restarted on the same data_dir each time; a last clean run reconciles and stops
 // gracefully. Then the sim's ground truth is compared with the gateway's journal (its SQLite file):
 // no client order id placed twice, no fill of ours missing from the journal, balances equal,
-// nothing left open.
+// nothing left open. It runs once per order entry: by HTTP ([venue] order_entry = "rest", the
+// faults on POST /api/v3/order) and by WebSocket API frame ("ws", the faults on order.place).
 #include "genesis/core/decimal.hpp"
 #include "genesis/sim/server/sim_server.hpp"
 #include "runtime_test_support.hpp"
@@ -201,11 +202,16 @@ const std::string api_key = "sim-test-api-key";
 
 // Faults on order placement: the sim executes the order, then drops the answer (the gateway times
 // out) or answers 503 (5xx after execution). Both leave the outcome unknown to the gateway.
-std::vector<sim::fault_rule> fault_rules() {
+std::vector<sim::fault_rule> fault_rules(const std::string& order_entry) {
     sim::fault_rule dropped;
     dropped.kind = sim::fault_kind::lost_ack;
-    dropped.target = "/api/v3/order";
-    dropped.method = "POST";
+    if (order_entry == "ws") {
+        dropped.listener = "wsapi";
+        dropped.target = "order.place";
+    } else {
+        dropped.target = "/api/v3/order";
+        dropped.method = "POST";
+    }
     dropped.status = 0;
     dropped.probability = 0.04;
     sim::fault_rule five_xx = dropped;
@@ -214,7 +220,8 @@ std::vector<sim::fault_rule> fault_rules() {
     return {dropped, five_xx};
 }
 
-class CrashTest : public ::testing::Test {
+// The parameter: [venue] order_entry.
+class CrashTest : public ::testing::TestWithParam<std::string> {
 protected:
     fs::path dir;
     std::unique_ptr<sim::sim_server> srv;
@@ -223,7 +230,7 @@ protected:
     std::map<std::string, decimal> initial; ///< the account's balances (free + locked) before any run
 
     void SetUp() override {
-        dir = fs::temp_directory_path() / ("genesis-crash-" + std::to_string(::getpid()));
+        dir = fs::temp_directory_path() / ("genesis-crash-" + GetParam() + "-" + std::to_string(::getpid()));
         fs::remove_all(dir);
         fs::create_directories(dir / "var");
         auto cfg = sim::default_server_config(1);
@@ -268,7 +275,8 @@ protected:
             << "[ops]\nport = 0\n[status]\nterminal = \"off\"\n"
             << "[venue]\nrest_urls = [\"" << u.rest.front() << "\"]\nws_streams_url = \"" << u.ws_streams
             << "\"\nws_api_url = \"" << u.ws_api << "\"\nca_file = \"" << srv->ca_file()
-            << "\"\nsymbols = [\"BTCUSDT\"]\norder_timeout_ms = 1500\n"
+            << "\"\nsymbols = [\"BTCUSDT\"]\norder_timeout_ms = 1500\norder_entry = \"" << GetParam()
+            << "\"\n"
             // The sim's weight limit is raised above (restarts reconcile at weight ~200 each); the
             // gateway's own budget must match it or a restart waits for the next minute.
             << "weight_limit_per_minute = 1000000\n"
@@ -331,7 +339,7 @@ protected:
     }
 };
 
-TEST_F(CrashTest, sigkillLoopLosesNoFillAndPlacesNoOrderTwice) {
+TEST_P(CrashTest, sigkillLoopLosesNoFillAndPlacesNoOrderTwice) {
     const auto t0 = steady::now();
     std::mt19937_64 rng(kill_seed);
     // Kill moments: 30-250 ms after the spawn when aiming at the recovery (a restart reaches
@@ -373,7 +381,7 @@ TEST_F(CrashTest, sigkillLoopLosesNoFillAndPlacesNoOrderTwice) {
         if (k == 0) {
             sim::fault_config f;
             f.seed = fault_seed;
-            f.rules = fault_rules();
+            f.rules = fault_rules(GetParam());
             srv->set_faults(f);
         }
     }
@@ -521,21 +529,25 @@ TEST_F(CrashTest, sigkillLoopLosesNoFillAndPlacesNoOrderTwice) {
         worst = std::max(worst, v);
         sum += v;
     }
-    std::printf("crash test: %d kills (%d during recovery), %zu exchange orders, %zu fills, %zu rejections, "
-                "%llu lost acks, %zu open at stop\n"
-                "  journal: %zu intents, %zu transitions, %zu fills, %zu checkpoints; %zu orders without an intent\n"
-                "  reconciliation: adopted %zu, order_mismatch %zu, order_not_found %zu, never_placed %zu, "
-                "missed_fill %zu, balance_mismatch %zu, UNKNOWN %zu\n"
-                "  to trading after restart: avg %ld ms, max %ld ms; final run %lld ms; kill phase %lld ms, "
-                "total %lld ms\n",
-                kills, killed_in_recovery, records.size(), fills.size(), rejections.size(),
-                static_cast<unsigned long long>(lost_acks), open_before_stop, j->intents.size(), j->transitions,
-                j->fill_rows, j->checkpoints, unjournaled, recon[0], recon[1], recon[2], recon[3], recon[5], recon[6],
-                recon[7], to_trading_ms.empty() ? 0L : sum / static_cast<long>(to_trading_ms.size()), worst,
-                static_cast<long long>(ms(final_to_trading)), static_cast<long long>(ms(kill_phase)),
-                static_cast<long long>(ms(steady::now() - t0)));
+    std::printf(
+        "crash test (order entry %s): %d kills (%d during recovery), %zu exchange orders, %zu fills, %zu rejections, "
+        "%llu lost acks, %zu open at stop\n"
+        "  journal: %zu intents, %zu transitions, %zu fills, %zu checkpoints; %zu orders without an intent\n"
+        "  reconciliation: adopted %zu, order_mismatch %zu, order_not_found %zu, never_placed %zu, "
+        "missed_fill %zu, balance_mismatch %zu, UNKNOWN %zu\n"
+        "  to trading after restart: avg %ld ms, max %ld ms; final run %lld ms; kill phase %lld ms, "
+        "total %lld ms\n",
+        GetParam().c_str(), kills, killed_in_recovery, records.size(), fills.size(), rejections.size(),
+        static_cast<unsigned long long>(lost_acks), open_before_stop, j->intents.size(), j->transitions, j->fill_rows,
+        j->checkpoints, unjournaled, recon[0], recon[1], recon[2], recon[3], recon[5], recon[6], recon[7],
+        to_trading_ms.empty() ? 0L : sum / static_cast<long>(to_trading_ms.size()), worst,
+        static_cast<long long>(ms(final_to_trading)), static_cast<long long>(ms(kill_phase)),
+        static_cast<long long>(ms(steady::now() - t0)));
     EXPECT_GE(lost_acks, 2u) << "the faults never fired";
 }
+
+INSTANTIATE_TEST_SUITE_P(OrderEntry, CrashTest, ::testing::Values("rest", "ws"),
+                         [](const ::testing::TestParamInfo<std::string>& i) { return i.param; });
 
 } // namespace
 } // namespace genesis::test

@@ -239,6 +239,33 @@ TEST_F(PriorityProcessorTest, pushNeverDropsOrdersAndCountsWaits) {
     EXPECT_LE(s[priority::orders].waits, 8u);
 }
 
+TEST_F(PriorityProcessorTest, tryPushOnAFullOrdersLevelAnswersQueueFullAndKeepsTheEvent) {
+    auto config = small_config();
+    config.capacity[static_cast<std::size_t>(priority::orders)] = 2;
+    priority_processor<test_event> proc(recording_handler(), config);
+    ASSERT_TRUE(proc.start());
+    pause(proc);
+    test_event a{1, 0}, b{2, 0}, c{3, 0};
+    ASSERT_TRUE(proc.try_push(priority::orders, a));
+    ASSERT_TRUE(proc.try_push(priority::orders, b));
+    // Full: no wait (this thread could be the consumer), and the event is still the caller's.
+    const auto r = proc.try_push(priority::orders, c);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error(), errc::queue_full);
+    EXPECT_EQ(c.key, 3);
+    EXPECT_EQ(proc.stats()[priority::orders].waits, 0u);
+    release();
+    ASSERT_TRUE(wait_until([&] { return total_processed(proc.stats()) == 3; }));
+    // Once there is space it goes in.
+    ASSERT_TRUE(proc.try_push(priority::orders, c));
+    ASSERT_TRUE(wait_until([&] { return total_processed(proc.stats()) == 4; }));
+    std::vector<int> keys;
+    for (const auto& [p, key] : seen())
+        if (p == priority::orders)
+            keys.push_back(key);
+    EXPECT_EQ(keys, (std::vector<int>{1, 2, 3}));
+}
+
 TEST_F(PriorityProcessorTest, handlerErrorsAreCountedAndLoopContinues) {
     std::mutex failure_mutex;
     std::vector<std::string> failures;

@@ -34,6 +34,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -142,7 +143,7 @@ struct gateway_app::impl {
     std::vector<book_level> top_bids, top_asks;
     time_point tick_receive;                  // receive time of the frame being handled (tick-to-order)
     resilience::log2_histogram tick_to_order; // written on the I/O thread (mode paper: processing thread)
-    resilience::log2_histogram order_rtt;     // written on the I/O thread only
+    resilience::log2_histogram order_rtt;     // written by observed_venue under its mutex
     std::map<std::string, std::uint64_t> state_versions;
     std::uint64_t kill_version = 0; ///< of the "risk.kill" snapshot
     std::map<std::string, std::string> last_states;
@@ -182,6 +183,12 @@ struct gateway_app::impl {
 
     // Counters read from other threads.
     std::atomic<std::uint64_t> book_drops{0}, trade_drops{0}, push_failures{0};
+    // Events the processing thread posted to itself while their level was full (a venue answering
+    // inline, order entry's answers run by the thread that writes its frames): waiting for space
+    // only that thread can make would hang it, so they run right after the current event.
+    std::atomic<std::thread::id> proc_thread{};
+    std::deque<gw_event> overflow; // processing thread only
+    std::atomic<std::uint64_t> overflowed{0};
     std::atomic<std::uint64_t> checkpoints_atomic{0}, checkpoint_failures_atomic{0};
 
     // The final checkpoint's outcome (written on the db thread before finish(), read by run()).

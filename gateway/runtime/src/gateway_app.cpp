@@ -65,6 +65,7 @@ class observed_venue final : public order_venue {
     order_venue& inner_;
     const genesis::clock& clk_;
     resilience::log2_histogram& rtt_;
+    std::mutex rtt_mutex_; // answers come from the I/O thread, genesis-orders or the processing thread
 
 public:
     observed_venue(order_venue& inner, const genesis::clock& clk, resilience::log2_histogram& rtt)
@@ -73,8 +74,11 @@ public:
     void place(const order_intent& intent, venue_callback<execution_report> done) override {
         const auto sent = clk_.now();
         inner_.place(intent, [this, sent, done = std::move(done)](result<execution_report> r) {
-            // Answers arrive on the I/O thread only: the histogram has a single writer.
-            rtt_.record((clk_.now() - sent).count());
+            // The histogram takes one writer at a time.
+            {
+                std::lock_guard lk(rtt_mutex_);
+                rtt_.record((clk_.now() - sent).count());
+            }
             done(std::move(r));
         });
     }
@@ -116,8 +120,23 @@ gateway_app::impl::impl(runtime_config c, std::filesystem::path file, std::files
                                     cfg.resources.conflate_book_depth}) {}
 
 void gateway_app::impl::push(resilience::priority p, gw_event ev) {
-    if (!proc || !proc->push(p, std::move(ev)))
+    if (!proc) {
         ++push_failures;
+        return;
+    }
+    if (std::this_thread::get_id() != proc_thread.load(std::memory_order_relaxed)) {
+        if (!proc->push(p, std::move(ev)))
+            ++push_failures;
+        return;
+    }
+    if (auto r = proc->try_push(p, ev); !r) {
+        if (r.error() != resilience::errc::queue_full) {
+            ++push_failures;
+            return;
+        }
+        ++overflowed;
+        overflow.push_back(std::move(ev));
+    }
 }
 
 void gateway_app::impl::post(resilience::priority p, std::function<void()> f) {
@@ -361,7 +380,10 @@ bool gateway_app::impl::start(std::string& why) {
         why = "processor: " + r.error().message();
         return false;
     }
-    post(resilience::priority::control, [this] { enter_thread("genesis-proc", cfg.threads.processing); });
+    post(resilience::priority::control, [this] {
+        proc_thread = std::this_thread::get_id();
+        enter_thread("genesis-proc", cfg.threads.processing);
+    });
 
     // The OMS; it recovers (checkpoint, journal, reconciliation) on the processing thread.
     oms_config oc;
@@ -574,6 +596,12 @@ result<void> gateway_app::impl::handle(gw_event& ev, resilience::priority) {
         void operator()(account_update& u) const { a.on_account(u); }
     };
     std::visit(visitor{*this}, ev.v);
+    // What this thread could not queue for itself (see push) runs now, in the order posted.
+    while (!overflow.empty()) {
+        gw_event next = std::move(overflow.front());
+        overflow.pop_front();
+        std::visit(visitor{*this}, next.v);
+    }
     return {};
 }
 
@@ -593,6 +621,9 @@ void gateway_app::impl::finish() {
 }
 
 void gateway_app::impl::teardown() {
+    // Order entry stops from here (thread-safe): its loop does not depend on the I/O thread.
+    if (ws_orders)
+        ws_orders->stop();
     // Order: feeds and timers on the I/O thread, then the processing thread, then the I/O thread,
     // then the database (its destructor commits what is queued), then the sim.
     if (io_thread.joinable()) {
@@ -609,8 +640,6 @@ void gateway_app::impl::teardown() {
                 market->stop();
             if (user)
                 user->stop();
-            if (ws_orders)
-                ws_orders->stop();
             p.set_value();
         });
         f.wait_for(std::chrono::seconds{2});

@@ -161,6 +161,14 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
             return; // already answered
         if (o != ws::send_outcome::not_sent) {
             it->second.written = true;
+            if (!stopped)
+                return;
+            // Stopping: no sweep will time it out, and its connection may already have been
+            // reported lost. Unknown now.
+            auto p = std::move(it->second);
+            pending.erase(it);
+            lk.unlock();
+            settle_unanswered(p, false);
             return;
         }
         // Never written: certainly not executed.

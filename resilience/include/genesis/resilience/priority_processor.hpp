@@ -268,6 +268,7 @@ class priority_processor {
     std::size_t run_batch(priority p, std::size_t n);
     void handle(priority p, detail::level_state& q, item& it) noexcept;
     void fail(detail::level_state& q, const Event& ev, const handler_failure& f) noexcept;
+    result<void> enqueue(priority p, Event& ev, bool wait);
     bool process_round(std::uint64_t* handled);
     bool any_published() const noexcept;
     void idle_wait() noexcept;
@@ -292,6 +293,9 @@ public:
     /// P2-P4 queue drops the oldest event (counted, reported to hooks.on_drop). errc::stopped once
     /// stop() has begun. Thread-safe; may be called from the handler except on a full P0/P1 level.
     [[nodiscard]] result<void> push(priority p, Event ev);
+    /// Same, but a full P0/P1 level answers errc::queue_full at once instead of waiting, and ev is
+    /// left as it was: for the consumer thread itself, whose wait nobody else could end.
+    [[nodiscard]] result<void> try_push(priority p, Event& ev);
 
     /// Stops accepting events, then drains or discards what is queued and joins the consumer.
     /// Runs the drain on the calling thread if start() was never called. Later calls return zero counts.
@@ -348,6 +352,16 @@ result<void> priority_processor<Event>::start() {
 
 template <class Event>
 result<void> priority_processor<Event>::push(priority p, Event ev) {
+    return enqueue(p, ev, true);
+}
+
+template <class Event>
+result<void> priority_processor<Event>::try_push(priority p, Event& ev) {
+    return enqueue(p, ev, false);
+}
+
+template <class Event>
+result<void> priority_processor<Event>::enqueue(priority p, Event& ev, bool wait) {
     auto& q = levels_[static_cast<std::size_t>(p)];
     cell* const cells = cells_[static_cast<std::size_t>(p)].get();
     std::uint64_t pos = q.enqueue_pos.load(std::memory_order_relaxed);
@@ -361,6 +375,8 @@ result<void> priority_processor<Event>::push(priority p, Event ev) {
         if (used >= q.capacity) {
             if (drops_on_overflow(p)) {
                 drop_oldest(p);
+            } else if (!wait) {
+                return make_error_code(errc::queue_full);
             } else {
                 // Count the push once, however often it has to wait again.
                 if (!waited)

@@ -337,6 +337,9 @@ void GatewayE2eTest::trade_and_agree_with_the_sim(const std::string& venue_keys)
     const auto* attempts = ex.find("genesis_predictor_attempts");
     ASSERT_NE(attempts, nullptr);
     EXPECT_FALSE(attempts->samples.empty());
+    // Nothing refused or run out of turn by the processing queue in a plain run.
+    EXPECT_EQ(ex.value("genesis_queue_push_failures_total", {}), 0.0);
+    EXPECT_EQ(ex.value("genesis_queue_self_overflow_total", {}), 0.0);
     const auto fills_metric = ex.value("genesis_fills_total", {});
     ASSERT_TRUE(fills_metric);
     EXPECT_EQ(*fills_metric, static_cast<double>(fills.size()));

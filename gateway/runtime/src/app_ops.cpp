@@ -235,6 +235,11 @@ std::string gateway_app::impl::metrics_text() const {
         for (std::size_t i = 0; i < resilience::priority_levels; ++i)
             p.sample("genesis_queue_waits_total", {{"priority", "P" + std::to_string(i)}},
                      static_cast<double>(ps.levels[i].waits));
+        p.family("genesis_queue_push_failures_total", "counter", "Events the processor refused (stopping).");
+        p.sample("genesis_queue_push_failures_total", {}, static_cast<double>(push_failures.load()));
+        p.family("genesis_queue_self_overflow_total", "counter",
+                 "Events the processing thread posted to itself on a full P0/P1 level, run after the current one.");
+        p.sample("genesis_queue_self_overflow_total", {}, static_cast<double>(overflowed.load()));
         p.family("genesis_queue_wait_seconds", "histogram", "Enqueue-to-handler time of sampled events.");
         p.histogram("genesis_queue_wait_seconds", ps.queue_wait);
     }

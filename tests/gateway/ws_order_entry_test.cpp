@@ -21,6 +21,7 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <thread>
 
 namespace genesis::gateway {
@@ -54,8 +55,11 @@ protected:
     std::unique_ptr<db::database> db;
     std::unique_ptr<oms> o;
     const venue_id sim_venue = venue_id::truncating("sim");
+    // What order entry reported, waited for with wait_for (notified on each report).
     std::mutex written_mutex;
+    std::condition_variable reported;
     std::vector<time_point> written_ticks;
+    unsigned opens = 0;
 
     void SetUp() override {
         auto cfg = sim::default_server_config(1);
@@ -102,6 +106,12 @@ protected:
         wo.on_order_written = [this](time_point tick) {
             std::lock_guard lk(written_mutex);
             written_ticks.push_back(tick);
+            reported.notify_all();
+        };
+        wo.on_state = [this](bool open) {
+            std::lock_guard lk(written_mutex);
+            opens += open ? 1 : 0;
+            reported.notify_all();
         };
         return wo;
     }
@@ -117,7 +127,8 @@ protected:
         wo.place_timeout = place_timeout;
         make_entry(std::move(wo));
         ASSERT_FALSE(entry->start().has_error());
-        ASSERT_TRUE(wait_for([&] { return entry->ready(); })) << "the WebSocket API connection did not open";
+        ASSERT_TRUE(wait_for([&] { return opens >= 1; })) << "the WebSocket API connection did not open";
+        ASSERT_TRUE(entry->ready());
     }
 
     // A buy through the OMS (started), far below the sim's market; empty if refused.
@@ -173,15 +184,10 @@ protected:
             srv->stop();
     }
 
-    // Polls pred (for state changed on the I/O thread) until it holds, at most limit.
-    static bool wait_for(const std::function<bool()>& pred, std::chrono::milliseconds limit = 10s) {
-        const auto deadline = std::chrono::steady_clock::now() + limit;
-        while (!pred()) {
-            if (std::chrono::steady_clock::now() >= deadline)
-                return false;
-            std::this_thread::sleep_for(2ms);
-        }
-        return true;
+    // Waits (under written_mutex) until holds() is true on what order entry reported, at most limit.
+    bool wait_for(const std::function<bool()>& holds, std::chrono::milliseconds limit = 10s) {
+        std::unique_lock lk(written_mutex);
+        return reported.wait_for(lk, limit, holds);
     }
 
     // One venue call, answered on the I/O thread, waited for here.
@@ -242,10 +248,7 @@ TEST_F(WsOrderEntryTest, placesAndCancelsByFrameAndReportsTheWrite) {
     ASSERT_EQ(truth.size(), 1u);
     EXPECT_EQ(placed->order_id, truth[0].order_id);
     // Tick-to-order ends when the frame is handed to the socket.
-    ASSERT_TRUE(wait_for([&] {
-        std::lock_guard lk(written_mutex);
-        return !written_ticks.empty();
-    }));
+    ASSERT_TRUE(wait_for([&] { return !written_ticks.empty(); }));
     {
         std::lock_guard lk(written_mutex);
         EXPECT_EQ(written_ticks, std::vector<time_point>{time_point{12345}});
@@ -379,7 +382,7 @@ TEST_F(WsOrderEntryTest, aConnectionLostWithAPlacementInFlightIsLookedUpNotResen
     EXPECT_EQ(entry->stats().unknown, 1u);
     EXPECT_TRUE(sim_orders(id).empty());
     // The session reconnects and order entry goes on.
-    ASSERT_TRUE(wait_for([&] { return entry->ready(); }));
+    ASSERT_TRUE(wait_for([&] { return opens >= 2; }));
     auto next = intent("ws-after-reset");
     auto r = call<execution_report>([&](auto done) { entry->place(next, std::move(done)); });
     ASSERT_TRUE(r) << r.error().message();

@@ -215,6 +215,8 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
     void on_event(const ws::ws_event& e) {
         const bool is_open = e.state == ws::session_state::open;
         open.store(is_open, std::memory_order_release);
+        if (opt.on_state)
+            opt.on_state(is_open);
         if (is_open) {
             if (log)
                 log->info("order entry: WebSocket API connection {} open", e.connection);

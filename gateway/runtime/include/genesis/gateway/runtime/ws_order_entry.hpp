@@ -61,6 +61,8 @@ struct ws_order_entry_options {
     /// Called on the I/O thread when a placement's frame has been handed to the socket, with the
     /// intent's tick (set: the order answers a market-data frame): the end of tick-to-order.
     std::function<void(time_point tick)> on_order_written;
+    /// Called on the session's strand when the connection opens (true) or is lost (false).
+    std::function<void(bool open)> on_state;
 };
 
 /// Counters since construction (any thread).

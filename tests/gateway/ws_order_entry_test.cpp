@@ -1,13 +1,17 @@
 // Order entry over the WebSocket API against genesis-sim in-process (real TLS on loopback, the
 // sim's CA and test account), the REST venue behind it for the queries, and the OMS on top: orders
 // placed and cancelled by frame, refusals carry the venue's reason, a lost answer or a lost
-// connection is looked up by client order id and known exactly once, a 429 pauses order entry.
+// connection is looked up by client order id and known exactly once, a 429 pauses order entry (and
+// REST, through the shared limiter, both ways), the answers' rateLimits are counted, a -1021 resyncs
+// the clock over the connection, and an open breaker refuses unsent.
 #include "genesis/gateway/runtime/ws_order_entry.hpp"
 
 #include "oms_test_support.hpp"
 
 #include "genesis/gateway/oms/oms.hpp"
 #include "genesis/gateway/runtime/binance_venue.hpp"
+#include "genesis/resilience/circuit_breaker.hpp"
+#include "genesis/resilience/error.hpp"
 #include "genesis/resilience/executor.hpp"
 #include "genesis/resilience/predictor.hpp"
 #include "genesis/resilience/timer.hpp"
@@ -44,6 +48,7 @@ protected:
     std::thread io_thread;
     resilience::steady_timer_service timers;
     std::optional<rest::http_client> client;
+    std::optional<rest::http_client> other; // a second client on the same IP (destroyed with client)
     resilience::predictor pred;
     std::unique_ptr<resilience::executor> exec;
     std::unique_ptr<runtime::binance_venue> rest_venue;
@@ -60,10 +65,14 @@ protected:
     std::condition_variable reported;
     std::vector<time_point> written_ticks;
     unsigned opens = 0;
+    unsigned time_samples = 0;
+    // The sim's ORDERS per day (a derived fixture lowers it before SetUp).
+    std::int64_t sim_orders_per_day = 160'000;
 
     void SetUp() override {
         auto cfg = sim::default_server_config(1);
         cfg.agents_enabled = false;
+        cfg.limits.orders_per_day = sim_orders_per_day;
         srv = std::make_unique<sim::sim_server>(cfg);
         auto started = srv->start();
         ASSERT_FALSE(started.has_error()) << started.error().message();
@@ -113,12 +122,17 @@ protected:
             opens += open ? 1 : 0;
             reported.notify_all();
         };
+        wo.on_time_sample = [this](nanos) {
+            std::lock_guard lk(written_mutex);
+            ++time_samples;
+            reported.notify_all();
+        };
         return wo;
     }
 
     void make_entry(runtime::ws_order_entry_options wo) {
         entry = std::make_unique<runtime::ws_order_entry>(orders_ioc, std::move(wo), *rest_venue, client->time(),
-                                                          real_clock::instance());
+                                                          &client->limits(), real_clock::instance());
     }
 
     // Connects order entry (place_timeout short for the lost-answer tests).
@@ -179,6 +193,7 @@ protected:
         io_thread.join();
         entry.reset();
         rest_venue.reset();
+        other.reset();
         client.reset();
         if (srv)
             srv->stop();
@@ -214,14 +229,16 @@ protected:
         return out;
     }
 
-    void set_fault(sim::fault_kind kind, int status, std::chrono::seconds retry_after = 1s) {
+    void set_fault(sim::fault_kind kind, int status, std::chrono::seconds retry_after = 1s,
+                   std::string_view listener = "wsapi", std::string_view target = "order.place",
+                   std::uint64_t max_count = 1) {
         sim::fault_rule rule;
         rule.kind = kind;
-        rule.listener = "wsapi";
-        rule.target = "order.place";
+        rule.listener = std::string(listener);
+        rule.target = std::string(target);
         rule.status = status;
         rule.retry_after = retry_after;
-        rule.max_count = 1;
+        rule.max_count = max_count;
         sim::fault_config faults;
         faults.rules = {rule};
         srv->set_faults(faults);
@@ -232,6 +249,18 @@ protected:
         in.venue = sim_venue;
         in.client_id = client_order_id::truncating(id);
         return in;
+    }
+
+    // Places id and expects it refused at once (inline), unsent, for `why`: the sim never saw it.
+    void expect_refused_unsent(std::string_view id, error_code why) {
+        auto in = intent(id);
+        std::optional<result<execution_report>> r;
+        entry->place(in, [&](result<execution_report> x) { r = std::move(x); });
+        ASSERT_TRUE(r.has_value()) << "not answered inline";
+        ASSERT_FALSE(*r);
+        EXPECT_EQ(r->error(), why) << r->error().message();
+        EXPECT_EQ(classify_placement_error(r->error()), placement_failure::not_sent);
+        EXPECT_TRUE(sim_orders(in.client_id).empty());
     }
 };
 
@@ -324,13 +353,7 @@ TEST_F(WsOrderEntryTest, aRefusalIsRejectedWithTheVenuesCodeAndMessage) {
 TEST_F(WsOrderEntryTest, withoutAnOpenConnectionNothingIsSent) {
     make_entry(options());
     // Not started: answered at once, inline, as not sent.
-    auto in = intent("ws-nowhere-1");
-    std::optional<result<execution_report>> r;
-    entry->place(in, [&](result<execution_report> x) { r = std::move(x); });
-    ASSERT_TRUE(r.has_value());
-    ASSERT_FALSE(*r);
-    EXPECT_EQ(classify_placement_error(r->error()), placement_failure::not_sent);
-    EXPECT_TRUE(sim_orders(in.client_id).empty());
+    expect_refused_unsent("ws-nowhere-1", make_error_code(venue_errc::not_sent));
     EXPECT_EQ(entry->stats().placements, 0u);
     EXPECT_EQ(entry->stats().not_sent, 1u);
 }
@@ -406,6 +429,154 @@ TEST_F(WsOrderEntryTest, a429PausesOrderEntryUntilTheVenuesRetryAfter) {
     EXPECT_EQ(s.rate_limited, 1u);
     EXPECT_TRUE(sim_orders(client_order_id::truncating("ws-429-1")).empty());
     EXPECT_TRUE(sim_orders(client_order_id::truncating("ws-429-2")).empty());
+}
+
+TEST_F(WsOrderEntryTest, a429OnTheWebSocketApiPausesRestToo) {
+    connect();
+    set_fault(sim::fault_kind::http_error, 429, 30s);
+    auto r = call<execution_report>([&](auto done) { entry->place(intent("ws-429-shared"), std::move(done)); });
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error(), rest::http_errc::rate_limited);
+    // One limiter for the venue: the REST client is paused for the venue's 30 s as well.
+    EXPECT_TRUE(client->limits().paused());
+    EXPECT_GE(client->limits().paused_until() - real_clock::instance().now(), nanos{20s});
+    EXPECT_EQ(client->limiter_stats().responses_429, 1u);
+}
+
+TEST_F(WsOrderEntryTest, a429OnRestPausesWebSocketOrderEntryBeforeAnythingIsWritten) {
+    connect();
+    set_fault(sim::fault_kind::http_error, 429, 30s, "rest0", "/api/v3/depth");
+    rest::request depth;
+    depth.path = "/api/v3/depth";
+    depth.query = "symbol=BTCUSDT&limit=5";
+    auto got = net::co_spawn(ioc, client->send(depth), net::use_future).get();
+    ASSERT_FALSE(got);
+    EXPECT_EQ(got.error(), rest::http_errc::rate_limited);
+    ASSERT_TRUE(client->limits().paused());
+    // Refused inline: nothing was handed to the connection.
+    expect_refused_unsent("ws-after-rest-429", make_error_code(rest::http_errc::paused));
+    EXPECT_EQ(entry->stats().placements, 0u);
+    EXPECT_EQ(entry->stats().throttled, 1u);
+}
+
+TEST_F(WsOrderEntryTest, theAnswersUsedWeightIsCountedInTheSharedLimiter) {
+    connect();
+    // Another client on this IP spends 250 weight (depth, limit 5000) that our limiter never saw.
+    rest::http_client_options oo;
+    oo.venue = "other";
+    oo.base_urls = srv->urls().rest;
+    oo.tls.ca_file = srv->ca_file();
+    auto made = rest::http_client::create(ioc.get_executor(), real_clock::instance(), timers, oo);
+    ASSERT_TRUE(made) << made.error().message();
+    other.emplace(std::move(*made));
+    const auto minute = [&] { return client->time().timestamp_ms() / 60'000; };
+    const auto before = minute();
+    rest::request depth;
+    depth.path = "/api/v3/depth";
+    depth.query = "symbol=BTCUSDT&limit=5000";
+    auto got = net::co_spawn(ioc, other->send(depth), net::use_future).get();
+    ASSERT_TRUE(got) << got.error().message();
+    ASSERT_EQ(got->status, 200u);
+    const auto ours = client->limits().used();
+    ASSERT_LT(ours, 250);
+    auto placed = call<execution_report>([&](auto done) { entry->place(intent("ws-weight-1"), std::move(done)); });
+    ASSERT_TRUE(placed) << placed.error().message();
+    if (minute() != before)
+        GTEST_SKIP() << "the venue's minute rolled during the test: its weight count restarted";
+    // The answer's REQUEST_WEIGHT count (the IP's, other clients included) is now ours.
+    EXPECT_GE(client->limits().used(), 251);
+}
+
+class WsOrderEntryOrderLimitTest : public WsOrderEntryTest {
+protected:
+    void SetUp() override {
+        sim_orders_per_day = 3;
+        WsOrderEntryTest::SetUp();
+    }
+};
+
+TEST_F(WsOrderEntryOrderLimitTest, theVenuesOrderCountStopsPlacementsBeforeTheVenueRefusesThem) {
+    connect();
+    const auto day = [&] { return client->time().timestamp_ms() / 86'400'000; };
+    const auto before = day();
+    for (int i = 0; i < 3; ++i) {
+        auto in = intent("ws-count-" + std::to_string(i));
+        auto r = call<execution_report>([&](auto done) { entry->place(in, std::move(done)); });
+        ASSERT_TRUE(r) << r.error().message();
+        ASSERT_EQ(r->status, st::new_);
+    }
+    if (day() != before)
+        GTEST_SKIP() << "the venue's day rolled during the test: its order count restarted";
+    // The answers said ORDERS 3 of 3 per day: the fourth is refused here, unsent.
+    expect_refused_unsent("ws-count-3", make_error_code(rest::http_errc::throttled));
+    const auto s = entry->stats();
+    EXPECT_EQ(s.placements, 3u);
+    EXPECT_EQ(s.throttled, 1u);
+    EXPECT_EQ(s.rate_limited, 0u); // the venue never had to say 429
+    // Cancels do not count as orders.
+    cancel_intent c;
+    c.venue = sim_venue;
+    c.sym = btc;
+    c.orig_client_id = client_order_id::truncating("ws-count-0");
+    auto cancelled = call<execution_report>([&](auto done) { entry->cancel(c, std::move(done)); });
+    ASSERT_TRUE(cancelled) << cancelled.error().message();
+    EXPECT_EQ(cancelled->status, st::canceled);
+}
+
+TEST_F(WsOrderEntryTest, aClockRejectionResyncsOverTheConnectionAndOrdersGoOn) {
+    connect();
+    const auto offset_before = client->time().offset();
+    // The venue's clock jumps 10 s back: our timestamps are now 10 s ahead of it.
+    sim::fault_config faults;
+    faults.clock_skew = std::chrono::milliseconds{-10'000};
+    srv->set_faults(faults);
+    auto in = intent("ws-skewed-1");
+    auto r = call<execution_report>([&](auto done) { entry->place(in, std::move(done)); });
+    ASSERT_TRUE(r) << r.error().message();
+    EXPECT_EQ(r->status, st::rejected);
+    EXPECT_EQ(r->reject_reason.rfind("-1021 ", 0), 0u) << r->reject_reason;
+    EXPECT_TRUE(sim_orders(in.client_id).empty());
+    EXPECT_EQ(entry->stats().clock_rejects, 1u);
+    // Order entry measures the venue's clock again over its own connection.
+    ASSERT_TRUE(wait_for([&] { return time_samples >= 1; })) << "no server-time sample after the -1021";
+    EXPECT_TRUE(client->time().synced());
+    const auto moved = std::chrono::duration_cast<std::chrono::milliseconds>(client->time().offset() - offset_before);
+    EXPECT_NEAR(static_cast<double>(moved.count()), -10'000.0, 500.0);
+    auto next = intent("ws-skewed-2");
+    auto again = call<execution_report>([&](auto done) { entry->place(next, std::move(done)); });
+    ASSERT_TRUE(again) << again.error().message();
+    EXPECT_EQ(again->status, st::new_);
+    EXPECT_EQ(sim_orders(next.client_id).size(), 1u);
+}
+
+TEST_F(WsOrderEntryTest, lostAnswersOpenTheBreakerWhichRefusesUnsentUntilItsTrialSucceeds) {
+    manual_clock breaker_clock;
+    resilience::breaker_options bo;
+    bo.failure_threshold = 2;
+    bo.recovery_timeout = 1s;
+    auto breaker = std::make_shared<resilience::circuit_breaker>(breaker_clock, bo, "orders");
+    auto wo = options();
+    wo.breaker = breaker;
+    connect(std::move(wo), 200ms);
+    // The venue takes two placements and answers neither.
+    set_fault(sim::fault_kind::stall, 0, 1s, "wsapi", "order.place", 2);
+    for (int i = 0; i < 2; ++i) {
+        auto r = call<execution_report>(
+            [&](auto done) { entry->place(intent("ws-stalled-" + std::to_string(i)), std::move(done)); });
+        ASSERT_FALSE(r);
+        EXPECT_EQ(r.error(), rest::http_errc::outcome_unknown);
+    }
+    EXPECT_EQ(breaker->state(), resilience::breaker_state::open);
+    // Open: refused at once, nothing written.
+    expect_refused_unsent("ws-breaker-open", make_error_code(resilience::errc::rejected));
+    EXPECT_EQ(entry->stats().placements, 2u);
+    EXPECT_EQ(entry->stats().breaker_open, 1u);
+    // After the recovery time, one trial; the venue answers it and the breaker closes.
+    breaker_clock.advance(1s);
+    auto trial = call<execution_report>([&](auto done) { entry->place(intent("ws-trial"), std::move(done)); });
+    ASSERT_TRUE(trial) << trial.error().message();
+    EXPECT_EQ(trial->status, st::new_);
+    EXPECT_EQ(breaker->state(), resilience::breaker_state::closed);
 }
 
 } // namespace

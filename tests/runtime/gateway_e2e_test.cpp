@@ -350,10 +350,16 @@ void GatewayE2eTest::trade_and_agree_with_the_sim(const std::string& venue_keys)
         EXPECT_GE(*placed, static_cast<double>(fills.size()));
         EXPECT_EQ(ex.value("genesis_ws_order_entry_total", {{"kind", "unknown"}}), 0.0);
         EXPECT_EQ(ex.value("genesis_ws_order_entry_pending", {}), 0.0);
-        // Its connection is a component of the health.
+        // Its connection is a component of the health, and so is its breaker.
         EXPECT_NE(status_text.find(R"({"name":"order_entry","health":"GREEN")"), std::string::npos) << status_text;
+        EXPECT_NE(status_text.find(R"({"name":"breaker.orders","health":"GREEN")"), std::string::npos) << status_text;
+        EXPECT_EQ(ex.value("genesis_breaker_state", {{"endpoint", "orders"}, {"state", "CLOSED"}}), 1.0);
+        // The sim's limits were never reached: nothing was held back, no 429 came.
+        EXPECT_EQ(ex.value("genesis_ws_order_entry_total", {{"kind", "throttled"}}), 0.0);
+        EXPECT_EQ(ex.value("genesis_ws_order_entry_total", {{"kind", "rate_limited"}}), 0.0);
     } else {
         EXPECT_EQ(ex.find("genesis_ws_order_entry_total"), nullptr);
+        EXPECT_EQ(ex.value("genesis_breaker_state", {{"endpoint", "orders"}, {"state", "CLOSED"}}), std::nullopt);
     }
 
     // Graceful stop: exit 0 within 5 s, nothing left open.

@@ -154,6 +154,10 @@ TEST_F(RuntimeConfigTest, finishRefusesBreakerOverridesNamingNoBreaker) {
     e = finish_runtime_config(cfg, "gw.toml");
     EXPECT_NE(e.find("resilience.breakers.rest2: no breaker has this name"), std::string::npos) << e;
     EXPECT_NE(e.find("rest0..rest1"), std::string::npos) << e;
+    // WebSocket API order entry's breaker has its own name.
+    ASSERT_TRUE(parse(urls + "[resilience.breakers.orders]\nfailure_threshold = 3\n").empty());
+    EXPECT_EQ(finish_runtime_config(cfg, "gw.toml"), "");
+    EXPECT_EQ(cfg.base.resilience.breaker(orders_breaker_name).failure_threshold, 3u);
     EXPECT_FALSE(breaker_index("rest01"));
     EXPECT_EQ(breaker_index("rest10"), 10u);
 }

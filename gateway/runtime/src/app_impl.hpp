@@ -112,6 +112,8 @@ struct gateway_app::impl {
     std::optional<rest::http_client> http;
     resilience::predictor predictor;
     std::unique_ptr<resilience::executor> exec;
+    // [venue] order_entry = "ws": the WebSocket API order entry's breaker ("orders").
+    std::shared_ptr<resilience::circuit_breaker> orders_breaker;
     std::unique_ptr<binance_venue> venue;
     // [venue] order_entry = "ws": placements and cancels by WebSocket API frame, queries by `venue`.
     // Its own io_context, run by its own thread and, right after each hand-off, by the caller
@@ -254,6 +256,8 @@ struct gateway_app::impl {
     // windows) and, in mode paper, the paper account. resilience_restore takes the breakers and
     // windows back from the newest checkpoint at start-up (app_paper.cpp).
     std::vector<db::section> checkpoint_sections() const;
+    // Every breaker of the gateway, named: the executor's rest0..restN-1, then "orders" (if any).
+    std::vector<resilience::endpoint> breakers() const;
     void resilience_restore();
     // The newest checkpoint as start-up found it: db->restore() (quick_check and checksum of every
     // replica) runs once for the resilience state and the paper account; the OMS restores its own.

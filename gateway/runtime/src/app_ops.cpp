@@ -103,7 +103,9 @@ std::string gateway_app::impl::metrics_text() const {
         const std::pair<const char*, std::uint64_t> kinds[] = {
             {"placements", s.placements},   {"cancels", s.cancels},           {"refused", s.refused},
             {"not_sent", s.not_sent},       {"unknown", s.unknown},           {"timeouts", s.timeouts},
-            {"bad_answers", s.bad_answers}, {"late_answers", s.late_answers}, {"rate_limited", s.rate_limited}};
+            {"bad_answers", s.bad_answers}, {"late_answers", s.late_answers}, {"rate_limited", s.rate_limited},
+            {"throttled", s.throttled},     {"breaker_open", s.breaker_open}, {"clock_rejects", s.clock_rejects},
+            {"time_syncs", s.time_syncs}};
         for (const auto& [kind, n] : kinds)
             p.sample("genesis_ws_order_entry_total", {{"kind", kind}}, static_cast<double>(n));
         p.family("genesis_ws_order_entry_pending", "gauge", "Order entry requests waiting for their answer.");
@@ -112,7 +114,8 @@ std::string gateway_app::impl::metrics_text() const {
     if (http) {
         const auto l = http->limiter_stats();
         p.family("genesis_rest_rate_limit_answers_total", "counter",
-                 "429 and 418 answers from the venue (every request then paused for Retry-After).");
+                 "429 and 418 answers from the venue, REST and WebSocket API order entry (every request then "
+                 "paused for Retry-After).");
         p.sample("genesis_rest_rate_limit_answers_total", {{"status", "429"}}, static_cast<double>(l.responses_429));
         p.sample("genesis_rest_rate_limit_answers_total", {{"status", "418"}}, static_cast<double>(l.responses_418));
         p.family("genesis_rest_rate_limit_refusals_total", "counter",
@@ -164,19 +167,20 @@ std::string gateway_app::impl::metrics_text() const {
 
     // Breakers and the executor.
     if (exec) {
+        const auto all_breakers = breakers();
         p.family("genesis_breaker_state", "gauge", "Circuit breaker state: 1 for the current state.");
-        for (const auto& e : exec->endpoints())
+        for (const auto& e : all_breakers)
             for (auto s : {resilience::breaker_state::closed, resilience::breaker_state::open,
                            resilience::breaker_state::half_open, resilience::breaker_state::eternal})
                 p.sample("genesis_breaker_state",
                          {{"endpoint", e.name}, {"state", std::string(resilience::to_string(s))}},
                          e.breaker->state() == s ? 1 : 0);
         p.family("genesis_breaker_failures_total", "counter", "Failures recorded by the breaker.");
-        for (const auto& e : exec->endpoints())
+        for (const auto& e : all_breakers)
             p.sample("genesis_breaker_failures_total", {{"endpoint", e.name}},
                      static_cast<double>(e.breaker->stats().failures));
         p.family("genesis_breaker_transitions_total", "counter", "State transitions of the breaker.");
-        for (const auto& e : exec->endpoints())
+        for (const auto& e : all_breakers)
             p.sample("genesis_breaker_transitions_total", {{"endpoint", e.name}},
                      static_cast<double>(e.breaker->stats().transitions));
         const auto es = exec->stats();

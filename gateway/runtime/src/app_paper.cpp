@@ -96,11 +96,20 @@ const result<db::restore_report>& gateway_app::impl::startup_restore() {
     return *startup_checkpoint;
 }
 
+std::vector<resilience::endpoint> gateway_app::impl::breakers() const {
+    std::vector<resilience::endpoint> all;
+    if (exec)
+        all = exec->endpoints();
+    if (orders_breaker)
+        all.push_back({orders_breaker->name(), orders_breaker});
+    return all;
+}
+
 std::vector<db::section> gateway_app::impl::checkpoint_sections() const {
     auto secs = orders->checkpoint_sections();
     if (exec) {
         db::resilience_state rs;
-        for (const auto& ep : exec->endpoints())
+        for (const auto& ep : breakers())
             rs.breakers.push_back({ep.name, ep.breaker->persisted()});
         rs.windows = predictor.windows();
         for (auto& s : db::encode_resilience_state(rs))
@@ -135,7 +144,7 @@ void gateway_app::impl::resilience_restore() {
         return;
     }
     std::string taken;
-    for (const auto& ep : exec->endpoints()) {
+    for (const auto& ep : breakers()) {
         auto it = std::find_if(rs->breakers.begin(), rs->breakers.end(),
                                [&](const db::named_breaker_state& b) { return b.name == ep.name; });
         if (it == rs->breakers.end())

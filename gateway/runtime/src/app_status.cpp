@@ -108,7 +108,7 @@ health_report gateway_app::impl::health() const {
     }
     // Breakers.
     if (exec) {
-        for (const auto& e : exec->endpoints()) {
+        for (const auto& e : breakers()) {
             const auto s = e.breaker->state();
             add(h, "breaker." + e.name,
                 s == resilience::breaker_state::closed ? health_level::green : health_level::degraded,

@@ -241,6 +241,10 @@ bool gateway_app::impl::start(std::string& why) {
             {name, std::make_shared<resilience::circuit_breaker>(clk, cfg.base.resilience.breaker(name), name)});
     }
     exec = std::make_unique<resilience::executor>(clk, timers, predictor, std::move(eps), cfg.base.resilience.executor);
+    // WebSocket API order entry has a breaker of its own, restored and checkpointed with the others.
+    if (!paper_mode() && v.order_entry == "ws")
+        orders_breaker = std::make_shared<resilience::circuit_breaker>(
+            clk, cfg.base.resilience.breaker(orders_breaker_name), std::string(orders_breaker_name));
     resilience_restore();
     binance_venue_options vo;
     vo.venue = binance::venue_name;
@@ -266,7 +270,10 @@ bool gateway_app::impl::start(std::string& why) {
         wo.place_timeout = v.order_timeout;
         wo.cancel_timeout = v.request_timeout;
         wo.on_order_written = vo.on_order_written;
-        ws_orders = std::make_unique<ws_order_entry>(orders_ioc, wo, *venue, http->time(), clk, logs.get("ws.orders"));
+        wo.breaker = orders_breaker;
+        // One request-weight budget and one server-time offset for both APIs (Binance counts per IP).
+        ws_orders = std::make_unique<ws_order_entry>(orders_ioc, wo, *venue, http->time(), &http->limits(), clk,
+                                                     logs.get("ws.orders"));
         orders_work.emplace(orders_ioc.get_executor());
         orders_thread = std::thread([this] {
             enter_thread("genesis-orders", cfg.threads.io);

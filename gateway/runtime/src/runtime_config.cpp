@@ -249,11 +249,14 @@ std::string finish_runtime_config(runtime_config& cfg, const std::filesystem::pa
 
 std::string check_breaker_names(const runtime_config& cfg, std::size_t endpoints, const std::filesystem::path& file) {
     for (const auto& [name, options] : cfg.base.resilience.breakers) {
+        if (name == orders_breaker_name)
+            continue;
         const auto index = breaker_index(name);
         if (!index || (endpoints != 0 && *index >= endpoints))
             return cfg.where(file, "resilience.breakers." + name) +
                    ": no breaker has this name (the gateway's are rest0, rest1, ..., one per venue.rest_urls entry" +
-                   (endpoints == 0 ? std::string{} : ": rest0..rest" + std::to_string(endpoints - 1)) + ")";
+                   (endpoints == 0 ? std::string{} : ": rest0..rest" + std::to_string(endpoints - 1)) +
+                   ", and orders, WebSocket API order entry's)";
     }
     return {};
 }

@@ -3,6 +3,8 @@
 #include "genesis/binance/decoder.hpp"
 #include "genesis/binance/encoder.hpp"
 #include "genesis/log/logger.hpp"
+#include "genesis/resilience/circuit_breaker.hpp"
+#include "genesis/resilience/error.hpp"
 #include "genesis/rest/http_error.hpp"
 #include "genesis/rest/server_time.hpp"
 #include "genesis/rest/signer.hpp"
@@ -39,12 +41,14 @@ struct pending_request {
     request_kind kind = request_kind::place;
     venue_callback<execution_report> done;
     placement_facts facts;
+    time_point sent; // handed to the session (monotonic)
     time_point deadline;
-    bool written = false; // its frame went to the socket: a loss now means outcome unknown
+    resilience::ticket ticket; // the breaker's (rejected: no breaker)
+    bool written = false;      // its frame went to the socket: a loss now means outcome unknown
 };
 
 // error.data.retryAfter (venue ms) of a 429/418 answer, if it has one.
-std::optional<std::int64_t> retry_after_ms(std::string_view frame) {
+std::optional<std::int64_t> retry_after_at(std::string_view frame) {
     simdjson::dom::parser parser;
     std::int64_t ms = 0;
     if (parser.parse(frame.data(), frame.size())["error"]["data"]["retryAfter"].get_int64().get(ms))
@@ -52,15 +56,32 @@ std::optional<std::int64_t> retry_after_ms(std::string_view frame) {
     return ms;
 }
 
+// result.serverTime (venue ms) of a "time" answer.
+std::optional<std::int64_t> server_time_ms(std::string_view frame) {
+    simdjson::dom::parser parser;
+    std::int64_t ms = 0;
+    if (parser.parse(frame.data(), frame.size())["result"]["serverTime"].get_int64().get(ms))
+        return std::nullopt;
+    return ms;
+}
+
+// Request ids: "o<n>" orders and cancels, "t<n>" server-time samples.
+constexpr char time_id_prefix = 't';
+
 } // namespace
 
 struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
     net::io_context& ioc;
     ws_order_entry_options opt;
     order_venue& rest;
-    const rest::server_time& time;
+    rest::server_time& time;
     const clock& clk;
     log::logger_ptr log;
+    // The venue's request weight (the REST client's, or our own without one), and its order counts.
+    std::optional<rest::rate_limiter> own_weight;
+    rest::rate_limiter& weight;
+    rest::rate_limiter orders_10s;
+    rest::rate_limiter orders_1d;
     std::optional<ws::session> session;
     // The sweeper and stop run on this strand; the session's handlers on the session's own.
     net::strand<net::io_context::executor_type> strand;
@@ -73,16 +94,21 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
     std::optional<rest::signer> signer;
     std::unordered_map<std::string, pending_request> pending;
     std::uint64_t next_id = 1;
-    time_point paused_until{}; // after a 429/418, monotonic
+    // The one server-time sample in flight ("t<n>"; empty: none), and when it left (wall).
+    std::string time_request;
+    time_point time_sent{};
     std::atomic<bool> open{false};
     std::atomic<bool> stopped{false};
 
     std::atomic<std::uint64_t> placements{0}, cancels{0}, refused{0}, not_sent{0}, unknown{0}, timeouts{0},
-        bad_answers{0}, late_answers{0}, rate_limited{0};
+        bad_answers{0}, late_answers{0}, rate_limited{0}, throttled{0}, breaker_open{0}, clock_rejects{0},
+        time_syncs{0};
 
-    impl(net::io_context& io, ws_order_entry_options o, order_venue& r, const rest::server_time& t, const clock& c,
-         log::logger_ptr l)
-            : ioc(io), opt(std::move(o)), rest(r), time(t), clk(c), log(std::move(l)), strand(net::make_strand(io)),
+    impl(net::io_context& io, ws_order_entry_options o, order_venue& r, rest::server_time& t, rest::rate_limiter* w,
+         const clock& c, log::logger_ptr l)
+            : ioc(io), opt(std::move(o)), rest(r), time(t), clk(c), log(std::move(l)),
+              own_weight(w ? std::nullopt : std::make_optional<rest::rate_limiter>(c)), weight(w ? *w : *own_weight),
+              orders_10s(c, opt.orders_10s), orders_1d(c, opt.orders_1d), strand(net::make_strand(io)),
               sweeper(strand) {}
 
     void make_session(std::shared_ptr<ws::reconnect_budget> budget) {
@@ -113,33 +139,70 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
         done(ec);
     }
 
+    // What may be sent now: the breaker's ticket, or the reason to refuse (nothing reserved then
+    // but what a limiter already counted).
+    error_code admit(request_kind kind, resilience::ticket& t) {
+        // A -1021 resync in flight: a timestamp signed now would be refused again.
+        if (!time.synced())
+            return make_error_code(venue_errc::not_sent);
+        if (opt.breaker) {
+            t = opt.breaker->acquire();
+            if (t.kind == resilience::admission::rejected) {
+                ++breaker_open;
+                return make_error_code(resilience::errc::rejected);
+            }
+        }
+        auto a = weight.try_acquire(1); // order.place and order.cancel weigh 1
+        if (a.admitted && kind == request_kind::place) {
+            const auto offset = time.offset();
+            orders_1d.set_venue_offset(offset);
+            orders_10s.set_venue_offset(offset);
+            a = orders_1d.try_acquire(1);
+            if (a.admitted)
+                a = orders_10s.try_acquire(1);
+        }
+        if (a.admitted)
+            return {};
+        ++throttled;
+        release(t);
+        return a.reason;
+    }
+
+    void release(resilience::ticket& t) {
+        if (opt.breaker && t.kind != resilience::admission::rejected)
+            opt.breaker->release(t);
+        t.kind = resilience::admission::rejected;
+    }
+
     // Builds, signs and registers one request, then hands its frame to the session. Runs on the
     // caller's thread.
     void send(request_kind kind, std::string_view method, const binance::request_params& params, placement_facts facts,
               time_point tick, venue_callback<execution_report> done) {
         if (stopped || !open.load(std::memory_order_acquire))
             return refuse_now(done, make_error_code(venue_errc::not_sent));
+        resilience::ticket ticket;
+        if (auto why = admit(kind, ticket))
+            return refuse_now(done, why);
         std::string id;
         std::string frame;
         error_code refusal; // answered outside the lock: the callback may call in again
         {
             std::lock_guard lk(mutex);
-            if (clk.now() < paused_until) {
-                refusal = make_error_code(rest::http_errc::paused);
+            id = "o" + std::to_string(next_id++);
+            auto f = binance::ws_api_request(id, method, params, opt.api_key, *signer);
+            if (f) {
+                frame = std::move(*f);
+                const auto now = clk.now();
+                const auto timeout = kind == request_kind::place ? opt.place_timeout : opt.cancel_timeout;
+                pending.emplace(id, pending_request{kind, std::move(done), facts, now, now + timeout, ticket, false});
             } else {
-                id = "o" + std::to_string(next_id++);
-                auto f = binance::ws_api_request(id, method, params, opt.api_key, *signer);
-                if (f) {
-                    frame = std::move(*f);
-                    const auto timeout = kind == request_kind::place ? opt.place_timeout : opt.cancel_timeout;
-                    pending.emplace(id, pending_request{kind, std::move(done), facts, clk.now() + timeout, false});
-                } else {
-                    refusal = make_error_code(venue_errc::not_sent);
-                }
+                refusal = make_error_code(venue_errc::not_sent);
             }
         }
-        if (refusal)
+        if (refusal) {
+            release(ticket);
             return refuse_now(done, refusal);
+        }
         (kind == request_kind::place ? placements : cancels)++;
         std::weak_ptr<impl> weak = weak_from_this();
         session->send(std::move(frame), [weak, id = std::move(id), kind, tick](ws::send_outcome o) {
@@ -172,11 +235,12 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
             return;
         }
         // Never written: certainly not executed.
-        auto done = std::move(it->second.done);
+        auto p = std::move(it->second);
         pending.erase(it);
         lk.unlock();
+        release(p.ticket);
         ++not_sent;
-        done(make_error_code(venue_errc::not_sent));
+        p.done(make_error_code(venue_errc::not_sent));
     }
 
     // Settles one request that will get no answer: lost with its connection, or timed out.
@@ -184,6 +248,13 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
     void settle_unanswered(pending_request& p, bool timed_out) {
         if (timed_out)
             ++timeouts;
+        if (opt.breaker && p.ticket.kind != resilience::admission::rejected) {
+            if (stopped)
+                opt.breaker->release(p.ticket); // we hung up, the venue did not fail
+            else
+                opt.breaker->record_failure(p.ticket, timed_out ? resilience::failure_kind::timeout
+                                                                : resilience::failure_kind::error);
+        }
         if (p.kind == request_kind::cancel) {
             p.done(make_error_code(rest::http_errc::timed_out));
             return;
@@ -220,6 +291,12 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
         if (is_open) {
             if (log)
                 log->info("order entry: WebSocket API connection {} open", e.connection);
+            {
+                std::lock_guard lk(mutex);
+                time_request.clear(); // a sample asked on the last connection will not be answered
+            }
+            if (!time.synced())
+                sample_time();
             return;
         }
         // The connection is gone: whatever it carried and did not answer may or may not have
@@ -231,7 +308,13 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
     }
 
     void on_frame(const ws::ws_frame& f) {
-        auto r = decoder.decode_ws_response(f.text, binance::ws_result_kind::order, f.received, response);
+        auto r = decoder.decode_ws_response_with(
+            f.text,
+            [](std::string_view id) {
+                return !id.empty() && id.front() == time_id_prefix ? binance::ws_result_kind::none
+                                                                   : binance::ws_result_kind::order;
+            },
+            f.received, response);
         if (!r) {
             // Its request (if any) times out into an unknown outcome and is looked up.
             ++bad_answers;
@@ -239,6 +322,9 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
                 log->warn("order entry: undecodable answer ({}): {:.160}", r.error().message(), f.text);
             return;
         }
+        account_limits(f.text);
+        if (!response.id.empty() && response.id.front() == time_id_prefix)
+            return on_time_answer(f.text);
         std::optional<pending_request> p;
         {
             std::lock_guard lk(mutex);
@@ -247,8 +333,14 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
                 p.emplace(std::move(it->second));
                 pending.erase(it);
             }
-            if (!response.ok && (response.status == 429 || response.status == 418))
-                pause_locked(f.text);
+        }
+        if (!response.ok && response.error.code == -1021) {
+            // Refused unexecuted: our timestamps are off. Measure the venue's clock again.
+            ++clock_rejects;
+            if (log)
+                log->warn("order entry: -1021 from the venue ({}): resyncing server time", response.error.msg);
+            time.mark_stale();
+            sample_time();
         }
         if (!p) {
             ++late_answers;
@@ -259,19 +351,59 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
         answer(*p);
     }
 
-    // A 429 or 418 stops order entry until the venue's retryAfter (at least 1 s, 10 s without one).
-    void pause_locked(std::string_view frame) {
-        ++rate_limited;
-        auto wait = std::chrono::milliseconds{10'000};
-        if (auto until = retry_after_ms(frame))
-            wait = std::chrono::milliseconds{std::max<std::int64_t>(*until - time.timestamp_ms(), 1000)};
-        paused_until = std::max(paused_until, clk.now() + wait);
-        if (log)
-            log->warn("order entry: HTTP {} from the venue: no order or cancel is sent for {} ms", response.status,
-                      wait.count());
+    // The answer's rateLimits into the limiters; a 429 or 418 pauses every request of the venue
+    // (REST too, when the weight limiter is the REST client's) until the venue's retryAfter.
+    void account_limits(std::string_view frame) {
+        std::optional<std::int64_t> used;
+        for (const auto& l : response.rate_limits) {
+            const auto count = static_cast<std::int64_t>(l.count);
+            const auto limit = static_cast<std::int64_t>(l.limit);
+            if (l.type.view() == "REQUEST_WEIGHT" && l.interval.view() == "MINUTE" && l.interval_num == 1) {
+                used = count;
+            } else if (l.type.view() == "ORDERS") {
+                rest::rate_limiter* orders = nullptr;
+                if (l.interval.view() == "SECOND" && l.interval_num == 10)
+                    orders = &orders_10s;
+                else if (l.interval.view() == "DAY" && l.interval_num == 1)
+                    orders = &orders_1d;
+                if (orders) {
+                    orders->set_weight_limit(limit);
+                    orders->on_response(200, count, std::nullopt);
+                }
+            }
+        }
+        const auto status = static_cast<unsigned>(response.status);
+        const bool limited = !response.ok && (status == 429 || status == 418);
+        std::optional<nanos> retry_after;
+        if (limited) {
+            ++rate_limited;
+            if (auto until = retry_after_at(frame))
+                retry_after = std::chrono::milliseconds{std::max<std::int64_t>(*until - time.timestamp_ms(), 1000)};
+        }
+        if (used || limited)
+            weight.on_response(status, used, retry_after);
+        if (limited && log)
+            log->warn("order entry: HTTP {} from the venue: no order or cancel is sent until {} ms from now", status,
+                      std::chrono::duration_cast<std::chrono::milliseconds>(weight.paused_until() - clk.now()).count());
+    }
+
+    // The breaker hears how the venue answered: a 5xx or -1007 is a failure, a 429/418 neither
+    // (the rate limiter's business), anything else (orders, refusals) a success.
+    void record(pending_request& p, bool unknown_status) {
+        if (!opt.breaker || p.ticket.kind == resilience::admission::rejected)
+            return;
+        if (unknown_status)
+            opt.breaker->record_failure(p.ticket, resilience::failure_kind::error);
+        else if (!response.ok && (response.status == 429 || response.status == 418))
+            opt.breaker->release(p.ticket);
+        else
+            opt.breaker->record_success(p.ticket, clk.now() - p.sent);
     }
 
     void answer(pending_request& p) {
+        // 5xx, and -1007 (backend timeout), leave the execution status unknown.
+        const bool unknown_status = !response.ok && (response.status >= 500 || response.error.code == -1007);
+        record(p, unknown_status);
         if (response.ok) {
             response.order.report.venue = opt.venue;
             p.done(response.order.report);
@@ -284,8 +416,6 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
             p.done(make_error_code(status == 429 ? rest::http_errc::rate_limited : rest::http_errc::ip_banned));
             return;
         }
-        // 5xx, and -1007 (backend timeout), leave the execution status unknown.
-        const bool unknown_status = status >= 500 || response.error.code == -1007;
         if (p.kind == request_kind::cancel) {
             if (unknown_status) {
                 p.done(make_error_code(rest::http_errc::server_error));
@@ -313,6 +443,72 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
         p.done(rep);
     }
 
+    // Asks the venue's clock over this connection (WebSocket API "time"), unless a sample is in
+    // flight. The answer is a server_time sample; until one arrives after a -1021, nothing is sent.
+    void sample_time() {
+        std::string frame;
+        {
+            std::lock_guard lk(mutex);
+            if (!time_request.empty() || stopped)
+                return;
+            time_request = std::string(1, time_id_prefix) + std::to_string(next_id++);
+            time_sent = clk.wall();
+            frame = binance::ws_api_unsigned_request(time_request, "time", {});
+        }
+        std::string id = time_request;
+        session->send(std::move(frame), [weak = weak_from_this(), id = std::move(id)](ws::send_outcome o) {
+            auto self = weak.lock();
+            if (!self || o != ws::send_outcome::not_sent)
+                return;
+            // Not written (no connection): the sweep or the next open asks again.
+            std::lock_guard lk(self->mutex);
+            if (self->time_request == id)
+                self->time_request.clear();
+        });
+    }
+
+    // The sweep's part: while the offset is stale, a sample unanswered for cancel_timeout is given
+    // up and another asked.
+    void resample_if_unsynced() {
+        if (time.synced() || !open.load(std::memory_order_acquire))
+            return;
+        {
+            std::lock_guard lk(mutex);
+            if (!time_request.empty() && clk.wall() - time_sent < opt.cancel_timeout)
+                return;
+            time_request.clear();
+        }
+        sample_time();
+    }
+
+    void on_time_answer(std::string_view frame) {
+        time_point sent{};
+        {
+            std::lock_guard lk(mutex);
+            if (response.id != time_request) {
+                ++late_answers;
+                return;
+            }
+            time_request.clear();
+            sent = time_sent;
+        }
+        const auto server_ms = response.ok ? server_time_ms(frame) : std::nullopt;
+        if (!server_ms) {
+            ++bad_answers;
+            if (log)
+                log->warn("order entry: server time answer without serverTime (status {}): {:.160}", response.status,
+                          frame);
+            return; // the next -1021 or open asks again
+        }
+        time.add_sample(sent, clk.wall(), *server_ms);
+        ++time_syncs;
+        if (opt.on_time_sample)
+            opt.on_time_sample(time.offset());
+        if (log)
+            log->info("order entry: server time sampled over the WebSocket API: offset {} ms",
+                      std::chrono::duration_cast<std::chrono::milliseconds>(time.offset()).count());
+    }
+
     void sweep() {
         sweeper.expires_after(opt.sweep_interval);
         sweeper.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
@@ -331,6 +527,7 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
                         ++it;
                     }
             }
+            self->resample_if_unsynced();
             for (auto& p : expired) {
                 if (self->log)
                     self->log->warn("order entry: no answer to a {} in time",
@@ -343,9 +540,9 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
 };
 
 ws_order_entry::ws_order_entry(net::io_context& ioc, ws_order_entry_options options, order_venue& rest,
-                               const rest::server_time& time, const clock& clk, log::logger_ptr log,
-                               std::shared_ptr<ws::reconnect_budget> budget)
-        : impl_(std::make_shared<impl>(ioc, std::move(options), rest, time, clk, std::move(log))) {
+                               rest::server_time& time, rest::rate_limiter* weight, const clock& clk,
+                               log::logger_ptr log, std::shared_ptr<ws::reconnect_budget> budget)
+        : impl_(std::make_shared<impl>(ioc, std::move(options), rest, time, weight, clk, std::move(log))) {
     impl_->make_session(std::move(budget));
 }
 
@@ -427,6 +624,10 @@ ws_order_entry_stats ws_order_entry::stats() const noexcept {
     s.bad_answers = i.bad_answers.load();
     s.late_answers = i.late_answers.load();
     s.rate_limited = i.rate_limited.load();
+    s.throttled = i.throttled.load();
+    s.breaker_open = i.breaker_open.load();
+    s.clock_rejects = i.clock_rejects.load();
+    s.time_syncs = i.time_syncs.load();
     {
         std::lock_guard lk(impl_->mutex);
         s.pending = impl_->pending.size();

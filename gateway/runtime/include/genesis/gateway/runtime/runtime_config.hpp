@@ -184,8 +184,11 @@ void register_component_sections(config::loader& l, runtime_config& cfg);
 /// name is one.
 [[nodiscard]] std::optional<std::size_t> breaker_index(std::string_view name);
 
+/// The breaker of WebSocket API order entry ([venue] order_entry = "ws").
+inline constexpr std::string_view orders_breaker_name = "orders";
+
 /// The gateway's breakers are rest0..restN-1, one per venue.rest_urls entry (endpoints = N; 0: not
-/// known yet, names only): an override naming another would silently change nothing. Returns an
+/// known yet, names only), and "orders": an override naming another would silently change nothing. Returns an
 /// error text naming file, line and key (cfg.where), empty when every [resilience.breakers.NAME]
 /// names one.
 [[nodiscard]] std::string check_breaker_names(const runtime_config& cfg, std::size_t endpoints,

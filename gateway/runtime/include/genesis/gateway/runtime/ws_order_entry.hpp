@@ -10,7 +10,17 @@
 //   part-way) and got no answer (timeout, lost connection) or a 5xx or -1007: outcome unknown,
 //   which the OMS settles by looking the order up by its client order id before anything else.
 // - A 4xx refusal is REJECTED with the venue's code and message; a 429/418 pauses order entry
-//   until the venue's retryAfter.
+//   (and, through the shared request-weight limiter, the REST client) until the venue's
+//   retryAfter.
+// - Rate limits: every request reserves its weight in the venue's REQUEST_WEIGHT limiter, the
+//   one the REST client uses (Binance counts both APIs per IP), and every placement one order in
+//   the ORDERS limiters (10 s and 1 day, per account). The answers' rateLimits counts and limits
+//   update them; a request the budget does not allow is refused unsent (http_errc::throttled).
+// - -1021 (timestamp outside recvWindow, request not executed): the shared server-time offset is
+//   marked stale and measured again over this connection (the WebSocket API's "time"); until
+//   then requests are refused unsent.
+// - A circuit breaker (optional): answers are successes; timeouts, lost answers, 5xx and -1007
+//   are failures; while it is open requests are refused unsent (resilience::errc::rejected).
 //
 // Threading: give order entry an io_context of its own, run by a thread of its own. place and
 // cancel may be called from any thread (the processing thread): they build and sign the request
@@ -23,6 +33,7 @@
 
 #include "genesis/gateway/oms/order_venue.hpp"
 #include "genesis/log/fwd.hpp"
+#include "genesis/rest/rate_limiter.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -32,6 +43,9 @@
 
 namespace boost::asio {
 class io_context;
+}
+namespace genesis::resilience {
+class circuit_breaker;
 }
 namespace genesis::rest {
 class server_time;
@@ -63,20 +77,33 @@ struct ws_order_entry_options {
     std::function<void(time_point tick)> on_order_written;
     /// Called on the session's strand when the connection opens (true) or is lost (false).
     std::function<void(bool open)> on_state;
+    /// Called on the session's strand after a server-time sample taken over the connection (at
+    /// the first open while the offset is stale, and after a -1021), with the new offset.
+    std::function<void(nanos offset)> on_time_sample;
+    /// ORDERS per 10 SECOND and per 1 DAY until the venue's answers say otherwise (their limit
+    /// replaces weight_limit; throttle_fraction 1: up to the venue's limit as last counted).
+    rest::rate_limit_options orders_10s{50, 1.0, std::chrono::seconds{10}};
+    rest::rate_limit_options orders_1d{160'000, 1.0, std::chrono::hours{24}};
+    /// Null: no breaker.
+    std::shared_ptr<resilience::circuit_breaker> breaker;
 };
 
 /// Counters since construction (any thread).
 struct ws_order_entry_stats {
     std::uint64_t placements = 0; ///< placement frames handed to the session (each at most once)
     std::uint64_t cancels = 0;
-    std::uint64_t refused = 0;      ///< 4xx refusals (REJECTED placements, refused cancels)
-    std::uint64_t not_sent = 0;     ///< answered not_sent: no connection, paused, dropped unwritten
-    std::uint64_t unknown = 0;      ///< placements answered outcome unknown
-    std::uint64_t timeouts = 0;     ///< requests that got no answer in time
-    std::uint64_t bad_answers = 0;  ///< frames that did not decode
-    std::uint64_t late_answers = 0; ///< answers to requests already settled (timed out, lost)
-    std::uint64_t rate_limited = 0; ///< 429/418 answers
-    std::uint64_t pending = 0;      ///< requests waiting for their answer now
+    std::uint64_t refused = 0;       ///< 4xx refusals (REJECTED placements, refused cancels)
+    std::uint64_t not_sent = 0;      ///< answered not_sent: no connection, paused, dropped unwritten
+    std::uint64_t unknown = 0;       ///< placements answered outcome unknown
+    std::uint64_t timeouts = 0;      ///< requests that got no answer in time
+    std::uint64_t bad_answers = 0;   ///< frames that did not decode
+    std::uint64_t late_answers = 0;  ///< answers to requests already settled (timed out, lost)
+    std::uint64_t rate_limited = 0;  ///< 429/418 answers
+    std::uint64_t throttled = 0;     ///< refused unsent by a rate limiter (weight, orders, pause)
+    std::uint64_t breaker_open = 0;  ///< refused unsent by the open breaker
+    std::uint64_t clock_rejects = 0; ///< -1021 answers (each starts a server-time resync)
+    std::uint64_t time_syncs = 0;    ///< server-time samples taken over this connection
+    std::uint64_t pending = 0;       ///< requests waiting for their answer now
 };
 
 class ws_order_entry final : public order_venue {
@@ -85,10 +112,12 @@ class ws_order_entry final : public order_venue {
 
 public:
     /// ioc: order entry's own (see write_on_caller), run by at least one thread. rest answers
-    /// every call but place and cancel; time gives the signed timestamp and recvWindow. rest,
-    /// time and clk must outlive this; budget may be null.
+    /// every call but place and cancel; time gives the signed timestamp and recvWindow (shared
+    /// with the REST client; resynced here after a -1021); weight is the venue's request-weight
+    /// limiter (the REST client's limits(); null: order entry keeps one of its own). rest, time,
+    /// weight and clk must outlive this; budget may be null.
     ws_order_entry(boost::asio::io_context& ioc, ws_order_entry_options options, order_venue& rest,
-                   const rest::server_time& time, const clock& clk, log::logger_ptr log = nullptr,
+                   rest::server_time& time, rest::rate_limiter* weight, const clock& clk, log::logger_ptr log = nullptr,
                    std::shared_ptr<ws::reconnect_budget> budget = nullptr);
     /// Stops the session (its callbacks may run until its `closed` event or the loop's end).
     ~ws_order_entry() override;

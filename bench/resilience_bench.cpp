@@ -92,7 +92,7 @@ void BM_ExecutorSingleAttempt(benchmark::State& state) {
     for (int i = 0; i < 100; ++i)
         pred.record("rest-1", "get_order", 1ms, true);
     const attempt_fn<int> op = [](std::size_t) -> boost::asio::awaitable<result<int>> { co_return 42; };
-    const call_options opt{"get_order", true, std::nullopt, false};
+    const call_options opt{"get_order", true, std::nullopt, false, {}};
     for (auto _ : state) {
         boost::asio::co_spawn(ioc, ex.run<int>(opt, op), boost::asio::detached);
         ioc.restart();

@@ -234,8 +234,12 @@ bool race::finish(std::size_t i, error_code ec, bool timed_out) {
         ex_.counters_.cancellations.fetch_add(1, relaxed);
         return false;
     }
-    ep.breaker->record_failure(a.tk, timed_out ? failure_kind::timeout : failure_kind::error);
-    ex_.predictor_.record(ep.name, opt_.operation, latency, false);
+    if (!timed_out && opt_.not_endpoint_failure && opt_.not_endpoint_failure(ec)) {
+        ep.breaker->release(a.tk);
+    } else {
+        ep.breaker->record_failure(a.tk, timed_out ? failure_kind::timeout : failure_kind::error);
+        ex_.predictor_.record(ep.name, opt_.operation, latency, false);
+    }
     ex_.counters_.failures.fetch_add(1, relaxed);
     if (timed_out)
         ex_.counters_.timeouts.fetch_add(1, relaxed);

@@ -397,6 +397,16 @@ TEST_F(DecoderTest, exchangeInfoSkeletonAndCapture) {
         EXPECT_EQ(info.symbols[1].rules.name, "ETHUSDT");
         EXPECT_EQ(info.symbols[1].rules.step_size, dec("0.0001"));
         EXPECT_EQ(info.symbols[1].rules.max_qty, dec("9000"));
+        // The venue's limits (2021: 1200 weight per minute), and the ones the gateway acts on.
+        ASSERT_EQ(info.rate_limits.size(), 4u);
+        EXPECT_EQ(info.rate_limits[3].type, "RAW_REQUESTS");
+        EXPECT_EQ(info.rate_limits[3].interval_num, 5u);
+        const auto known = known_limits(info.rate_limits);
+        ASSERT_TRUE(known.weight_1m && known.orders_10s && known.orders_1d);
+        EXPECT_EQ(known.weight_1m->limit, 1200u);
+        EXPECT_EQ(known.orders_10s->limit, 50u);
+        EXPECT_EQ(known.orders_1d->limit, 160'000u);
+        EXPECT_EQ(known.orders_1d->count, 0u);
     }
 }
 

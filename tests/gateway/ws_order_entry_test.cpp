@@ -6,17 +6,11 @@
 // the clock over the connection, and an open breaker refuses unsent.
 #include "genesis/gateway/runtime/ws_order_entry.hpp"
 
-#include "oms_test_support.hpp"
+#include "sim_rest_fixture.hpp"
 
 #include "genesis/gateway/oms/oms.hpp"
-#include "genesis/gateway/runtime/binance_venue.hpp"
 #include "genesis/resilience/circuit_breaker.hpp"
 #include "genesis/resilience/error.hpp"
-#include "genesis/resilience/executor.hpp"
-#include "genesis/resilience/predictor.hpp"
-#include "genesis/resilience/timer.hpp"
-#include "genesis/rest/http_client.hpp"
-#include "genesis/sim/server/sim_server.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -37,21 +31,12 @@ using namespace test;
 using namespace std::chrono_literals;
 using st = order_status;
 
-class WsOrderEntryTest : public ::testing::Test {
+class WsOrderEntryTest : public ::testing::Test, protected sim_rest_fixture {
 protected:
     temp_dir dir;
     manual_clock clk; // the OMS's
     task_queue queue;
-    std::unique_ptr<sim::sim_server> srv;
-    net::io_context ioc;
-    std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
-    std::thread io_thread;
-    resilience::steady_timer_service timers;
-    std::optional<rest::http_client> client;
     std::optional<rest::http_client> other; // a second client on the same IP (destroyed with client)
-    resilience::predictor pred;
-    std::unique_ptr<resilience::executor> exec;
-    std::unique_ptr<runtime::binance_venue> rest_venue;
     // Order entry's own loop and thread, as in the gateway (the caller writes on it too).
     net::io_context orders_ioc;
     std::optional<net::executor_work_guard<net::io_context::executor_type>> orders_work;
@@ -59,7 +44,6 @@ protected:
     std::unique_ptr<runtime::ws_order_entry> entry;
     std::unique_ptr<db::database> db;
     std::unique_ptr<oms> o;
-    const venue_id sim_venue = venue_id::truncating("sim");
     // What order entry reported, waited for with wait_for (notified on each report).
     std::mutex written_mutex;
     std::condition_variable reported;
@@ -73,34 +57,12 @@ protected:
         auto cfg = sim::default_server_config(1);
         cfg.agents_enabled = false;
         cfg.limits.orders_per_day = sim_orders_per_day;
-        srv = std::make_unique<sim::sim_server>(cfg);
-        auto started = srv->start();
-        ASSERT_FALSE(started.has_error()) << started.error().message();
-
-        rest::http_client_options opt;
-        opt.venue = "sim";
-        opt.base_urls = srv->urls().rest;
-        opt.tls.ca_file = srv->ca_file();
-        opt.request_timeout = 5s;
-        auto c = rest::http_client::create(ioc.get_executor(), real_clock::instance(), timers, opt);
-        ASSERT_TRUE(c) << c.error().message();
-        client.emplace(std::move(*c));
-        auto s = rest::signer::hmac_sha256(rest::secret("sim-test-secret-key"));
-        ASSERT_TRUE(s);
-        client->set_credentials("sim-test-api-key", std::move(*s));
-        work.emplace(ioc.get_executor());
-        io_thread = std::thread([this] { ioc.run(); });
+        ASSERT_NO_FATAL_FAILURE(start_sim_and_venue(cfg));
         orders_work.emplace(orders_ioc.get_executor());
         orders_thread = std::thread([this] { orders_ioc.run(); });
         // The signed timestamp comes from the REST client's server-time offset.
         auto synced = net::co_spawn(ioc, client->sync_time(0), net::use_future).get();
         ASSERT_TRUE(synced) << synced.error().message();
-        std::vector<resilience::endpoint> eps{
-            {"rest0", std::make_shared<resilience::circuit_breaker>(real_clock::instance())}};
-        exec = std::make_unique<resilience::executor>(real_clock::instance(), timers, pred, std::move(eps));
-        runtime::binance_venue_options vo;
-        vo.venue = sim_venue;
-        rest_venue = std::make_unique<runtime::binance_venue>(ioc, *client, *exec, vo);
     }
 
     // The sim's WebSocket API and test account; written ticks go to written_ticks.
@@ -131,8 +93,9 @@ protected:
     }
 
     void make_entry(runtime::ws_order_entry_options wo) {
-        entry = std::make_unique<runtime::ws_order_entry>(orders_ioc, std::move(wo), *rest_venue, client->time(),
-                                                          &client->limits(), real_clock::instance());
+        entry = std::make_unique<runtime::ws_order_entry>(
+            orders_ioc, std::move(wo), *rest_venue, client->time(),
+            runtime::ws_order_entry_limits{&client->limits(), &client->orders()}, real_clock::instance());
     }
 
     // Connects order entry (place_timeout short for the lost-answer tests).
@@ -184,19 +147,16 @@ protected:
             entry->stop();
         // The session closes gracefully, then the loops run dry (bounded: then they are stopped).
         orders_work.reset();
-        auto orders_done = std::async(std::launch::async, [this] { orders_thread.join(); });
-        if (orders_done.wait_for(5s) != std::future_status::ready)
-            orders_ioc.stop();
-        orders_done.wait();
-        work.reset();
-        ioc.stop();
-        io_thread.join();
+        if (orders_thread.joinable()) {
+            auto orders_done = std::async(std::launch::async, [this] { orders_thread.join(); });
+            if (orders_done.wait_for(5s) != std::future_status::ready)
+                orders_ioc.stop();
+            orders_done.wait();
+        }
+        stop_loop();
         entry.reset();
-        rest_venue.reset();
         other.reset();
-        client.reset();
-        if (srv)
-            srv->stop();
+        stop_venue_and_sim();
     }
 
     // Waits (under written_mutex) until holds() is true on what order entry reported, at most limit.
@@ -214,19 +174,6 @@ protected:
         if (fut.wait_for(10s) != std::future_status::ready)
             return make_error_code(std::errc::timed_out);
         return fut.get();
-    }
-
-    std::vector<genesis::sim::order_record> sim_orders(const client_order_id& id) {
-        std::vector<genesis::sim::order_record> out;
-        srv->with_exchange([&](genesis::sim::exchange& ex) {
-            const auto acc = ex.find_account("sim-test-api-key");
-            if (!acc)
-                return;
-            for (const auto& r : ex.order_records(*acc))
-                if (r.client_id == id)
-                    out.push_back(r);
-        });
-        return out;
     }
 
     void set_fault(sim::fault_kind kind, int status, std::chrono::seconds retry_after = 1s,
@@ -521,6 +468,37 @@ TEST_F(WsOrderEntryOrderLimitTest, theVenuesOrderCountStopsPlacementsBeforeTheVe
     auto cancelled = call<execution_report>([&](auto done) { entry->cancel(c, std::move(done)); });
     ASSERT_TRUE(cancelled) << cancelled.error().message();
     EXPECT_EQ(cancelled->status, st::canceled);
+}
+
+TEST_F(WsOrderEntryOrderLimitTest, restAndWebSocketPlacementsShareTheVenuesOrderCount) {
+    connect();
+    const auto day = [&] { return client->time().timestamp_ms() / 86'400'000; };
+    const auto before = day();
+    // One placement by REST (the venue's count in X-MBX-ORDER-COUNT-1D), two by frame (the
+    // answers' rateLimits: 3 of 3 per day, into the same limiter).
+    auto first = call<execution_report>([&](auto done) { rest_venue->place(intent("rest-count-0"), std::move(done)); });
+    ASSERT_TRUE(first) << first.error().message();
+    ASSERT_EQ(first->status, st::new_);
+    for (int i = 1; i < 3; ++i) {
+        auto r = call<execution_report>(
+            [&](auto done) { entry->place(intent("ws-count-" + std::to_string(i)), std::move(done)); });
+        ASSERT_TRUE(r) << r.error().message();
+        ASSERT_EQ(r->status, st::new_);
+    }
+    if (day() != before)
+        GTEST_SKIP() << "the venue's day rolled during the test: its order count restarted";
+    EXPECT_EQ(client->orders().used_1d(), 3);
+    EXPECT_EQ(client->orders().limit_1d(), 3);
+    // The fourth, by REST: refused before it is sent, and no fault of the endpoint.
+    auto in = intent("rest-count-3");
+    auto fourth = call<execution_report>([&](auto done) { rest_venue->place(in, std::move(done)); });
+    ASSERT_FALSE(fourth);
+    EXPECT_EQ(fourth.error(), rest::http_errc::throttled) << fourth.error().message();
+    EXPECT_EQ(classify_placement_error(fourth.error()), placement_failure::not_sent);
+    EXPECT_TRUE(sim_orders(in.client_id).empty());
+    EXPECT_EQ(client->orders().refused(), 1u);
+    EXPECT_EQ(exec->endpoints()[0].breaker->stats().failures, 0u);
+    EXPECT_EQ(exec->endpoints()[0].breaker->state(), resilience::breaker_state::closed);
 }
 
 TEST_F(WsOrderEntryTest, aClockRejectionResyncsOverTheConnectionAndOrdersGoOn) {

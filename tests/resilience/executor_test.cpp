@@ -95,9 +95,9 @@ protected:
         return out;
     }
 
-    static call_options read() { return {"get_order", true, std::nullopt, true}; }
+    static call_options read() { return {"get_order", true, std::nullopt, true, {}}; }
     static call_options place(std::optional<nanos> timeout = std::nullopt) {
-        return {"place_order", false, timeout, true};
+        return {"place_order", false, timeout, true, {}};
     }
 
     // Nothing left behind: no pending timers, no queued handlers, no live attempt frames.
@@ -417,6 +417,32 @@ TEST_F(ExecutorTest, runNonIdempotentDefiniteErrorPassesThrough) {
     ASSERT_TRUE(out->has_value());
     EXPECT_EQ((*out)->value.error(), net::error::connection_refused);
     EXPECT_EQ(exec_->stats().unknown_outcomes, 0U);
+    expect_clean();
+}
+
+TEST_F(ExecutorTest, runErrorThatIsNoEndpointFailureLeavesTheBreakerAndPredictorAlone) {
+    breaker_options bo;
+    bo.failure_threshold = 1;
+    make(1, {}, bo);
+    // A local rate limiter refused it (here: an error the caller says is no fault of the endpoint).
+    const error_code throttled = make_error_code(std::errc::resource_unavailable_try_again);
+    script_ = {{0ms, 0, throttled}};
+    auto opt = place();
+    opt.not_endpoint_failure = [throttled](const error_code& e) { return e == throttled; };
+    auto out = start(opt);
+    run();
+    ASSERT_TRUE(out->has_value());
+    EXPECT_EQ((*out)->value.error(), throttled);
+    EXPECT_EQ(breakers_[0]->state(), breaker_state::closed);
+    EXPECT_EQ(breakers_[0]->stats().failures, 0U);
+    EXPECT_EQ(breakers_[0]->stats().releases, 1U);
+    EXPECT_EQ(predictor_.samples("rest-0", "place_order"), 0U);
+    // Any other error still counts: with a threshold of 1 it opens the breaker.
+    script_ = {{0ms, 0, net::error::connection_refused}};
+    out = start(opt);
+    run();
+    ASSERT_TRUE(out->has_value());
+    EXPECT_EQ(breakers_[0]->state(), breaker_state::open);
     expect_clean();
 }
 

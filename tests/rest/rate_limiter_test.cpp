@@ -149,5 +149,43 @@ TEST_F(RateLimiterTest, setWeightLimitFromExchangeInfo) {
     EXPECT_EQ(rl.threshold(), 960);
 }
 
+// Order counts: ours per placement, the venue's when higher, its limits when it says them; the
+// 10 s window rolls, the day's does not.
+TEST_F(RateLimiterTest, orderCountsStopPlacementsAtTheVenuesLimitUntilTheWindowRolls) {
+    order_count_limiter oc(clk);
+    EXPECT_EQ(oc.limit_10s(), 50);
+    EXPECT_EQ(oc.limit_1d(), 160'000);
+    oc.set_limits(3, 5);
+    EXPECT_EQ(oc.limit_10s(), 3);
+    EXPECT_EQ(oc.limit_1d(), 5);
+    ASSERT_TRUE(oc.try_acquire().admitted);
+    // The venue counted more (another session of the account): its count wins.
+    oc.on_counts(3, 3);
+    EXPECT_EQ(oc.used_10s(), 3);
+    const admission a = oc.try_acquire();
+    EXPECT_FALSE(a.admitted);
+    EXPECT_EQ(a.reason, http_errc::throttled);
+    EXPECT_EQ(a.wait, 10s); // the test starts on a 10 s boundary
+    EXPECT_EQ(oc.refused(), 1u);
+    // A lower count does not lower ours.
+    oc.on_counts(1, std::nullopt);
+    EXPECT_EQ(oc.used_10s(), 3);
+    // Next 10 s window: the refused placement was counted in neither window, so two more fit
+    // the day's 5, and the one after that is refused by the day alone.
+    clk.advance(10s);
+    EXPECT_EQ(oc.used_10s(), 0);
+    EXPECT_EQ(oc.used_1d(), 3);
+    ASSERT_TRUE(oc.try_acquire().admitted);
+    ASSERT_TRUE(oc.try_acquire().admitted);
+    const admission day = oc.try_acquire();
+    EXPECT_FALSE(day.admitted);
+    EXPECT_EQ(day.reason, http_errc::throttled);
+    EXPECT_EQ(oc.used_10s(), 2); // refused by the day: not counted in the 10 s window
+    EXPECT_EQ(oc.used_1d(), 5);
+    // Limits of 0 or absent change nothing.
+    oc.set_limits(0, std::nullopt);
+    EXPECT_EQ(oc.limit_10s(), 3);
+}
+
 } // namespace
 } // namespace genesis::rest

@@ -55,6 +55,8 @@ protected:
     void SetUp() override {
         make_test_dir("genesis-e2e");
         auto cfg = sim::default_server_config(1);
+        // Not the gateway's default (Binance's 160,000): the gateway must take it from exchangeInfo.
+        cfg.limits.orders_per_day = 150'000;
         srv = std::make_unique<sim::sim_server>(cfg);
         auto started = srv->start();
         ASSERT_FALSE(started.has_error()) << started.error().message();
@@ -340,6 +342,11 @@ void GatewayE2eTest::trade_and_agree_with_the_sim(const std::string& venue_keys)
     // Nothing refused or run out of turn by the processing queue in a plain run.
     EXPECT_EQ(ex.value("genesis_queue_push_failures_total", {}), 0.0);
     EXPECT_EQ(ex.value("genesis_queue_self_overflow_total", {}), 0.0);
+    // The venue's order limits came from its exchangeInfo, and never held an order back.
+    EXPECT_EQ(ex.value("genesis_venue_orders_limit", {{"window", "1d"}}), 150'000.0);
+    EXPECT_EQ(ex.value("genesis_venue_orders_limit", {{"window", "10s"}}), 50.0);
+    EXPECT_GT(ex.value("genesis_venue_orders_used", {{"window", "1d"}}).value_or(0), 0.0);
+    EXPECT_EQ(ex.value("genesis_rest_rate_limit_refusals_total", {{"reason", "orders"}}), 0.0);
     const auto fills_metric = ex.value("genesis_fills_total", {});
     ASSERT_TRUE(fills_metric);
     EXPECT_EQ(*fills_metric, static_cast<double>(fills.size()));

@@ -140,6 +140,7 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
     log::logger_ptr log;
     endpoint_pool pool;
     rate_limiter limiter;
+    order_count_limiter orders;
     server_time time;
     std::optional<credentials> creds;
     counters c;
@@ -151,7 +152,7 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
     impl(net::any_io_executor e, const clock& k, resilience::timer_service& t, http_client_options o, log::logger_ptr l,
          endpoint_pool p)
             : ex(std::move(e)), clk(k), timers(t), opt(std::move(o)), log(std::move(l)), pool(std::move(p)),
-              limiter(k, opt.limits), time(k, opt.time) {}
+              limiter(k, opt.limits), orders(k), time(k, opt.time) {}
 
     template <class... A>
     void debug(spdlog::format_string_t<A...> fmt, A&&... args) {
@@ -361,6 +362,19 @@ net::awaitable<result<response>> http_client::impl::send_once(const request& req
             co_return ec;
         }
     }
+    // An order the venue's order counts leave no room for is refused at once (its weight given
+    // back): by the time the window rolls (up to a day) the order is stale.
+    if (req.counts_as_order) {
+        orders.set_venue_offset(time.offset());
+        if (const admission a = orders.try_acquire(); !a.admitted) {
+            limiter.refund(req.weight);
+            c.refused.fetch_add(1, relaxed);
+            warn("{} {} {} refused: {} (ORDERS {} of {} per 10 s, {} of {} per day)", opt.venue, to_string(req.method),
+                 req.path, a.reason.message(), orders.used_10s(), orders.limit_10s(), orders.used_1d(),
+                 orders.limit_1d());
+            co_return a.reason;
+        }
+    }
 
     const base_url& url = pool.url(ep);
     std::string query = req.query;
@@ -453,6 +467,7 @@ net::awaitable<result<response>> http_client::impl::send_once(const request& req
     out.reused_connection = w.reused;
     c.responses.fetch_add(1, relaxed);
     limiter.on_response(out.status, out.headers.used_weight_1m, out.headers.retry_after);
+    orders.on_counts(out.headers.order_count_10s, out.headers.order_count_1d);
     debug("{} {} {}?{} [{}] -> {} in {} us on {} (weight {})", opt.venue, to_string(req.method), req.path, logged_query,
           req.body, out.status, latency_us, url.authority(), out.headers.used_weight_1m.value_or(-1));
 
@@ -628,6 +643,8 @@ std::size_t http_client::endpoint_count() const noexcept { return impl_->pool.si
 endpoint_pool& http_client::endpoints() noexcept { return impl_->pool; }
 const endpoint_pool& http_client::endpoints() const noexcept { return impl_->pool; }
 rate_limiter& http_client::limits() noexcept { return impl_->limiter; }
+order_count_limiter& http_client::orders() noexcept { return impl_->orders; }
+const order_count_limiter& http_client::orders() const noexcept { return impl_->orders; }
 server_time& http_client::time() noexcept { return impl_->time; }
 
 rate_limiter_stats http_client::limiter_stats() const { return impl_->limiter.stats(); }

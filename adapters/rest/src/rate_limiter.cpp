@@ -85,6 +85,12 @@ void rate_limiter::on_response(unsigned status, std::optional<std::int64_t> used
     paused_until_ = std::max(paused_until_, now + pause);
 }
 
+void rate_limiter::refund(std::int64_t weight) noexcept {
+    std::lock_guard lock(mutex_);
+    roll_locked();
+    used_ = std::max<std::int64_t>(used_ - weight, 0);
+}
+
 void rate_limiter::set_weight_limit(std::int64_t limit) noexcept {
     std::lock_guard lock(mutex_);
     options_.weight_limit = limit;
@@ -119,6 +125,39 @@ bool rate_limiter::paused() const {
 rate_limiter_stats rate_limiter::stats() const {
     std::lock_guard lock(mutex_);
     return stats_;
+}
+
+order_count_limiter::order_count_limiter(const clock& clk, rate_limit_options ten_s, rate_limit_options day) noexcept
+        : ten_s_(clk, ten_s), day_(clk, day) {}
+
+admission order_count_limiter::try_acquire() {
+    // Counted in both or in neither.
+    auto a = day_.try_acquire(1);
+    if (!a.admitted)
+        return a;
+    a = ten_s_.try_acquire(1);
+    if (!a.admitted)
+        day_.refund(1);
+    return a;
+}
+
+void order_count_limiter::on_counts(std::optional<std::int64_t> ten_s, std::optional<std::int64_t> day) {
+    if (ten_s)
+        ten_s_.on_response(200, ten_s, std::nullopt);
+    if (day)
+        day_.on_response(200, day, std::nullopt);
+}
+
+void order_count_limiter::set_limits(std::optional<std::int64_t> ten_s, std::optional<std::int64_t> day) noexcept {
+    if (ten_s && *ten_s > 0)
+        ten_s_.set_weight_limit(*ten_s);
+    if (day && *day > 0)
+        day_.set_weight_limit(*day);
+}
+
+void order_count_limiter::set_venue_offset(nanos offset) noexcept {
+    ten_s_.set_venue_offset(offset);
+    day_.set_venue_offset(offset);
 }
 
 } // namespace genesis::rest

@@ -256,6 +256,9 @@ struct gateway_app::impl {
     // windows) and, in mode paper, the paper account. resilience_restore takes the breakers and
     // windows back from the newest checkpoint at start-up (app_paper.cpp).
     std::vector<db::section> checkpoint_sections() const;
+    // The venue's limits from exchangeInfo: REQUEST_WEIGHT per minute (the lower of it and
+    // [venue] weight_limit_per_minute) and ORDERS per 10 s and per day (both order entries).
+    void apply_venue_limits(const std::vector<binance::rate_limit>& limits);
     // Every breaker of the gateway, named: the executor's rest0..restN-1, then "orders" (if any).
     std::vector<resilience::endpoint> breakers() const;
     void resilience_restore();

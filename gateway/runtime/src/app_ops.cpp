@@ -122,6 +122,17 @@ std::string gateway_app::impl::metrics_text() const {
                  "Requests held back by the gateway's rate limiter without being sent.");
         p.sample("genesis_rest_rate_limit_refusals_total", {{"reason", "paused"}}, static_cast<double>(l.paused));
         p.sample("genesis_rest_rate_limit_refusals_total", {{"reason", "throttled"}}, static_cast<double>(l.throttled));
+        // Placements the venue's order counts (ORDERS per 10 s and per day) left no room for, by
+        // either order entry.
+        p.sample("genesis_rest_rate_limit_refusals_total", {{"reason", "orders"}},
+                 static_cast<double>(http->orders().refused()));
+        p.family("genesis_venue_orders_used", "gauge",
+                 "Orders counted in the venue's current ORDERS windows (ours, or the venue's count when higher).");
+        p.sample("genesis_venue_orders_used", {{"window", "10s"}}, static_cast<double>(http->orders().used_10s()));
+        p.sample("genesis_venue_orders_used", {{"window", "1d"}}, static_cast<double>(http->orders().used_1d()));
+        p.family("genesis_venue_orders_limit", "gauge", "The venue's ORDERS limits (exchangeInfo, the answers).");
+        p.sample("genesis_venue_orders_limit", {{"window", "10s"}}, static_cast<double>(http->orders().limit_10s()));
+        p.sample("genesis_venue_orders_limit", {{"window", "1d"}}, static_cast<double>(http->orders().limit_1d()));
         const auto ps = http->endpoints().total_stats();
         p.family("genesis_rest_connections_opened_total", "counter",
                  "REST connections (TCP+TLS) opened: by a request that found none idle, or warm, ahead of need.");

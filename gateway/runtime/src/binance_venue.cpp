@@ -77,6 +77,8 @@ struct binance_venue::impl : std::enable_shared_from_this<impl> {
         co.idempotent = idempotent;
         co.hedge = idempotent;
         co.timeout = idempotent ? opt.query_timeout : opt.place_timeout;
+        // A rate limit (our limiter's refusal, the venue's 429/418) is no fault of the endpoint.
+        co.not_endpoint_failure = [](const error_code& e) { return e == rest::http_condition::rate_limit; };
         if (!idempotent)
             req.idempotent = false; // the client never resends it; a lost answer is outcome_unknown
         // Not a coroutine lambda: its captures would be read through a closure the executor may move.
@@ -118,6 +120,7 @@ struct binance_venue::impl : std::enable_shared_from_this<impl> {
         strip_timestamp(*params);
         ++placements;
         auto req = make_request(rest::http_method::post, "/api/v3/order", *params, true);
+        req.counts_as_order = true;
         if (in.tick.ns != 0 && opt.on_order_written)
             req.on_written = [cb = &opt.on_order_written, tick = in.tick] { (*cb)(tick); };
         auto r = co_await call("place_order", false, std::move(req));

@@ -155,6 +155,25 @@ void gateway_app::impl::enter_thread(const char* name, const std::vector<unsigne
         log->info("thread {} pinned to CPUs {}", name, cpu_list_text(cpus));
 }
 
+void gateway_app::impl::apply_venue_limits(const std::vector<binance::rate_limit>& limits) {
+    const auto known = binance::known_limits(limits);
+    if (known.weight_1m && known.weight_1m->limit > 0) {
+        const auto venue_limit = static_cast<std::int64_t>(known.weight_1m->limit);
+        const auto allowed = std::min<std::int64_t>(venue_limit, cfg.venue.weight_limit_per_minute);
+        http->limits().set_weight_limit(allowed);
+        if (allowed < cfg.venue.weight_limit_per_minute)
+            log->warn("the venue allows {} request weight per minute, less than weight_limit_per_minute = {}: using {}",
+                      venue_limit, cfg.venue.weight_limit_per_minute, allowed);
+    }
+    const auto limit = [](const std::optional<binance::rate_limit>& l) {
+        return l ? std::make_optional(static_cast<std::int64_t>(l->limit)) : std::nullopt;
+    };
+    http->orders().set_limits(limit(known.orders_10s), limit(known.orders_1d));
+    log->info("venue limits: request weight {} per minute (held back at {}), orders {} per 10 s and {} per day",
+              known.weight_1m ? std::to_string(known.weight_1m->limit) : std::string("not listed"),
+              http->limits().threshold(), http->orders().limit_10s(), http->orders().limit_1d());
+}
+
 bool gateway_app::impl::start(std::string& why) {
     auto& v = cfg.venue;
     const auto data_dir = std::filesystem::path(cfg.base.gateway.data_dir);
@@ -272,7 +291,8 @@ bool gateway_app::impl::start(std::string& why) {
         wo.on_order_written = vo.on_order_written;
         wo.breaker = orders_breaker;
         // One request-weight budget and one server-time offset for both APIs (Binance counts per IP).
-        ws_orders = std::make_unique<ws_order_entry>(orders_ioc, wo, *venue, http->time(), &http->limits(), clk,
+        ws_orders = std::make_unique<ws_order_entry>(orders_ioc, wo, *venue, http->time(),
+                                                     ws_order_entry_limits{&http->limits(), &http->orders()}, clk,
                                                      logs.get("ws.orders"));
         orders_work.emplace(orders_ioc.get_executor());
         orders_thread = std::thread([this] {
@@ -324,6 +344,7 @@ bool gateway_app::impl::start(std::string& why) {
             why = "exchangeInfo: " + (r ? r->error().message() : std::string("timed out"));
             return false;
         }
+        apply_venue_limits((*r)->rate_limits);
         for (const auto& sym : v.symbols) {
             auto it = std::find_if((*r)->symbols.begin(), (*r)->symbols.end(),
                                    [&](const binance::symbol_rules& x) { return x.rules.name == sym; });

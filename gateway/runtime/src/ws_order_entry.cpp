@@ -77,11 +77,11 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
     rest::server_time& time;
     const clock& clk;
     log::logger_ptr log;
-    // The venue's request weight (the REST client's, or our own without one), and its order counts.
+    // The venue's request weight and order counts (the REST client's, or our own without them).
     std::optional<rest::rate_limiter> own_weight;
+    std::optional<rest::order_count_limiter> own_orders;
     rest::rate_limiter& weight;
-    rest::rate_limiter orders_10s;
-    rest::rate_limiter orders_1d;
+    rest::order_count_limiter& orders;
     std::optional<ws::session> session;
     // The sweeper and stop run on this strand; the session's handlers on the session's own.
     net::strand<net::io_context::executor_type> strand;
@@ -104,12 +104,13 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
         bad_answers{0}, late_answers{0}, rate_limited{0}, throttled{0}, breaker_open{0}, clock_rejects{0},
         time_syncs{0};
 
-    impl(net::io_context& io, ws_order_entry_options o, order_venue& r, rest::server_time& t, rest::rate_limiter* w,
-         const clock& c, log::logger_ptr l)
+    impl(net::io_context& io, ws_order_entry_options o, order_venue& r, rest::server_time& t,
+         ws_order_entry_limits limits, const clock& c, log::logger_ptr l)
             : ioc(io), opt(std::move(o)), rest(r), time(t), clk(c), log(std::move(l)),
-              own_weight(w ? std::nullopt : std::make_optional<rest::rate_limiter>(c)), weight(w ? *w : *own_weight),
-              orders_10s(c, opt.orders_10s), orders_1d(c, opt.orders_1d), strand(net::make_strand(io)),
-              sweeper(strand) {}
+              own_weight(limits.weight ? std::nullopt : std::make_optional<rest::rate_limiter>(c)),
+              own_orders(limits.orders ? std::nullopt : std::make_optional<rest::order_count_limiter>(c)),
+              weight(limits.weight ? *limits.weight : *own_weight),
+              orders(limits.orders ? *limits.orders : *own_orders), strand(net::make_strand(io)), sweeper(strand) {}
 
     void make_session(std::shared_ptr<ws::reconnect_budget> budget) {
         ws::session_config cfg;
@@ -154,12 +155,10 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
         }
         auto a = weight.try_acquire(1); // order.place and order.cancel weigh 1
         if (a.admitted && kind == request_kind::place) {
-            const auto offset = time.offset();
-            orders_1d.set_venue_offset(offset);
-            orders_10s.set_venue_offset(offset);
-            a = orders_1d.try_acquire(1);
-            if (a.admitted)
-                a = orders_10s.try_acquire(1);
+            orders.set_venue_offset(time.offset());
+            a = orders.try_acquire();
+            if (!a.admitted)
+                weight.refund(1);
         }
         if (a.admitted)
             return {};
@@ -354,24 +353,16 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
     // The answer's rateLimits into the limiters; a 429 or 418 pauses every request of the venue
     // (REST too, when the weight limiter is the REST client's) until the venue's retryAfter.
     void account_limits(std::string_view frame) {
-        std::optional<std::int64_t> used;
-        for (const auto& l : response.rate_limits) {
-            const auto count = static_cast<std::int64_t>(l.count);
-            const auto limit = static_cast<std::int64_t>(l.limit);
-            if (l.type.view() == "REQUEST_WEIGHT" && l.interval.view() == "MINUTE" && l.interval_num == 1) {
-                used = count;
-            } else if (l.type.view() == "ORDERS") {
-                rest::rate_limiter* orders = nullptr;
-                if (l.interval.view() == "SECOND" && l.interval_num == 10)
-                    orders = &orders_10s;
-                else if (l.interval.view() == "DAY" && l.interval_num == 1)
-                    orders = &orders_1d;
-                if (orders) {
-                    orders->set_weight_limit(limit);
-                    orders->on_response(200, count, std::nullopt);
-                }
-            }
-        }
+        const auto known = binance::known_limits(response.rate_limits);
+        const auto count = [](const std::optional<binance::rate_limit>& l) {
+            return l ? std::make_optional(static_cast<std::int64_t>(l->count)) : std::nullopt;
+        };
+        const auto limit = [](const std::optional<binance::rate_limit>& l) {
+            return l ? std::make_optional(static_cast<std::int64_t>(l->limit)) : std::nullopt;
+        };
+        orders.set_limits(limit(known.orders_10s), limit(known.orders_1d));
+        orders.on_counts(count(known.orders_10s), count(known.orders_1d));
+        const auto used = count(known.weight_1m);
         const auto status = static_cast<unsigned>(response.status);
         const bool limited = !response.ok && (status == 429 || status == 418);
         std::optional<nanos> retry_after;
@@ -540,9 +531,9 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
 };
 
 ws_order_entry::ws_order_entry(net::io_context& ioc, ws_order_entry_options options, order_venue& rest,
-                               rest::server_time& time, rest::rate_limiter* weight, const clock& clk,
+                               rest::server_time& time, ws_order_entry_limits limits, const clock& clk,
                                log::logger_ptr log, std::shared_ptr<ws::reconnect_budget> budget)
-        : impl_(std::make_shared<impl>(ioc, std::move(options), rest, time, weight, clk, std::move(log))) {
+        : impl_(std::make_shared<impl>(ioc, std::move(options), rest, time, limits, clk, std::move(log))) {
     impl_->make_session(std::move(budget));
 }
 

@@ -73,38 +73,6 @@ binance_errc get_request_id(od::value& v, std::string& out) noexcept {
     return binance_errc::wrong_type;
 }
 
-binance_errc decode_rate_limits(od::value& v, std::vector<rate_limit>& out) noexcept {
-    out.clear();
-    od::array arr;
-    GENESIS_BN_TRY(check(v.get_array().get(arr)));
-    for (auto item : arr) {
-        od::object o;
-        GENESIS_BN_TRY(check(item.get_object().get(o)));
-        rate_limit rl;
-        GENESIS_BN_TRY(for_each_field(o, [&](std::string_view k, od::value& x) -> binance_errc {
-            if (k == "rateLimitType")
-                return get_fixed(x, rl.type);
-            if (k == "interval")
-                return get_fixed(x, rl.interval);
-            if (k == "intervalNum") {
-                std::uint64_t n = 0;
-                GENESIS_BN_TRY(get_u64(x, n));
-                if (n > 0xFFFF'FFFFu)
-                    return binance_errc::number_out_of_range;
-                rl.interval_num = static_cast<std::uint32_t>(n);
-                return binance_errc::ok;
-            }
-            if (k == "limit")
-                return get_u64(x, rl.limit);
-            if (k == "count")
-                return get_u64(x, rl.count);
-            return binance_errc::ok;
-        }));
-        out.push_back(rl);
-    }
-    return binance_errc::ok;
-}
-
 binance_errc decode_ws_result(od::value& v, ws_result_kind kind, time_point receive_time, ws_response& out) noexcept {
     switch (kind) {
     case ws_result_kind::none: return binance_errc::ok;
@@ -303,7 +271,7 @@ result<void> decoder::decode_ws_response(std::string_view frame, kind_lookup loo
                 return decode_api_error(e, out.error);
             }
             if (k == "rateLimits")
-                return decode_rate_limits(v, out.rate_limits);
+                return detail::decode_rate_limits(v, out.rate_limits);
             return binance_errc::ok;
         }));
         if (!has_id || !has_status)

@@ -46,6 +46,8 @@ binance_errc decode_user_event(od::object& obj, time_point receive_time, user_ev
 // Responses (rest_decoder.cpp).
 binance_errc decode_order(od::object& obj, time_point receive_time, order_response& out) noexcept;
 binance_errc decode_order_array(od::array& arr, time_point receive_time, std::vector<order_response>& out) noexcept;
+/// A rateLimits array (exchangeInfo, WS-API answers).
+binance_errc decode_rate_limits(od::value& v, std::vector<rate_limit>& out) noexcept;
 binance_errc decode_exchange_info(od::object& obj, exchange_info& out) noexcept;
 binance_errc decode_api_error(od::object& obj, api_error& out) noexcept;
 

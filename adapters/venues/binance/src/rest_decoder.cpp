@@ -246,13 +246,48 @@ binance_errc decode_order_array(od::array& arr, time_point receive_time, std::ve
     return binance_errc::ok;
 }
 
+binance_errc decode_rate_limits(od::value& v, std::vector<rate_limit>& out) noexcept {
+    out.clear();
+    od::array arr;
+    GENESIS_BN_TRY(check(v.get_array().get(arr)));
+    for (auto item : arr) {
+        od::object o;
+        GENESIS_BN_TRY(check(item.get_object().get(o)));
+        rate_limit rl;
+        GENESIS_BN_TRY(for_each_field(o, [&](std::string_view k, od::value& x) -> binance_errc {
+            if (k == "rateLimitType")
+                return get_fixed(x, rl.type);
+            if (k == "interval")
+                return get_fixed(x, rl.interval);
+            if (k == "intervalNum") {
+                std::uint64_t n = 0;
+                GENESIS_BN_TRY(get_u64(x, n));
+                if (n > 0xFFFF'FFFFu)
+                    return binance_errc::number_out_of_range;
+                rl.interval_num = static_cast<std::uint32_t>(n);
+                return binance_errc::ok;
+            }
+            if (k == "limit")
+                return get_u64(x, rl.limit);
+            if (k == "count")
+                return get_u64(x, rl.count);
+            return binance_errc::ok;
+        }));
+        out.push_back(rl);
+    }
+    return binance_errc::ok;
+}
+
 binance_errc decode_exchange_info(od::object& obj, exchange_info& out) noexcept {
     out.symbols.clear();
+    out.rate_limits.clear();
     out.server_time = {};
     bool has_symbols = false;
     GENESIS_BN_TRY(for_each_field(obj, [&](std::string_view k, od::value& v) -> binance_errc {
         if (k == "serverTime")
             return get_time_ms(v, out.server_time);
+        if (k == "rateLimits")
+            return decode_rate_limits(v, out.rate_limits);
         if (k != "symbols")
             return binance_errc::ok;
         has_symbols = true;
@@ -294,3 +329,22 @@ binance_errc decode_api_error(od::object& obj, api_error& out) noexcept {
 }
 
 } // namespace genesis::binance::detail
+
+namespace genesis::binance {
+
+known_rate_limits known_limits(const std::vector<rate_limit>& all) noexcept {
+    known_rate_limits k;
+    for (const auto& l : all) {
+        const auto type = l.type.view();
+        const auto interval = l.interval.view();
+        if (type == "REQUEST_WEIGHT" && interval == "MINUTE" && l.interval_num == 1)
+            k.weight_1m = l;
+        else if (type == "ORDERS" && interval == "SECOND" && l.interval_num == 10)
+            k.orders_10s = l;
+        else if (type == "ORDERS" && interval == "DAY" && l.interval_num == 1)
+            k.orders_1d = l;
+    }
+    return k;
+}
+
+} // namespace genesis::binance

@@ -63,6 +63,9 @@ struct call_options {
     std::optional<nanos> timeout;
     /// Allows the delayed hedge for this call (idempotent calls only).
     bool hedge = true;
+    /// An attempt error for which this returns true says nothing of the endpoint's health (a rate
+    /// limit, ours or the venue's): the breaker's ticket is released and the predictor not fed.
+    std::function<bool(const error_code&)> not_endpoint_failure;
 };
 
 /// Sends one attempt to endpoint `index` (position in the executor's endpoint list). Must honour

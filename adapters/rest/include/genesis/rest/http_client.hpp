@@ -57,6 +57,9 @@ struct request {
     /// False for order placement: after it is written, a 5xx, timeout or lost connection gives
     /// http_errc::outcome_unknown (it may have been executed) and it is never retried.
     bool idempotent = true;
+    /// Counts toward the venue's order limits (a placement): refused at once (http_errc::throttled)
+    /// when order_count_limiter leaves no room, never sent into a 429.
+    bool counts_as_order = false;
     /// I/O timeout of this request (any wait for a connection at the host's cap + connect + TLS +
     /// write + read); default options.request_timeout.
     std::optional<nanos> timeout;
@@ -178,6 +181,9 @@ public:
     /// For endpoint_pool::stats(), which any thread may read.
     [[nodiscard]] const endpoint_pool& endpoints() const noexcept;
     [[nodiscard]] rate_limiter& limits() noexcept;
+    /// The account's order counts (X-MBX-ORDER-COUNT-*; shared with WebSocket API order entry).
+    [[nodiscard]] order_count_limiter& orders() noexcept;
+    [[nodiscard]] const order_count_limiter& orders() const noexcept;
     [[nodiscard]] server_time& time() noexcept;
     [[nodiscard]] http_client_stats stats() const noexcept;
     /// The rate limiter's counters (any thread: the limiter has its own lock).

@@ -71,6 +71,9 @@ public:
     /// Reserves `weight` when the venue is not paused and used + weight stays within the throttle;
     /// otherwise says how long to wait and why.
     [[nodiscard]] admission try_acquire(std::int64_t weight);
+    /// Gives back weight reserved by try_acquire for a request that was then not sent (in the same
+    /// window; never below 0).
+    void refund(std::int64_t weight) noexcept;
     /// Accounts a response: used_weight is X-MBX-USED-WEIGHT-1M (the venue's count, authoritative
     /// when higher than ours); 429/418 pause every request for retry_after (or the defaults).
     void on_response(unsigned status, std::optional<std::int64_t> used_weight, std::optional<nanos> retry_after);
@@ -89,6 +92,39 @@ public:
     [[nodiscard]] bool paused() const;
     [[nodiscard]] rate_limiter_stats stats() const;
     [[nodiscard]] const rate_limit_options& options() const noexcept { return options_; }
+};
+
+/// The venue's order-count limits of one account (Binance: ORDERS per 10 SECOND and per 1 DAY; only
+/// placements count). Each placement is counted here before it is sent; the venue's own counts
+/// (X-MBX-ORDER-COUNT-10S/-1D, the WebSocket API's rateLimits) replace ours when higher, and its
+/// limits (exchangeInfo rateLimits, the answers) replace the defaults. A placement the counts do not
+/// allow is refused (http_errc::throttled) rather than sent into a 429. Thread-safe.
+class order_count_limiter {
+    rate_limiter ten_s_;
+    rate_limiter day_;
+
+public:
+    /// Defaults: the Binance docs' example (50 per 10 s, 160,000 per day); throttle_fraction 1, so
+    /// up to the venue's limit as last counted.
+    explicit order_count_limiter(const clock& clk, rate_limit_options ten_s = {50, 1.0, std::chrono::seconds{10}},
+                                 rate_limit_options day = {160'000, 1.0, std::chrono::hours{24}}) noexcept;
+
+    /// Counts one placement in both windows; not admitted: reason throttled, wait until the window
+    /// that is full rolls.
+    [[nodiscard]] admission try_acquire();
+    /// The venue's counts (each absent when it did not say).
+    void on_counts(std::optional<std::int64_t> ten_s, std::optional<std::int64_t> day);
+    /// The venue's limits (exchangeInfo, the answers' rateLimits).
+    void set_limits(std::optional<std::int64_t> ten_s, std::optional<std::int64_t> day) noexcept;
+    /// Venue clock minus local wall clock: the windows roll with the venue's (UTC 10 s and day).
+    void set_venue_offset(nanos offset) noexcept;
+
+    [[nodiscard]] std::int64_t used_10s() const { return ten_s_.used(); }
+    [[nodiscard]] std::int64_t used_1d() const { return day_.used(); }
+    [[nodiscard]] std::int64_t limit_10s() const { return ten_s_.threshold(); }
+    [[nodiscard]] std::int64_t limit_1d() const { return day_.threshold(); }
+    /// Placements refused for either window.
+    [[nodiscard]] std::uint64_t refused() const { return ten_s_.stats().throttled + day_.stats().throttled; }
 };
 
 } // namespace genesis::rest

@@ -126,6 +126,17 @@ struct rate_limit {
     std::uint64_t count = 0; ///< used so far (absent in exchangeInfo: 0)
 };
 
+/// The rate limits the gateway acts on, picked from a rateLimits array (known_limits).
+struct known_rate_limits {
+    std::optional<rate_limit> weight_1m;  ///< REQUEST_WEIGHT per 1 MINUTE (per IP)
+    std::optional<rate_limit> orders_10s; ///< ORDERS per 10 SECOND (per account)
+    std::optional<rate_limit> orders_1d;  ///< ORDERS per 1 DAY (per account)
+};
+
+/// REQUEST_WEIGHT/1 MINUTE and ORDERS/10 SECOND and /1 DAY of a rateLimits array (exchangeInfo,
+/// WS-API answers); the others (RAW_REQUESTS, CONNECTIONS, ...) are left out.
+[[nodiscard]] known_rate_limits known_limits(const std::vector<rate_limit>& all) noexcept;
+
 /// One symbol of exchangeInfo: its rules and trading status.
 struct symbol_rules {
     instrument rules;
@@ -136,6 +147,8 @@ struct symbol_rules {
 struct exchange_info {
     time_point server_time;
     std::vector<symbol_rules> symbols;
+    /// The venue's limits (REQUEST_WEIGHT, ORDERS, ...; count 0).
+    std::vector<rate_limit> rate_limits;
 };
 
 /// Market data stream messages.

@@ -80,12 +80,14 @@ struct ws_order_entry_options {
     /// Called on the session's strand after a server-time sample taken over the connection (at
     /// the first open while the offset is stale, and after a -1021), with the new offset.
     std::function<void(nanos offset)> on_time_sample;
-    /// ORDERS per 10 SECOND and per 1 DAY until the venue's answers say otherwise (their limit
-    /// replaces weight_limit; throttle_fraction 1: up to the venue's limit as last counted).
-    rest::rate_limit_options orders_10s{50, 1.0, std::chrono::seconds{10}};
-    rest::rate_limit_options orders_1d{160'000, 1.0, std::chrono::hours{24}};
     /// Null: no breaker.
     std::shared_ptr<resilience::circuit_breaker> breaker;
+};
+
+/// The venue's limiters order entry shares (with the REST client); null: its own.
+struct ws_order_entry_limits {
+    rest::rate_limiter* weight = nullptr;
+    rest::order_count_limiter* orders = nullptr;
 };
 
 /// Counters since construction (any thread).
@@ -113,12 +115,13 @@ class ws_order_entry final : public order_venue {
 public:
     /// ioc: order entry's own (see write_on_caller), run by at least one thread. rest answers
     /// every call but place and cancel; time gives the signed timestamp and recvWindow (shared
-    /// with the REST client; resynced here after a -1021); weight is the venue's request-weight
-    /// limiter (the REST client's limits(); null: order entry keeps one of its own). rest, time,
-    /// weight and clk must outlive this; budget may be null.
+    /// with the REST client; resynced here after a -1021). limits.weight is the venue's
+    /// request-weight limiter and limits.orders its order counts (the REST client's limits() and
+    /// orders(); null: order entry keeps its own). rest, time, the limiters and clk must outlive
+    /// this; budget may be null.
     ws_order_entry(boost::asio::io_context& ioc, ws_order_entry_options options, order_venue& rest,
-                   rest::server_time& time, rest::rate_limiter* weight, const clock& clk, log::logger_ptr log = nullptr,
-                   std::shared_ptr<ws::reconnect_budget> budget = nullptr);
+                   rest::server_time& time, ws_order_entry_limits limits, const clock& clk,
+                   log::logger_ptr log = nullptr, std::shared_ptr<ws::reconnect_budget> budget = nullptr);
     /// Stops the session (its callbacks may run until its `closed` event or the loop's end).
     ~ws_order_entry() override;
     ws_order_entry(const ws_order_entry&) = delete;

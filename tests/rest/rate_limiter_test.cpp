@@ -149,8 +149,8 @@ TEST_F(RateLimiterTest, setWeightLimitFromExchangeInfo) {
     EXPECT_EQ(rl.threshold(), 960);
 }
 
-// Order counts: ours per placement, the venue's when higher, its limits when it says them; the
-// 10 s window rolls, the day's does not.
+// Order counts: ours per placement while in flight, the venue's once answered (lower too: a fill
+// takes one off an unfilled-order count), its limits when it says them; the 10 s window rolls.
 TEST_F(RateLimiterTest, orderCountsStopPlacementsAtTheVenuesLimitUntilTheWindowRolls) {
     order_count_limiter oc(clk);
     EXPECT_EQ(oc.limit_10s(), 50);
@@ -159,28 +159,42 @@ TEST_F(RateLimiterTest, orderCountsStopPlacementsAtTheVenuesLimitUntilTheWindowR
     EXPECT_EQ(oc.limit_10s(), 3);
     EXPECT_EQ(oc.limit_1d(), 5);
     ASSERT_TRUE(oc.try_acquire().admitted);
-    // The venue counted more (another session of the account): its count wins.
+    EXPECT_EQ(oc.in_flight(), 1);
+    // Answered: the venue counts 3 (other sessions of the account too).
+    oc.settle();
     oc.on_counts(3, 3);
     EXPECT_EQ(oc.used_10s(), 3);
+    EXPECT_EQ(oc.in_flight(), 0);
     const admission a = oc.try_acquire();
     EXPECT_FALSE(a.admitted);
     EXPECT_EQ(a.reason, http_errc::throttled);
     EXPECT_EQ(a.wait, 10s); // the test starts on a 10 s boundary
     EXPECT_EQ(oc.refused(), 1u);
-    // A lower count does not lower ours.
-    oc.on_counts(1, std::nullopt);
+    EXPECT_EQ(oc.used_1d(), 3); // refused by the 10 s window: not counted in the day either
+    EXPECT_EQ(oc.in_flight(), 0);
+    // A fill takes one off: room again.
+    oc.on_counts(2, 2);
+    ASSERT_TRUE(oc.try_acquire().admitted);
     EXPECT_EQ(oc.used_10s(), 3);
-    // Next 10 s window: the refused placement was counted in neither window, so two more fit
-    // the day's 5, and the one after that is refused by the day alone.
+    // Another answer while ours is in flight: the venue's 2 plus ours.
+    oc.on_counts(2, 2);
+    EXPECT_EQ(oc.used_10s(), 3);
+    // Ours was never sent after all.
+    oc.refund();
+    EXPECT_EQ(oc.used_10s(), 2);
+    EXPECT_EQ(oc.used_1d(), 2);
+    EXPECT_EQ(oc.in_flight(), 0);
+    // The next 10 s window; the day's count goes on.
     clk.advance(10s);
     EXPECT_EQ(oc.used_10s(), 0);
-    EXPECT_EQ(oc.used_1d(), 3);
+    EXPECT_EQ(oc.used_1d(), 2);
     ASSERT_TRUE(oc.try_acquire().admitted);
-    ASSERT_TRUE(oc.try_acquire().admitted);
+    oc.settle();
+    oc.on_counts(std::nullopt, 5); // the day is full
     const admission day = oc.try_acquire();
     EXPECT_FALSE(day.admitted);
     EXPECT_EQ(day.reason, http_errc::throttled);
-    EXPECT_EQ(oc.used_10s(), 2); // refused by the day: not counted in the 10 s window
+    EXPECT_EQ(oc.used_10s(), 1); // refused by the day: not counted in the 10 s window
     EXPECT_EQ(oc.used_1d(), 5);
     // Limits of 0 or absent change nothing.
     oc.set_limits(0, std::nullopt);

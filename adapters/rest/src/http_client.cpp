@@ -363,10 +363,20 @@ net::awaitable<result<response>> http_client::impl::send_once(const request& req
         }
     }
     // An order the venue's order counts leave no room for is refused at once (its weight given
-    // back): by the time the window rolls (up to a day) the order is stale.
+    // back): by the time the window rolls (up to a day) the order is stale. Admitted, it is in
+    // flight until this returns, however it returns.
+    struct order_in_flight {
+        order_count_limiter* counts = nullptr;
+        ~order_in_flight() {
+            if (counts)
+                counts->settle();
+        }
+    } in_flight;
     if (req.counts_as_order) {
         orders.set_venue_offset(time.offset());
-        if (const admission a = orders.try_acquire(); !a.admitted) {
+        if (const admission a = orders.try_acquire(); a.admitted) {
+            in_flight.counts = &orders;
+        } else {
             limiter.refund(req.weight);
             c.refused.fetch_add(1, relaxed);
             warn("{} {} {} refused: {} (ORDERS {} of {} per 10 s, {} of {} per day)", opt.venue, to_string(req.method),
@@ -467,6 +477,10 @@ net::awaitable<result<response>> http_client::impl::send_once(const request& req
     out.reused_connection = w.reused;
     c.responses.fetch_add(1, relaxed);
     limiter.on_response(out.status, out.headers.used_weight_1m, out.headers.retry_after);
+    if (in_flight.counts) {
+        in_flight.counts->settle(); // answered: the venue's count below holds it
+        in_flight.counts = nullptr;
+    }
     orders.on_counts(out.headers.order_count_10s, out.headers.order_count_1d);
     debug("{} {} {}?{} [{}] -> {} in {} us on {} (weight {})", opt.venue, to_string(req.method), req.path, logged_query,
           req.body, out.status, latency_us, url.authority(), out.headers.used_weight_1m.value_or(-1));

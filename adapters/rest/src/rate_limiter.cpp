@@ -91,6 +91,12 @@ void rate_limiter::refund(std::int64_t weight) noexcept {
     used_ = std::max<std::int64_t>(used_ - weight, 0);
 }
 
+void rate_limiter::assign_used(std::int64_t used) noexcept {
+    std::lock_guard lock(mutex_);
+    roll_locked();
+    used_ = std::max<std::int64_t>(used, 0);
+}
+
 void rate_limiter::set_weight_limit(std::int64_t limit) noexcept {
     std::lock_guard lock(mutex_);
     options_.weight_limit = limit;
@@ -136,16 +142,39 @@ admission order_count_limiter::try_acquire() {
     if (!a.admitted)
         return a;
     a = ten_s_.try_acquire(1);
-    if (!a.admitted)
+    if (!a.admitted) {
         day_.refund(1);
+        return a;
+    }
+    std::lock_guard lock(mutex_);
+    ++in_flight_;
     return a;
 }
 
+void order_count_limiter::refund() noexcept {
+    ten_s_.refund(1);
+    day_.refund(1);
+    settle();
+}
+
+void order_count_limiter::settle() noexcept {
+    std::lock_guard lock(mutex_);
+    in_flight_ = std::max<std::int64_t>(in_flight_ - 1, 0);
+}
+
 void order_count_limiter::on_counts(std::optional<std::int64_t> ten_s, std::optional<std::int64_t> day) {
+    if (!ten_s && !day)
+        return;
+    std::lock_guard lock(mutex_);
     if (ten_s)
-        ten_s_.on_response(200, ten_s, std::nullopt);
+        ten_s_.assign_used(*ten_s + in_flight_);
     if (day)
-        day_.on_response(200, day, std::nullopt);
+        day_.assign_used(*day + in_flight_);
+}
+
+std::int64_t order_count_limiter::in_flight() const {
+    std::lock_guard lock(mutex_);
+    return in_flight_;
 }
 
 void order_count_limiter::set_limits(std::optional<std::int64_t> ten_s, std::optional<std::int64_t> day) noexcept {

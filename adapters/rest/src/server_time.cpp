@@ -18,9 +18,9 @@ server_time::server_time(const clock& clk, server_time_options options) : clock_
     options_.recv_window = clamp_window(options_.recv_window);
 }
 
-void server_time::add_sample(time_point sent_wall, time_point received_wall, std::int64_t server_ms) {
+bool server_time::add_sample(time_point sent_wall, time_point received_wall, std::int64_t server_ms) {
     if (received_wall < sent_wall)
-        return;
+        return false;
     const nanos rtt = received_wall - sent_wall;
     // The venue stamped its answer about halfway through the round trip.
     const std::int64_t mid_ns = sent_wall.ns + rtt.count() / 2;
@@ -31,6 +31,7 @@ void server_time::add_sample(time_point sent_wall, time_point received_wall, std
         offsets_.pop_front();
     last_rtt_ = rtt;
     stale_ = false;
+    return true;
 }
 
 void server_time::mark_stale() {

@@ -96,7 +96,8 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
     std::uint64_t next_id = 1;
     // The one server-time sample in flight ("t<n>"; empty: none), and when it left (wall).
     std::string time_request;
-    time_point time_sent{};
+    time_point time_sent{};  // wall, for the sample
+    time_point time_asked{}; // monotonic, for the next ask
     std::atomic<bool> open{false};
     std::atomic<bool> stopped{false};
 
@@ -140,8 +141,9 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
         done(ec);
     }
 
-    // What may be sent now: the breaker's ticket, or the reason to refuse (nothing reserved then
-    // but what a limiter already counted).
+    // What may be sent now: the breaker's ticket, or the reason to refuse (then nothing is held:
+    // the ticket released, the weight and order counted given back). Admitted, the request holds
+    // one weight and, a placement, one order in flight: unsent() or settled() gives them back.
     error_code admit(request_kind kind, resilience::ticket& t) {
         // A -1021 resync in flight: a timestamp signed now would be refused again.
         if (!time.synced())
@@ -165,6 +167,20 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
         ++throttled;
         release(t);
         return a.reason;
+    }
+
+    // A request admitted and certainly never written.
+    void unsent(request_kind kind, resilience::ticket& t) {
+        release(t);
+        weight.refund(1);
+        if (kind == request_kind::place)
+            orders.refund();
+    }
+
+    // A request admitted and written (or maybe written): answered, timed out or lost.
+    void settled(request_kind kind) {
+        if (kind == request_kind::place)
+            orders.settle();
     }
 
     void release(resilience::ticket& t) {
@@ -199,7 +215,7 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
             }
         }
         if (refusal) {
-            release(ticket);
+            unsent(kind, ticket);
             return refuse_now(done, refusal);
         }
         (kind == request_kind::place ? placements : cancels)++;
@@ -237,7 +253,7 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
         auto p = std::move(it->second);
         pending.erase(it);
         lk.unlock();
-        release(p.ticket);
+        unsent(p.kind, p.ticket);
         ++not_sent;
         p.done(make_error_code(venue_errc::not_sent));
     }
@@ -247,6 +263,7 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
     void settle_unanswered(pending_request& p, bool timed_out) {
         if (timed_out)
             ++timeouts;
+        settled(p.kind);
         if (opt.breaker && p.ticket.kind != resilience::admission::rejected) {
             if (stopped)
                 opt.breaker->release(p.ticket); // we hung up, the venue did not fail
@@ -321,9 +338,10 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
                 log->warn("order entry: undecodable answer ({}): {:.160}", r.error().message(), f.text);
             return;
         }
-        account_limits(f.text);
-        if (!response.id.empty() && response.id.front() == time_id_prefix)
+        if (!response.id.empty() && response.id.front() == time_id_prefix) {
+            account_limits(f.text);
             return on_time_answer(f.text);
+        }
         std::optional<pending_request> p;
         {
             std::lock_guard lk(mutex);
@@ -333,6 +351,10 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
                 pending.erase(it);
             }
         }
+        // Its order is no longer in flight: the answer's count holds it.
+        if (p)
+            settled(p->kind);
+        account_limits(f.text);
         if (!response.ok && response.error.code == -1021) {
             // Refused unexecuted: our timestamps are off. Measure the venue's clock again.
             ++clock_rejects;
@@ -438,15 +460,20 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
     // flight. The answer is a server_time sample; until one arrives after a -1021, nothing is sent.
     void sample_time() {
         std::string frame;
+        std::string id;
         {
             std::lock_guard lk(mutex);
             if (!time_request.empty() || stopped)
                 return;
+            time_asked = clk.now();
+            // Weight 1, within the venue's budget: paused or throttled, the sweep asks later.
+            if (!weight.try_acquire(1).admitted)
+                return;
             time_request = std::string(1, time_id_prefix) + std::to_string(next_id++);
             time_sent = clk.wall();
             frame = binance::ws_api_unsigned_request(time_request, "time", {});
+            id = time_request;
         }
-        std::string id = time_request;
         session->send(std::move(frame), [weak = weak_from_this(), id = std::move(id)](ws::send_outcome o) {
             auto self = weak.lock();
             if (!self || o != ws::send_outcome::not_sent)
@@ -458,14 +485,14 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
         });
     }
 
-    // The sweep's part: while the offset is stale, a sample unanswered for cancel_timeout is given
-    // up and another asked.
+    // The sweep's part: while the offset is stale, a sample is asked again cancel_timeout after
+    // the last ask (unanswered, refused, or left unasked by the rate limiter).
     void resample_if_unsynced() {
         if (time.synced() || !open.load(std::memory_order_acquire))
             return;
         {
             std::lock_guard lk(mutex);
-            if (!time_request.empty() && clk.wall() - time_sent < opt.cancel_timeout)
+            if (clk.now() - time_asked < opt.cancel_timeout)
                 return;
             time_request.clear();
         }
@@ -489,9 +516,17 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
             if (log)
                 log->warn("order entry: server time answer without serverTime (status {}): {:.160}", response.status,
                           frame);
-            return; // the next -1021 or open asks again
+            return; // the sweep asks again
         }
-        time.add_sample(sent, clk.wall(), *server_ms);
+        if (!time.add_sample(sent, clk.wall(), *server_ms)) {
+            ++bad_answers;
+            if (log)
+                log->warn("order entry: server time sample dropped (the wall clock went back during its round trip)");
+            return;
+        }
+        // The rate limits' windows roll with the venue's clock.
+        weight.set_venue_offset(time.offset());
+        orders.set_venue_offset(time.offset());
         ++time_syncs;
         if (opt.on_time_sample)
             opt.on_time_sample(time.offset());
@@ -567,6 +602,9 @@ void ws_order_entry::stop() {
 bool ws_order_entry::ready() const noexcept { return impl_->open.load(std::memory_order_acquire); }
 
 void ws_order_entry::place(const order_intent& intent, venue_callback<execution_report> done) {
+    // The offset is being measured again: a timestamp signed now would be refused (-1021).
+    if (!impl_->time.synced())
+        return impl_->refuse_now(done, make_error_code(venue_errc::not_sent));
     binance::order_options o;
     o.resp_type = binance::response_type::result;
     o.recv_window_ms = static_cast<std::uint32_t>(impl_->time.recv_window().count());
@@ -578,6 +616,8 @@ void ws_order_entry::place(const order_intent& intent, venue_callback<execution_
 }
 
 void ws_order_entry::cancel(const cancel_intent& intent, venue_callback<execution_report> done) {
+    if (!impl_->time.synced())
+        return impl_->refuse_now(done, make_error_code(venue_errc::not_sent));
     auto params = binance::order_cancel_params(intent, static_cast<std::uint32_t>(impl_->time.recv_window().count()),
                                                impl_->time.timestamp_ms());
     if (!params)

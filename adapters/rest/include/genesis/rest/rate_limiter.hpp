@@ -71,9 +71,12 @@ public:
     /// Reserves `weight` when the venue is not paused and used + weight stays within the throttle;
     /// otherwise says how long to wait and why.
     [[nodiscard]] admission try_acquire(std::int64_t weight);
-    /// Gives back weight reserved by try_acquire for a request that was then not sent (in the same
-    /// window; never below 0).
+    /// Gives back weight reserved by try_acquire for a request that was then not sent (never below
+    /// 0; after the window rolled it comes off the new window).
     void refund(std::int64_t weight) noexcept;
+    /// The venue's count replaces ours, lower too (for counts that fall: Binance's ORDERS count
+    /// unfilled orders, and a fill takes one off).
+    void assign_used(std::int64_t used) noexcept;
     /// Accounts a response: used_weight is X-MBX-USED-WEIGHT-1M (the venue's count, authoritative
     /// when higher than ours); 429/418 pause every request for retry_after (or the defaults).
     void on_response(unsigned status, std::optional<std::int64_t> used_weight, std::optional<nanos> retry_after);
@@ -94,14 +97,18 @@ public:
     [[nodiscard]] const rate_limit_options& options() const noexcept { return options_; }
 };
 
-/// The venue's order-count limits of one account (Binance: ORDERS per 10 SECOND and per 1 DAY; only
-/// placements count). Each placement is counted here before it is sent; the venue's own counts
-/// (X-MBX-ORDER-COUNT-10S/-1D, the WebSocket API's rateLimits) replace ours when higher, and its
-/// limits (exchangeInfo rateLimits, the answers) replace the defaults. A placement the counts do not
-/// allow is refused (http_errc::throttled) rather than sent into a 429. Thread-safe.
+/// The venue's order-count limits of one account (Binance: ORDERS per 10 SECOND and per 1 DAY,
+/// counting unfilled placements). Each placement is counted here before it is sent and stays "in
+/// flight" until settled; the venue's own counts (X-MBX-ORDER-COUNT-10S/-1D, the WebSocket API's
+/// rateLimits) then replace ours, plus the placements still in flight (which the venue's count may
+/// not hold yet), and its limits (exchangeInfo rateLimits, the answers) replace the defaults. A
+/// placement the counts do not allow is refused (http_errc::throttled) rather than sent into a 429.
+/// Thread-safe.
 class order_count_limiter {
     rate_limiter ten_s_;
     rate_limiter day_;
+    mutable std::mutex mutex_;
+    std::int64_t in_flight_ = 0;
 
 public:
     /// Defaults: the Binance docs' example (50 per 10 s, 160,000 per day); throttle_fraction 1, so
@@ -109,11 +116,17 @@ public:
     explicit order_count_limiter(const clock& clk, rate_limit_options ten_s = {50, 1.0, std::chrono::seconds{10}},
                                  rate_limit_options day = {160'000, 1.0, std::chrono::hours{24}}) noexcept;
 
-    /// Counts one placement in both windows; not admitted: reason throttled, wait until the window
-    /// that is full rolls.
+    /// Counts one placement in both windows and in flight; not admitted: reason throttled, wait
+    /// until the window that is full rolls. Admitted: exactly one refund() or settle() follows.
     [[nodiscard]] admission try_acquire();
-    /// The venue's counts (each absent when it did not say).
+    /// An admitted placement that was certainly not sent: uncounted.
+    void refund() noexcept;
+    /// An admitted placement that was answered, or never will be: no longer in flight (call
+    /// before on_counts of its answer).
+    void settle() noexcept;
+    /// The venue's counts (each absent when it did not say): each replaces ours, plus in flight.
     void on_counts(std::optional<std::int64_t> ten_s, std::optional<std::int64_t> day);
+    [[nodiscard]] std::int64_t in_flight() const;
     /// The venue's limits (exchangeInfo, the answers' rateLimits).
     void set_limits(std::optional<std::int64_t> ten_s, std::optional<std::int64_t> day) noexcept;
     /// Venue clock minus local wall clock: the windows roll with the venue's (UTC 10 s and day).

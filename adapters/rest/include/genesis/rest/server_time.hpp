@@ -35,8 +35,8 @@ public:
 
     /// One round trip: local wall time when the request left and when the answer arrived, and
     /// the venue's serverTime (ms). The venue read its clock about halfway: offset =
-    /// server - (sent + received) / 2. A sample whose received < sent is ignored.
-    void add_sample(time_point sent_wall, time_point received_wall, std::int64_t server_ms);
+    /// server - (sent + received) / 2. A sample whose received < sent is ignored (returns false).
+    bool add_sample(time_point sent_wall, time_point received_wall, std::int64_t server_ms);
     /// Forgets every sample (after a -1021): the next signed request resyncs first.
     void mark_stale();
 

@@ -3,6 +3,7 @@
 #include "genesis/binance/decoder.hpp"
 #include "genesis/binance/encoder.hpp"
 #include "genesis/binance/order_book.hpp"
+#include "genesis/rest/rate_limiter.hpp"
 #include "genesis/rest/signer.hpp"
 
 #include <benchmark/benchmark.h>
@@ -394,5 +395,22 @@ void BM_BinanceEncodeSignedWsApiOrder(benchmark::State& state) {
     }
 }
 BENCHMARK(BM_BinanceEncodeSignedWsApiOrder);
+
+// What a placement pays for the venue's limits before its frame is signed: one request weight and
+// one order (10 s and day windows) reserved, then settled as its answer would settle it. Set the
+// real clock: the windows read the wall clock and the lock is taken as on the order path.
+void BM_BinancePlacementAdmission(benchmark::State& state) {
+    rest::rate_limit_options wo;
+    wo.weight_limit = 0; // no throttle: every iteration admitted
+    rest::rate_limiter weight(real_clock::instance(), wo);
+    rest::order_count_limiter orders(real_clock::instance(), {0, 1.0, std::chrono::seconds{10}},
+                                     {0, 1.0, std::chrono::hours{24}});
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(weight.try_acquire(1));
+        benchmark::DoNotOptimize(orders.try_acquire());
+        orders.settle();
+    }
+}
+BENCHMARK(BM_BinancePlacementAdmission);
 
 } // namespace

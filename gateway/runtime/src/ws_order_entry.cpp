@@ -47,22 +47,14 @@ struct pending_request {
     bool written = false;      // its frame went to the socket: a loss now means outcome unknown
 };
 
-// error.data.retryAfter (venue ms) of a 429/418 answer, if it has one.
-std::optional<std::int64_t> retry_after_at(std::string_view frame) {
+// The integer at a JSON pointer of an answer ("/error/data/retryAfter" of a 429/418,
+// "/result/serverTime" of a "time" answer), if it has one.
+std::optional<std::int64_t> answer_int(std::string_view frame, std::string_view pointer) {
     simdjson::dom::parser parser;
-    std::int64_t ms = 0;
-    if (parser.parse(frame.data(), frame.size())["error"]["data"]["retryAfter"].get_int64().get(ms))
+    std::int64_t v = 0;
+    if (parser.parse(frame.data(), frame.size()).at_pointer(pointer).get_int64().get(v))
         return std::nullopt;
-    return ms;
-}
-
-// result.serverTime (venue ms) of a "time" answer.
-std::optional<std::int64_t> server_time_ms(std::string_view frame) {
-    simdjson::dom::parser parser;
-    std::int64_t ms = 0;
-    if (parser.parse(frame.data(), frame.size())["result"]["serverTime"].get_int64().get(ms))
-        return std::nullopt;
-    return ms;
+    return v;
 }
 
 // Request ids: "o<n>" orders and cancels, "t<n>" server-time samples.
@@ -144,10 +136,8 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
     // What may be sent now: the breaker's ticket, or the reason to refuse (then nothing is held:
     // the ticket released, the weight and order counted given back). Admitted, the request holds
     // one weight and, a placement, one order in flight: unsent() or settled() gives them back.
+    // (place and cancel have checked that the server-time offset is fresh before signing.)
     error_code admit(request_kind kind, resilience::ticket& t) {
-        // A -1021 resync in flight: a timestamp signed now would be refused again.
-        if (!time.synced())
-            return make_error_code(venue_errc::not_sent);
         if (opt.breaker) {
             t = opt.breaker->acquire();
             if (t.kind == resilience::admission::rejected) {
@@ -390,7 +380,7 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
         std::optional<nanos> retry_after;
         if (limited) {
             ++rate_limited;
-            if (auto until = retry_after_at(frame))
+            if (auto until = answer_int(frame, "/error/data/retryAfter"))
                 retry_after = std::chrono::milliseconds{std::max<std::int64_t>(*until - time.timestamp_ms(), 1000)};
         }
         if (used || limited)
@@ -510,7 +500,7 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
             time_request.clear();
             sent = time_sent;
         }
-        const auto server_ms = response.ok ? server_time_ms(frame) : std::nullopt;
+        const auto server_ms = response.ok ? answer_int(frame, "/result/serverTime") : std::nullopt;
         if (!server_ms) {
             ++bad_answers;
             if (log)

@@ -3,7 +3,8 @@
 // placed and cancelled by frame, refusals carry the venue's reason, a lost answer or a lost
 // connection is looked up by client order id and known exactly once, a 429 pauses order entry (and
 // REST, through the shared limiter, both ways), the answers' rateLimits are counted, a -1021 resyncs
-// the clock over the connection, and an open breaker refuses unsent.
+// the clock over the connection, an open breaker refuses unsent, and a rotation to a fresh
+// connection loses no answer.
 #include "genesis/gateway/runtime/ws_order_entry.hpp"
 
 #include "sim_rest_fixture.hpp"
@@ -49,14 +50,18 @@ protected:
     std::condition_variable reported;
     std::vector<time_point> written_ticks;
     unsigned opens = 0;
+    unsigned losses = 0; // on_state(false): connecting, or lost
     unsigned time_samples = 0;
     // The sim's ORDERS per day (a derived fixture lowers it before SetUp).
     std::int64_t sim_orders_per_day = 160'000;
+    // The sim's WebSocket connection lifetime (Binance's is 24 h; a derived fixture shortens it).
+    std::chrono::milliseconds sim_ws_lifetime = 24h;
 
     void SetUp() override {
         auto cfg = sim::default_server_config(1);
         cfg.agents_enabled = false;
         cfg.limits.orders_per_day = sim_orders_per_day;
+        cfg.ws.connection_lifetime = sim_ws_lifetime;
         ASSERT_NO_FATAL_FAILURE(start_sim_and_venue(cfg));
         orders_work.emplace(orders_ioc.get_executor());
         orders_thread = std::thread([this] { orders_ioc.run(); });
@@ -82,6 +87,7 @@ protected:
         wo.on_state = [this](bool open) {
             std::lock_guard lk(written_mutex);
             opens += open ? 1 : 0;
+            losses += open ? 0 : 1;
             reported.notify_all();
         };
         wo.on_time_sample = [this](nanos) {
@@ -559,6 +565,71 @@ TEST_F(WsOrderEntryTest, lostAnswersOpenTheBreakerWhichRefusesUnsentUntilItsTria
     ASSERT_TRUE(trial) << trial.error().message();
     EXPECT_EQ(trial->status, st::new_);
     EXPECT_EQ(breaker->state(), resilience::breaker_state::closed);
+}
+
+class WsOrderEntryRotationTest : public WsOrderEntryTest {
+protected:
+    void SetUp() override {
+        // The sim closes WebSocket connections after 4 s: its stand-in for Binance's 24 h.
+        sim_ws_lifetime = 4s;
+        WsOrderEntryTest::SetUp();
+    }
+};
+
+TEST_F(WsOrderEntryRotationTest, aRotationMovesOrdersToAFreshConnectionAndLosesNoAnswer) {
+    auto wo = options();
+    wo.rotate_after = 700ms;
+    wo.cancel_timeout = 2s;
+    // The old connection is read for 2 s after each switch: closed by us at ~2.7 s of its life,
+    // before the sim's 4 s.
+    connect(std::move(wo), 2s);
+    unsigned losses_before = 0; // the first connection's "connecting" counts as not open
+    {
+        std::lock_guard lk(written_mutex);
+        losses_before = losses;
+    }
+    // Every placement is answered 300 ms late, so one is nearly always in flight when the
+    // connection is replaced: its answer then comes on the old connection.
+    sim::fault_rule late;
+    late.kind = sim::fault_kind::latency;
+    late.listener = "wsapi";
+    late.target = "order.place";
+    late.latency_min = late.latency_max = 300ms;
+    sim::fault_config faults;
+    faults.rules = {late};
+    srv->set_faults(faults);
+
+    std::vector<client_order_id> placed;
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while ((entry->stats().rotations < 2 || entry->stats().retired_answers < 1) &&
+           std::chrono::steady_clock::now() < deadline) {
+        auto in = intent("ws-rot-" + std::to_string(placed.size()));
+        placed.push_back(in.client_id);
+        auto r = call<execution_report>([&](auto done) { entry->place(in, std::move(done)); });
+        ASSERT_TRUE(r) << "placement " << placed.size() << ": " << r.error().message();
+        EXPECT_EQ(r->status, st::new_);
+    }
+    const auto s = entry->stats();
+    ASSERT_GE(s.rotations, 2u) << "no rotation within 20 s";
+    ASSERT_GE(s.retired_answers, 1u) << "no answer came on a replaced connection";
+    RecordProperty("placements", static_cast<int>(placed.size()));
+    RecordProperty("retired_answers", static_cast<int>(s.retired_answers));
+    // Each placement written once and answered; none lost, timed out or refused unsent.
+    EXPECT_EQ(s.placements, placed.size());
+    EXPECT_EQ(s.unknown, 0u);
+    EXPECT_EQ(s.timeouts, 0u);
+    EXPECT_EQ(s.not_sent, 0u);
+    EXPECT_EQ(s.late_answers, 0u);
+    EXPECT_EQ(s.pending, 0u);
+    for (const auto& id : placed)
+        EXPECT_EQ(sim_orders(id).size(), 1u) << id.view();
+    {
+        std::lock_guard lk(written_mutex);
+        EXPECT_EQ(losses, losses_before) << "order entry saw its connection lost";
+        EXPECT_GE(opens, 3u); // the first connection and one per rotation
+    }
+    // We replaced every connection before the venue closed one.
+    EXPECT_NE(srv->stats_json().find("\"lifetime_closes\":0"), std::string::npos);
 }
 
 } // namespace

@@ -111,6 +111,7 @@ private:
     net::awaitable<bool> take_budget();
     net::awaitable<std::shared_ptr<connection>> open_connection(bool rotation);
     net::awaitable<void> rotate();
+    net::awaitable<void> linger_then_close(std::shared_ptr<connection> c);
     void activate(const std::shared_ptr<connection>& c, ws_errc reason);
     net::awaitable<void> reader(std::shared_ptr<connection> c);
     net::awaitable<void> writer(std::shared_ptr<connection> c);
@@ -468,8 +469,21 @@ net::awaitable<void> session::impl::rotate() {
     if (old) {
         rotations_.fetch_add(1, std::memory_order_relaxed);
         old->retired = true;
-        close_gracefully(old);
+        if (cfg_.retire_linger.count() > 0)
+            net::co_spawn(strand_, linger_then_close(old), net::detached);
+        else
+            close_gracefully(old);
     }
+}
+
+net::awaitable<void> session::impl::linger_then_close(std::shared_ptr<connection> c) {
+    auto self = shared_from_this();
+    // Still read (its reader runs on), no longer written to: do_send writes to the active one.
+    // stop() or the connection's end cancels the wait (close_gracefully and cut() reset deadline).
+    c->deadline.expires_after(cfg_.retire_linger);
+    co_await c->deadline.async_wait(use_tuple);
+    if (!c->dead && !c->closing && !stopped_)
+        close_gracefully(c);
 }
 
 void session::impl::on_data(connection& c, const beast::flat_buffer& buffer, bool binary) {

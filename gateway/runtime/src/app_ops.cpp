@@ -105,7 +105,7 @@ std::string gateway_app::impl::metrics_text() const {
             {"not_sent", s.not_sent},       {"unknown", s.unknown},           {"timeouts", s.timeouts},
             {"bad_answers", s.bad_answers}, {"late_answers", s.late_answers}, {"rate_limited", s.rate_limited},
             {"throttled", s.throttled},     {"breaker_open", s.breaker_open}, {"clock_rejects", s.clock_rejects},
-            {"time_syncs", s.time_syncs}};
+            {"time_syncs", s.time_syncs},   {"rotations", s.rotations},       {"retired_answers", s.retired_answers}};
         for (const auto& [kind, n] : kinds)
             p.sample("genesis_ws_order_entry_total", {{"kind", kind}}, static_cast<double>(n));
         p.family("genesis_ws_order_entry_pending", "gauge", "Order entry requests waiting for their answer.");

@@ -16,6 +16,7 @@
 #include <boost/asio/strand.hpp>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <optional>
@@ -92,10 +93,11 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
     time_point time_asked{}; // monotonic, for the next ask
     std::atomic<bool> open{false};
     std::atomic<bool> stopped{false};
+    std::uint64_t connection = 0; // the one requests go to (the session's strand)
 
     std::atomic<std::uint64_t> placements{0}, cancels{0}, refused{0}, not_sent{0}, unknown{0}, timeouts{0},
         bad_answers{0}, late_answers{0}, rate_limited{0}, throttled{0}, breaker_open{0}, clock_rejects{0},
-        time_syncs{0};
+        time_syncs{0}, rotations{0}, retired_answers{0};
 
     impl(net::io_context& io, ws_order_entry_options o, order_venue& r, rest::server_time& t,
          ws_order_entry_limits limits, const clock& c, log::logger_ptr l)
@@ -111,9 +113,13 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
         cfg.url = opt.ws_api_url;
         cfg.ca_file = opt.ca_file;
         cfg.mode = ws::subscribe_mode::message;
-        // No proactive rotation: a second connection would answer requests sent on the first.
-        // At the venue's 24 h limit the connection closes; pending requests settle as lost.
-        cfg.rotate_after = std::chrono::nanoseconds{0};
+        // Rotation: the WebSocket API sends nothing unasked, so there is no first frame to wait
+        // for; the new connection takes the requests at once. Answers come on the connection that
+        // carried the request (ids are unique across both), so the old one is read until each of
+        // its requests is answered or has timed out.
+        cfg.rotate_after = opt.rotate_after;
+        cfg.rotation_overlap = std::chrono::nanoseconds{0};
+        cfg.retire_linger = std::max(opt.place_timeout, opt.cancel_timeout) + opt.sweep_interval;
         // The session may outlive this (its close runs on after stop): its callbacks check.
         ws::session_handlers h;
         h.on_frame = [weak = weak_from_this()](const ws::ws_frame& f) {
@@ -295,11 +301,16 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
         if (opt.on_state)
             opt.on_state(is_open);
         if (is_open) {
+            const bool rotated = e.reason == ws::ws_errc::rotated;
             if (log)
-                log->info("order entry: WebSocket API connection {} open", e.connection);
-            {
+                log->info("order entry: WebSocket API connection {} open{}", e.connection,
+                          rotated ? " (rotation: the last one is read until its answers are in)" : "");
+            connection = e.connection;
+            if (rotated) {
+                ++rotations;
+            } else {
                 std::lock_guard lk(mutex);
-                time_request.clear(); // a sample asked on the last connection will not be answered
+                time_request.clear(); // a sample asked on the lost connection will not be answered
             }
             if (!time.synced())
                 sample_time();
@@ -314,6 +325,8 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
     }
 
     void on_frame(const ws::ws_frame& f) {
+        if (f.connection != connection)
+            ++retired_answers;
         auto r = decoder.decode_ws_response_with(
             f.text,
             [](std::string_view id) {
@@ -649,6 +662,8 @@ ws_order_entry_stats ws_order_entry::stats() const noexcept {
     s.breaker_open = i.breaker_open.load();
     s.clock_rejects = i.clock_rejects.load();
     s.time_syncs = i.time_syncs.load();
+    s.rotations = i.rotations.load();
+    s.retired_answers = i.retired_answers.load();
     {
         std::lock_guard lk(impl_->mutex);
         s.pending = impl_->pending.size();

@@ -12,7 +12,8 @@
 // connection and closes the old one gracefully. While both are open, BOTH deliver frames (each
 // frame says which connection it came from), so the consumer sees some messages twice and must
 // dedup by the exchange's sequence (Binance depth: drop an update whose u <= the last applied u;
-// trades: by trade id). Nothing is lost across the switch. After a reconnect (not a rotation)
+// trades: by trade id). Nothing is lost across the switch. With retire_linger the old connection
+// is read for that long after the switch (answers to what it carried), then closed. After a reconnect (not a rotation)
 // there may be a gap: the consumer resyncs (depth snapshot) as it would after any gap.
 #pragma once
 
@@ -80,6 +81,10 @@ struct session_config {
     nanos rotate_after{std::chrono::hours(23)};
     /// At most this long is spent waiting for the new connection's first data frame before switching.
     nanos rotation_overlap{std::chrono::seconds(5)};
+    /// After a rotation the retired connection stays open this long before it is closed
+    /// gracefully: no longer written to, but still read, so the answers to requests it carried
+    /// still arrive (request/response APIs such as Binance's WebSocket API). 0: closed at once.
+    nanos retire_linger{0};
 
     backoff_policy backoff{};
     /// Seed of the backoff's full jitter.

@@ -21,6 +21,8 @@
 //   then requests are refused unsent.
 // - A circuit breaker (optional): answers are successes; timeouts, lost answers, 5xx and -1007
 //   are failures; while it is open requests are refused unsent (resilience::errc::rejected).
+// - Rotation (rotate_after, 23 h): a fresh connection takes the requests before the venue's 24 h
+//   close, and the old one is read until every request it carried is answered or timed out.
 //
 // Threading: give order entry an io_context of its own, run by a thread of its own. place and
 // cancel may be called from any thread (the processing thread): they build and sign the request
@@ -82,6 +84,11 @@ struct ws_order_entry_options {
     std::function<void(nanos offset)> on_time_sample;
     /// Null: no breaker.
     std::shared_ptr<resilience::circuit_breaker> breaker;
+    /// The connection is replaced by a fresh one after this long (Binance closes WebSocket API
+    /// connections at 24 h): requests go to the new one at once, and the old one is still read
+    /// for max(place_timeout, cancel_timeout) so the answers it owes arrive. 0: no rotation (the
+    /// venue's close then settles what was pending on it as lost).
+    std::chrono::nanoseconds rotate_after = std::chrono::hours{23};
 };
 
 /// The venue's limiters order entry shares (with the REST client); null: its own.
@@ -94,18 +101,20 @@ struct ws_order_entry_limits {
 struct ws_order_entry_stats {
     std::uint64_t placements = 0; ///< placement frames handed to the session (each at most once)
     std::uint64_t cancels = 0;
-    std::uint64_t refused = 0;       ///< 4xx refusals (REJECTED placements, refused cancels)
-    std::uint64_t not_sent = 0;      ///< answered not_sent: no connection, paused, dropped unwritten
-    std::uint64_t unknown = 0;       ///< placements answered outcome unknown
-    std::uint64_t timeouts = 0;      ///< requests that got no answer in time
-    std::uint64_t bad_answers = 0;   ///< frames that did not decode
-    std::uint64_t late_answers = 0;  ///< answers to requests already settled (timed out, lost)
-    std::uint64_t rate_limited = 0;  ///< 429/418 answers
-    std::uint64_t throttled = 0;     ///< refused unsent by a rate limiter (weight, orders, pause)
-    std::uint64_t breaker_open = 0;  ///< refused unsent by the open breaker
-    std::uint64_t clock_rejects = 0; ///< -1021 answers (each starts a server-time resync)
-    std::uint64_t time_syncs = 0;    ///< server-time samples taken over this connection
-    std::uint64_t pending = 0;       ///< requests waiting for their answer now
+    std::uint64_t refused = 0;         ///< 4xx refusals (REJECTED placements, refused cancels)
+    std::uint64_t not_sent = 0;        ///< answered not_sent: no connection, paused, dropped unwritten
+    std::uint64_t unknown = 0;         ///< placements answered outcome unknown
+    std::uint64_t timeouts = 0;        ///< requests that got no answer in time
+    std::uint64_t bad_answers = 0;     ///< frames that did not decode
+    std::uint64_t late_answers = 0;    ///< answers to requests already settled (timed out, lost)
+    std::uint64_t rate_limited = 0;    ///< 429/418 answers
+    std::uint64_t throttled = 0;       ///< refused unsent by a rate limiter (weight, orders, pause)
+    std::uint64_t breaker_open = 0;    ///< refused unsent by the open breaker
+    std::uint64_t clock_rejects = 0;   ///< -1021 answers (each starts a server-time resync)
+    std::uint64_t time_syncs = 0;      ///< server-time samples taken over this connection
+    std::uint64_t rotations = 0;       ///< connections replaced before the venue's lifetime limit
+    std::uint64_t retired_answers = 0; ///< answers that came on a connection a rotation replaced
+    std::uint64_t pending = 0;         ///< requests waiting for their answer now
 };
 
 class ws_order_entry final : public order_venue {

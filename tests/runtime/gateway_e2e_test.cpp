@@ -113,6 +113,24 @@ protected:
 
     void trade_and_agree_with_the_sim(const std::string& venue_keys);
 
+    // Polls /metrics (every `poll`, at most `timeout`) until holds() on its parsed exposition; ex
+    // and text keep the last one read.
+    bool wait_metrics(const std::function<bool(const gateway::ops::exposition&)>& holds,
+                      std::chrono::milliseconds timeout, gateway::ops::exposition& ex, std::string& text,
+                      std::chrono::milliseconds poll = 200ms) {
+        for (const auto until = std::chrono::steady_clock::now() + timeout; std::chrono::steady_clock::now() < until;) {
+            auto m = http_request(ops_port, "GET", "/metrics");
+            if (m && m->status == 200) {
+                text = m->body;
+                ex = {};
+                if (!gateway::ops::parse_exposition(text, ex) && holds(ex))
+                    return true;
+            }
+            gw.pause(poll, true);
+        }
+        return false;
+    }
+
     bool wait_sim_open_orders(std::size_t n, std::chrono::milliseconds timeout) {
         const auto deadline = std::chrono::steady_clock::now() + timeout;
         while (std::chrono::steady_clock::now() < deadline) {
@@ -1076,30 +1094,18 @@ TEST_F(GatewayE2eTest, marketDataAndRestFaultsAreRecoveredAndTheBookEqualsTheSim
     // Every market-data fault is seen and counted, and the book is valid again after each.
     gateway::ops::exposition ex;
     std::string last;
-    const auto seen_all = [&] {
-        auto m = http_request(ops_port, "GET", "/metrics");
-        if (!m || m->status != 200)
-            return false;
-        last = m->body;
-        ex = {};
-        if (gateway::ops::parse_exposition(last, ex))
-            return false;
+    const auto seen_all = [](const gateway::ops::exposition& e) {
         const gateway::ops::label btc{"symbol", "BTCUSDT"};
         const gateway::ops::label market{"feed", "market"};
         const gateway::ops::label too_many{"status", "429"};
-        return metric(ex, "genesis_book_gaps_total", {btc}) >= 1 &&
-               metric(ex, "genesis_book_resyncs_total", {btc}) >= 2 &&
-               metric(ex, "genesis_decode_errors_total", {market}) >= 2 &&
-               metric(ex, "genesis_ws_reconnects_total", {market}) >= 1 &&
-               metric(ex, "genesis_rest_rate_limit_answers_total", {too_many}) >= 1 &&
-               metric(ex, "genesis_book_valid", {btc}) == 1.0;
+        return metric(e, "genesis_book_gaps_total", {btc}) >= 1 &&
+               metric(e, "genesis_book_resyncs_total", {btc}) >= 2 &&
+               metric(e, "genesis_decode_errors_total", {market}) >= 2 &&
+               metric(e, "genesis_ws_reconnects_total", {market}) >= 1 &&
+               metric(e, "genesis_rest_rate_limit_answers_total", {too_many}) >= 1 &&
+               metric(e, "genesis_book_valid", {btc}) == 1.0;
     };
-    bool all = false;
-    for (const auto until = std::chrono::steady_clock::now() + 90s; !all && std::chrono::steady_clock::now() < until;) {
-        all = seen_all();
-        if (!all)
-            gw.pause(200ms, true);
-    }
+    const bool all = wait_metrics(seen_all, 90s, ex, last);
     ASSERT_TRUE(all) << last << "\nsim: " << srv->stats_json() << "\n" << tail_log();
 
     // The order path went on through the slow and the resetting hosts.
@@ -1155,6 +1161,120 @@ TEST_F(GatewayE2eTest, marketDataAndRestFaultsAreRecoveredAndTheBookEqualsTheSim
     const auto rc = gw.wait_exit(5s);
     ASSERT_TRUE(rc) << "did not exit within 5 s";
     EXPECT_EQ(*rc, 0) << read_file(dir / "stderr.txt");
+}
+
+// A venue that drops every market-data connection 300 ms after it opens. Each connection delivers
+// before it goes, so the session's backoff starts afresh every time: only the venue's reconnect
+// budget keeps the gateway from reconnecting several times a second (into Binance's connection
+// limit). With 3 per 10 minutes, the 4th reconnect waits, and health says why.
+TEST_F(GatewayE2eTest, aVenueDroppingEveryConnectionGetsNoMoreReconnectsThanTheBudget) {
+    auto drop = rule(sim::fault_kind::ws_disconnect, "streams", "");
+    drop.interval = 300ms;
+    sim::fault_config f;
+    f.seed = 11;
+    f.rules = {drop};
+    srv->set_faults(f);
+    start_gateway(write_config(venue_section() + "reconnect_budget = 3\nreconnect_window_ms = 600000\n"));
+
+    const gateway::ops::label market{"feed", "market"};
+    gateway::ops::exposition ex;
+    std::string last;
+    const bool held = wait_metrics(
+        [&](const gateway::ops::exposition& e) {
+            return metric(e, "genesis_ws_reconnect_budget_waits_total", {market}) >= 1;
+        },
+        30s, ex, last, 100ms);
+    ASSERT_TRUE(held) << last << "\n" << tail_log();
+    // Three reconnects, then the wait: the 4th would leave the budget's 10-minute window first.
+    EXPECT_EQ(metric(ex, "genesis_ws_reconnects_total", {market}), 3.0) << last;
+    EXPECT_EQ(metric(ex, "genesis_ws_reconnect_budget_used", {}), 3.0) << last;
+    EXPECT_EQ(metric(ex, "genesis_ws_reconnect_budget_capacity", {}), 3.0) << last;
+    ASSERT_TRUE(wait_status(
+        [](simdjson::dom::element s) {
+            const auto c = component_of(s, "ws_reconnects");
+            return c && c->health == "DEGRADED";
+        },
+        10s))
+        << status_text;
+    EXPECT_EQ(component_of(*status(), "ws_reconnects")->reason,
+              "3 of 3 reconnects in the last 600 s: the venue's reconnect budget is spent")
+        << status_text;
+    ASSERT_TRUE(wait_log("reconnect budget exhausted", 5s)) << tail_log();
+
+    gw.signal(SIGTERM);
+    const auto rc = gw.wait_exit(5s);
+    ASSERT_TRUE(rc) << "did not exit within 5 s";
+    EXPECT_EQ(*rc, 0) << read_file(dir / "stderr.txt");
+}
+
+// BTCUSDT's position in /status ("0" when the gateway shows none).
+std::string btc_position(simdjson::dom::element s) {
+    simdjson::dom::array syms;
+    if (s["symbols"].get_array().get(syms))
+        return "?";
+    for (auto e : syms) {
+        std::string_view name, pos;
+        if (!e["symbol"].get_string().get(name) && name == "BTCUSDT")
+            return e["position"].get_string().get(pos) ? "0" : std::string(pos);
+    }
+    return "0";
+}
+
+// Mode sim with the gateway's own genesis-sim (no [venue] URLs): each start is a new exchange, so
+// the last run's orders, fills and positions would belong to one that is gone (and its trade ids
+// would come again, dropping real fills as duplicates). The state is moved aside and the gateway
+// starts afresh, keeping only an engaged kill switch.
+TEST_F(GatewayE2eTest, ownSimIsANewExchangeEachStartSoTheLastStateIsSetAsideButAKillSwitchKept) {
+    srv->stop(); // not this process's sim: the gateway starts its own
+    const auto config = [&](bool agents) {
+        return write_config(market_maker_toml("mm", GENESIS_MM_SO) + "[sim]\nagents = " + (agents ? "true" : "false") +
+                            "\n");
+    };
+    const auto stop = [&] {
+        gw.signal(SIGTERM);
+        const auto rc = gw.wait_exit(5s);
+        ASSERT_TRUE(rc) << "did not exit within 5 s";
+        ASSERT_EQ(*rc, 0) << tail_log();
+    };
+    // Run 1: the market maker trades with the sim's agents until it holds a position.
+    start_gateway(config(true));
+    ASSERT_TRUE(wait_status(
+        [](simdjson::dom::element s) { return uint_at(s, "orders", "fills") >= 1 && btc_position(s) != "0"; }, 90s))
+        << status_text << "\n"
+        << tail_log();
+    ASSERT_NO_FATAL_FAILURE(stop());
+    const auto previous = dir / "var" / "previous";
+    EXPECT_FALSE(std::filesystem::exists(previous));
+
+    // Run 2 (no agents: nothing fills): nothing of run 1 is restored; its database is kept aside.
+    auto log_size = read_file(dir / "gateway.log").size();
+    start_gateway(config(false));
+    auto s = status();
+    ASSERT_TRUE(s);
+    EXPECT_EQ(btc_position(*s), "0") << status_text;
+    EXPECT_EQ(uint_at(*s, "orders", "fills"), 0u) << status_text;
+    EXPECT_EQ(uint_at(*s, "orders", "duplicate_fills"), 0u) << status_text;
+    ASSERT_TRUE(wait_log("is moved to", 5s, log_size)) << tail_log();
+    std::vector<std::filesystem::path> runs;
+    for (const auto& e : std::filesystem::directory_iterator(previous))
+        runs.push_back(e.path());
+    ASSERT_EQ(runs.size(), 1u);
+    EXPECT_TRUE(std::filesystem::exists(runs.front() / "genesis.db"));
+    auto k = http_request(ops_port, "POST", "/kill");
+    ASSERT_TRUE(k);
+    EXPECT_EQ(k->status, 200u) << k->body;
+    ASSERT_NO_FATAL_FAILURE(stop());
+
+    // Run 3: set aside again, and the kill switch of run 2 still holds.
+    log_size = read_file(dir / "gateway.log").size();
+    start_gateway(config(false));
+    ASSERT_TRUE(wait_log("its kill switch stays engaged", 5s, log_size)) << tail_log();
+    auto h = http_request(ops_port, "GET", "/healthz");
+    ASSERT_TRUE(h);
+    EXPECT_EQ(h->status, 503u) << h->body;
+    EXPECT_NE(h->body.find("engaged before the restart"), std::string::npos) << h->body;
+    EXPECT_EQ(std::distance(std::filesystem::directory_iterator(previous), std::filesystem::directory_iterator{}), 2);
+    ASSERT_NO_FATAL_FAILURE(stop());
 }
 
 // The breakers and the predictor's windows are in the checkpoint: a gateway stopped while rest0's

@@ -26,6 +26,7 @@
 #include "genesis/resilience/priority_processor.hpp"
 #include "genesis/resilience/timer.hpp"
 #include "genesis/rest/http_client.hpp"
+#include "genesis/ws/reconnect_budget.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -115,6 +116,8 @@ struct gateway_app::impl {
     // [venue] order_entry = "ws": the WebSocket API order entry's breaker ("orders").
     std::shared_ptr<resilience::circuit_breaker> orders_breaker;
     std::unique_ptr<binance_venue> venue;
+    // The venue's WebSocket reconnects, shared by its sessions (market, user, order entry).
+    std::shared_ptr<ws::reconnect_budget> ws_budget;
     // [venue] order_entry = "ws": placements and cancels by WebSocket API frame, queries by `venue`.
     // Its own io_context, run by its own thread and, right after each hand-off, by the caller
     // (the processing thread) that writes the frame itself (ws_order_entry_options::write_on_caller).
@@ -148,6 +151,8 @@ struct gateway_app::impl {
     resilience::log2_histogram order_rtt;     // written by observed_venue under its mutex
     std::map<std::string, std::uint64_t> state_versions;
     std::uint64_t kill_version = 0; ///< of the "risk.kill" snapshot
+    /// Mode sim with our own genesis-sim: a kill switch engaged in the state moved aside at start.
+    std::string carried_kill;
     std::map<std::string, std::string> last_states;
     std::uint64_t risk_rejections = 0;
     std::optional<risk::risk_engine> risk;
@@ -295,6 +300,7 @@ struct gateway_app::impl {
     ops_answer answer(const std::string& method, const std::string& path);
     void kill_switch(std::string why);
     void restore_kill_switch();
+    bool set_aside_last_state(const db::db_config& dc, const std::filesystem::path& data_dir, std::string& why);
     void save_kill_switch(const std::string& reason);
 
     // Health and status (app_status.cpp).

@@ -96,6 +96,25 @@ std::string gateway_app::impl::metrics_text() const {
         if (user)
             p.sample("genesis_ws_reconnects_total", {{"feed", "user"}}, static_cast<double>(user->stats().reconnects));
     }
+    if (ws_budget) {
+        p.family("genesis_ws_reconnect_budget_used", "gauge",
+                 "WebSocket reconnects of the venue's sessions in the last [venue] reconnect_window_ms.");
+        p.sample("genesis_ws_reconnect_budget_used", {}, static_cast<double>(ws_budget->used(clk.now())));
+        p.family("genesis_ws_reconnect_budget_capacity", "gauge",
+                 "WebSocket reconnects allowed per window ([venue] reconnect_budget); more wait.");
+        p.sample("genesis_ws_reconnect_budget_capacity", {}, static_cast<double>(ws_budget->capacity()));
+        p.family("genesis_ws_reconnect_budget_waits_total", "counter",
+                 "Times a session's reconnect waited for the venue's reconnect budget.");
+        if (market)
+            p.sample("genesis_ws_reconnect_budget_waits_total", {{"feed", "market"}},
+                     static_cast<double>(market->stats().budget_waits));
+        if (user)
+            p.sample("genesis_ws_reconnect_budget_waits_total", {{"feed", "user"}},
+                     static_cast<double>(user->stats().budget_waits));
+        if (ws_orders)
+            p.sample("genesis_ws_reconnect_budget_waits_total", {{"feed", "orders"}},
+                     static_cast<double>(ws_orders->stats().budget_waits));
+    }
     if (ws_orders) {
         const auto s = ws_orders->stats();
         p.family("genesis_ws_order_entry_total", "counter",
@@ -403,10 +422,18 @@ void gateway_app::impl::restore_kill_switch() {
         log->error("kill switch: cannot read its saved state ({}): starting without it", snap.error().message());
         return;
     }
-    if (!*snap || (*snap)->bytes.empty())
+    std::string reason;
+    if (*snap && !(*snap)->bytes.empty()) {
+        kill_version = (*snap)->version;
+        reason.assign(reinterpret_cast<const char*>((*snap)->bytes.data()), (*snap)->bytes.size());
+    } else if (!carried_kill.empty()) {
+        // Engaged in the state moved aside at this start (mode sim, a new genesis-sim): kept.
+        reason = carried_kill;
+        if (!cfg.clear_kill)
+            save_kill_switch(reason);
+    }
+    if (reason.empty())
         return;
-    kill_version = (*snap)->version;
-    const std::string reason(reinterpret_cast<const char*>((*snap)->bytes.data()), (*snap)->bytes.size());
     if (cfg.clear_kill) {
         log->warn("kill switch engaged before this start ({}) released by --clear-kill", reason);
         save_kill_switch({});

@@ -25,7 +25,8 @@ constexpr std::string_view usage = R"(usage:
   genesis-gateway replay --venue binance --input FILE
       Runs a recording through the decoders and books; JSON lines on stdout.
 Exit status: 0 ok, 1 start-up failed, 2 bad command line or configuration,
-  3 stopped with a failing database (the final state may not be saved; start again on a working disk).
+  3 stopped with a failing database (the final state may not be saved; start again on a working disk),
+  4 stop forced (over its hard limit, or a second SIGINT/SIGTERM).
 )";
 
 std::filesystem::path self_dir(const char* argv0) {

@@ -43,6 +43,9 @@ void parse_venue_section(config::table_reader& r, venue_section& out) {
     out.recv_window_ms = static_cast<std::uint32_t>(r.get_int("recv_window_ms", out.recv_window_ms, 1, 60000));
     out.weight_limit_per_minute = r.get_int("weight_limit_per_minute", out.weight_limit_per_minute, 1);
     out.warm_connections = static_cast<std::uint32_t>(r.get_int("warm_connections", out.warm_connections, 0, 16));
+    out.reconnect_budget = static_cast<std::uint32_t>(r.get_int("reconnect_budget", out.reconnect_budget, 1, 300));
+    out.reconnect_window =
+        r.get_duration_ms("reconnect_window_ms", out.reconnect_window, std::chrono::milliseconds{1000});
     out.request_timeout = r.get_duration_ms("request_timeout_ms", out.request_timeout, std::chrono::milliseconds{1});
     out.order_timeout = r.get_duration_ms("order_timeout_ms", out.order_timeout, std::chrono::milliseconds{1});
     out.order_entry = r.get_choice("order_entry", out.order_entry, {"rest", "ws"});

@@ -152,7 +152,11 @@ result<void> market_feed::start() { return impl_->session->start(); }
 void market_feed::stop() { impl_->session->stop(); }
 void market_feed::set_tap(frame_tap tap) { impl_->tap = std::move(tap); }
 feed_state market_feed::state() const noexcept { return impl_->c.state.load(); }
-feed_stats market_feed::stats() const noexcept { return impl_->c.read(); }
+feed_stats market_feed::stats() const noexcept {
+    auto s = impl_->c.read();
+    s.budget_waits = impl_->session->stats().budget_waits;
+    return s;
+}
 const std::string& market_feed::channel() const noexcept { return impl_->channel; }
 
 // ---- user data ----
@@ -288,6 +292,10 @@ result<void> user_feed::start() {
 void user_feed::stop() { impl_->session->stop(); }
 feed_state user_feed::state() const noexcept { return impl_->c.state.load(); }
 bool user_feed::subscribed() const noexcept { return impl_->subscribed.load(); }
-feed_stats user_feed::stats() const noexcept { return impl_->c.read(); }
+feed_stats user_feed::stats() const noexcept {
+    auto s = impl_->c.read();
+    s.budget_waits = impl_->session->stats().budget_waits;
+    return s;
+}
 
 } // namespace genesis::gateway::runtime

@@ -318,7 +318,9 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
         }
         // The connection is gone: whatever it carried and did not answer may or may not have
         // been executed.
-        if (log && e.state != ws::session_state::connecting)
+        if (log && e.state == ws::session_state::closed)
+            log->info("order entry: WebSocket API closed ({})", e.reason.message());
+        else if (log && e.state != ws::session_state::connecting)
             log->warn("order entry: WebSocket API connection {}: {} ({})", e.connection, ws::to_string(e.state),
                       e.reason.message());
         settle_lost();
@@ -664,6 +666,7 @@ ws_order_entry_stats ws_order_entry::stats() const noexcept {
     s.time_syncs = i.time_syncs.load();
     s.rotations = i.rotations.load();
     s.retired_answers = i.retired_answers.load();
+    s.budget_waits = i.session->stats().budget_waits;
     {
         std::lock_guard lk(impl_->mutex);
         s.pending = impl_->pending.size();

@@ -531,10 +531,17 @@ void oms::on_cancel_answer(const client_order_id& id, result<execution_report> r
 void oms::on_execution_report(const execution_report& r) { apply_report(r, false); }
 
 void oms::on_account_update(const account_update& u) {
-    for (const auto& d : ledger_.compare(u.balances))
+    for (const auto& d : ledger_.compare(u.balances)) {
+        // An asset we hold no balance of yet (a fresh state's first account answer): nothing to
+        // disagree with, the venue's is taken.
+        if (!d.ours) {
+            if (log_)
+                log_->info("balance {}: {} (first seen)", d.name.view(), d.exchange.to_string());
+            continue;
+        }
         record(recon_kind::balance_mismatch, {}, {},
-               std::string(d.name.view()) + ": ours " + (d.ours ? d.ours->to_string() : std::string("untracked")) +
-                   ", venue " + d.exchange.to_string());
+               std::string(d.name.view()) + ": ours " + d.ours->to_string() + ", venue " + d.exchange.to_string());
+    }
     for (const auto& b : u.balances) {
         if (auto total = b.free.add(b.locked))
             ledger_.set_balance(b.name, *total);

@@ -259,7 +259,9 @@ typedef struct genesis_host {
     /** Places an order. GENESIS_OK: out->client_order_id names it (follow it in on_execution).
      *  GENESIS_REJECTED / GENESIS_INVALID / GENESIS_NOT_RUNNING: out->reason says why. */
     int (*place)(void* ctx, const genesis_order_request* request, genesis_order_result* out);
-    /** Asks to cancel one of this strategy's orders. The outcome arrives in on_execution.
+    /** Asks to cancel one of this strategy's orders. The outcome arrives in on_execution: the
+     *  CANCELED report's client_order_id may be the cancel request's own id (Binance's user stream
+     *  does that), with the order's id in orig_client_order_id: match an order on either.
      *  GENESIS_OK: the cancel was sent (out->client_order_id names the order).
      *  GENESIS_NOT_FOUND: not an open order of this strategy (unknown id, or final already).
      *  GENESIS_REJECTED: the gateway refused it, out->reason says why (e.g. the placement is not

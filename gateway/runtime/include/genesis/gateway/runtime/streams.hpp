@@ -39,6 +39,7 @@ struct feed_stats {
     std::uint64_t ignored = 0;
     std::uint64_t connects = 0;
     std::uint64_t reconnects = 0;
+    std::uint64_t budget_waits = 0; ///< reconnects held back by the venue's reconnect budget
     std::int64_t last_frame_ns = 0; ///< monotonic time of the last data frame (0: none yet)
 };
 

@@ -479,7 +479,7 @@ net::awaitable<void> session::impl::rotate() {
 net::awaitable<void> session::impl::linger_then_close(std::shared_ptr<connection> c) {
     auto self = shared_from_this();
     // Still read (its reader runs on), no longer written to: do_send writes to the active one.
-    // stop() or the connection's end cancels the wait (close_gracefully and cut() reset deadline).
+    // stop() or the connection's end cancels the wait (close_deadline re-arms it, cut() cancels it).
     c->deadline.expires_after(cfg_.retire_linger);
     co_await c->deadline.async_wait(use_tuple);
     if (!c->dead && !c->closing && !stopped_)

@@ -86,7 +86,7 @@ struct ws_order_entry_options {
     std::shared_ptr<resilience::circuit_breaker> breaker;
     /// The connection is replaced by a fresh one after this long (Binance closes WebSocket API
     /// connections at 24 h): requests go to the new one at once, and the old one is still read
-    /// for max(place_timeout, cancel_timeout) so the answers it owes arrive. 0: no rotation (the
+    /// for max(place_timeout, cancel_timeout) + sweep_interval so the answers it owes arrive. 0: no rotation (the
     /// venue's close then settles what was pending on it as lost).
     std::chrono::nanoseconds rotate_after = std::chrono::hours{23};
 };

@@ -632,5 +632,63 @@ TEST_F(WsOrderEntryRotationTest, aRotationMovesOrdersToAFreshConnectionAndLosesN
     EXPECT_NE(srv->stats_json().find("\"lifetime_closes\":0"), std::string::npos);
 }
 
+// The connection a rotation opened is lost while the one it replaced still owes an answer: only
+// what was written on the lost connection is settled as lost (here a cancel). The placement
+// written on the old connection is answered there, NEW, and never made unknown.
+TEST_F(WsOrderEntryRotationTest, losingTheFreshConnectionLeavesTheOldOnesPlacementToItsAnswer) {
+    auto wo = options();
+    wo.rotate_after = 300ms;
+    wo.cancel_timeout = 5s;
+    connect(std::move(wo), 5s); // the old connection is read for 5 s after a switch
+    // Placements are answered 2 s late; a cancel cuts the connection it arrives on.
+    sim::fault_rule late;
+    late.kind = sim::fault_kind::latency;
+    late.listener = "wsapi";
+    late.target = "order.place";
+    late.latency_min = late.latency_max = 2s;
+    sim::fault_rule cut;
+    cut.kind = sim::fault_kind::reset;
+    cut.listener = "wsapi";
+    cut.target = "order.cancel";
+    cut.max_count = 1;
+    sim::fault_config faults;
+    faults.rules = {late, cut};
+    srv->set_faults(faults);
+
+    auto in = intent("ws-rot-old");
+    auto placed = std::make_shared<std::promise<result<execution_report>>>();
+    auto placed_answer = placed->get_future();
+    entry->place(in, [placed](result<execution_report> r) { placed->set_value(std::move(r)); });
+    // Written on the first connection; then a rotation, and the cancel goes to the fresh one.
+    ASSERT_TRUE(wait_for([&] { return opens >= 2; })) << "no rotation";
+    unsigned losses_before = 0;
+    {
+        std::lock_guard lk(written_mutex);
+        losses_before = losses;
+    }
+    ASSERT_EQ(placed_answer.wait_for(0s), std::future_status::timeout) << "answered before the rotation";
+    cancel_intent c;
+    c.venue = sim_venue;
+    c.sym = btc;
+    c.orig_client_id = in.client_id;
+    auto cancelled = call<execution_report>([&](auto done) { entry->cancel(c, std::move(done)); });
+    ASSERT_FALSE(cancelled);
+    EXPECT_EQ(cancelled.error(), rest::http_errc::timed_out) << cancelled.error().message();
+    {
+        std::lock_guard lk(written_mutex);
+        EXPECT_GT(losses, losses_before) << "the fresh connection was not lost";
+    }
+    // The placement's answer comes on the old connection.
+    ASSERT_EQ(placed_answer.wait_for(10s), std::future_status::ready);
+    auto r = placed_answer.get();
+    ASSERT_TRUE(r) << r.error().message();
+    EXPECT_EQ(r->status, st::new_);
+    const auto s = entry->stats();
+    EXPECT_EQ(s.unknown, 0u);
+    EXPECT_EQ(s.late_answers, 0u);
+    EXPECT_GE(s.retired_answers, 1u);
+    EXPECT_EQ(sim_orders(in.client_id).size(), 1u);
+}
+
 } // namespace
 } // namespace genesis::gateway

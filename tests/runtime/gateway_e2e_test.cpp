@@ -1166,7 +1166,9 @@ TEST_F(GatewayE2eTest, marketDataAndRestFaultsAreRecoveredAndTheBookEqualsTheSim
 // A venue that drops every market-data connection 300 ms after it opens. Each connection delivers
 // before it goes, so the session's backoff starts afresh every time: only the venue's reconnect
 // budget keeps the gateway from reconnecting several times a second (into Binance's connection
-// limit). With 3 per 10 minutes, the 4th reconnect waits, and health says why.
+// limit). With 3 per 10 minutes, the 4th reconnect waits, and health says why. The WebSocket API
+// (order entry, cancels included) has a budget of its own: with the streams' spent, it still
+// reconnects.
 TEST_F(GatewayE2eTest, aVenueDroppingEveryConnectionGetsNoMoreReconnectsThanTheBudget) {
     auto drop = rule(sim::fault_kind::ws_disconnect, "streams", "");
     drop.interval = 300ms;
@@ -1174,7 +1176,8 @@ TEST_F(GatewayE2eTest, aVenueDroppingEveryConnectionGetsNoMoreReconnectsThanTheB
     f.seed = 11;
     f.rules = {drop};
     srv->set_faults(f);
-    start_gateway(write_config(venue_section() + "reconnect_budget = 3\nreconnect_window_ms = 600000\n"));
+    start_gateway(
+        write_config(venue_section() + "order_entry = \"ws\"\nreconnect_budget = 3\nreconnect_window_ms = 600000\n"));
 
     const gateway::ops::label market{"feed", "market"};
     gateway::ops::exposition ex;
@@ -1187,8 +1190,11 @@ TEST_F(GatewayE2eTest, aVenueDroppingEveryConnectionGetsNoMoreReconnectsThanTheB
     ASSERT_TRUE(held) << last << "\n" << tail_log();
     // Three reconnects, then the wait: the 4th would leave the budget's 10-minute window first.
     EXPECT_EQ(metric(ex, "genesis_ws_reconnects_total", {market}), 3.0) << last;
-    EXPECT_EQ(metric(ex, "genesis_ws_reconnect_budget_used", {}), 3.0) << last;
-    EXPECT_EQ(metric(ex, "genesis_ws_reconnect_budget_capacity", {}), 3.0) << last;
+    const gateway::ops::label streams{"listener", "streams"}, ws_api{"listener", "ws_api"};
+    EXPECT_EQ(metric(ex, "genesis_ws_reconnect_budget_used", {streams}), 3.0) << last;
+    EXPECT_EQ(metric(ex, "genesis_ws_reconnect_budget_capacity", {streams}), 3.0) << last;
+    EXPECT_EQ(metric(ex, "genesis_ws_reconnect_budget_used", {ws_api}), 0.0) << last;
+    EXPECT_EQ(metric(ex, "genesis_ws_reconnect_budget_capacity", {ws_api}), 3.0) << last;
     ASSERT_TRUE(wait_status(
         [](simdjson::dom::element s) {
             const auto c = component_of(s, "ws_reconnects");
@@ -1197,9 +1203,25 @@ TEST_F(GatewayE2eTest, aVenueDroppingEveryConnectionGetsNoMoreReconnectsThanTheB
         10s))
         << status_text;
     EXPECT_EQ(component_of(*status(), "ws_reconnects")->reason,
-              "3 of 3 reconnects in the last 600 s: the venue's reconnect budget is spent")
+              "3 of 3 reconnects in the last 600 s: the streams' reconnect budget is spent")
         << status_text;
     ASSERT_TRUE(wait_log("reconnect budget exhausted", 5s)) << tail_log();
+
+    // Now the WebSocket API drops its connection too: order entry reconnects, on its own budget.
+    auto drop_api = rule(sim::fault_kind::ws_disconnect, "wsapi", "");
+    drop_api.interval = 300ms;
+    f.rules = {drop, drop_api};
+    srv->set_faults(f);
+    const gateway::ops::label orders{"feed", "orders"};
+    ASSERT_TRUE(wait_metrics(
+        [&](const gateway::ops::exposition& e) {
+            return metric(e, "genesis_ws_reconnects_total", {orders}) >= 1 &&
+                   metric(e, "genesis_ws_reconnect_budget_used", {ws_api}) >= 1;
+        },
+        30s, ex, last, 100ms))
+        << last << "\n"
+        << tail_log();
+    EXPECT_EQ(metric(ex, "genesis_ws_reconnect_budget_used", {streams}), 3.0) << last;
 
     gw.signal(SIGTERM);
     const auto rc = gw.wait_exit(5s);
@@ -1275,6 +1297,111 @@ TEST_F(GatewayE2eTest, ownSimIsANewExchangeEachStartSoTheLastStateIsSetAsideButA
     EXPECT_NE(h->body.find("engaged before the restart"), std::string::npos) << h->body;
     EXPECT_EQ(std::distance(std::filesystem::directory_iterator(previous), std::filesystem::directory_iterator{}), 2);
     ASSERT_NO_FATAL_FAILURE(stop());
+}
+
+// Mode sim with its own genesis-sim, a kill switch engaged and then a start that fails after the
+// last state was set aside (here: a symbol the sim does not list): the kill switch was saved into
+// the new database before the failure, so the next start still holds it.
+TEST_F(GatewayE2eTest, ownSimKeepsACarriedKillSwitchThroughAStartThatFailsAfterTheSetAside) {
+    srv->stop();
+    const auto config = [&](const std::string& symbols) {
+        return write_config("[venue]\nsymbols = [" + symbols + "]\n[sim]\nagents = false\n");
+    };
+    start_gateway(config("\"BTCUSDT\""));
+    auto k = http_request(ops_port, "POST", "/kill");
+    ASSERT_TRUE(k);
+    ASSERT_EQ(k->status, 200u) << k->body;
+    gw.signal(SIGTERM);
+    ASSERT_EQ(gw.wait_exit(5s), 0) << tail_log();
+
+    // Known to fail only when the sim answers exchangeInfo: after the set-aside.
+    auto log_size = read_file(dir / "gateway.log").size();
+    const auto bad = config("\"BTCUSDT\", \"NOSUCHUSDT\"");
+    ASSERT_TRUE(gw.start({gateway_exe(), "run", "--config", bad.string()}, dir / "stderr.txt"));
+    ASSERT_EQ(gw.wait_exit(60s), 1) << read_file(dir / "stderr.txt");
+    EXPECT_NE(read_file(dir / "stderr.txt").find("NOSUCHUSDT is not listed"), std::string::npos)
+        << read_file(dir / "stderr.txt");
+    ASSERT_TRUE(wait_log("its kill switch stays engaged", 5s, log_size)) << tail_log();
+    EXPECT_FALSE(std::filesystem::exists(dir / "var" / "kill-switch.carried")); // it is in the new database
+
+    log_size = read_file(dir / "gateway.log").size();
+    start_gateway(config("\"BTCUSDT\""));
+    auto h = http_request(ops_port, "GET", "/healthz");
+    ASSERT_TRUE(h);
+    EXPECT_EQ(h->status, 503u) << h->body;
+    EXPECT_NE(h->body.find("engaged before the restart"), std::string::npos) << h->body;
+    EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir / "var" / "previous"),
+                            std::filesystem::directory_iterator{}),
+              2);
+    gw.signal(SIGTERM);
+    ASSERT_EQ(gw.wait_exit(5s), 0) << tail_log();
+}
+
+// The kill switch is read from every file of the state set aside, each on its own: with the
+// primary damaged, the replica's copy holds it (and a replica of the primary's file name, in
+// another folder, is kept beside it under a name of its own).
+TEST_F(GatewayE2eTest, ownSimReadsTheCarriedKillSwitchFromAReplicaWhenThePrimaryIsDamaged) {
+    srv->stop();
+    std::filesystem::create_directories(dir / "var" / "copies");
+    const auto config = write_config("[persistence]\nprimary = \"genesis.db\"\nreplicas = [\"copies/genesis.db\"]\n"
+                                     "[sim]\nagents = false\n");
+    start_gateway(config);
+    auto k = http_request(ops_port, "POST", "/kill");
+    ASSERT_TRUE(k);
+    ASSERT_EQ(k->status, 200u) << k->body;
+    gw.signal(SIGTERM);
+    ASSERT_EQ(gw.wait_exit(5s), 0) << tail_log();
+
+    const auto primary = dir / "var" / "genesis.db";
+    ASSERT_TRUE(std::filesystem::exists(primary));
+    {
+        std::fstream f(primary, std::ios::in | std::ios::out | std::ios::binary);
+        const std::string junk(100, 'x'); // over SQLite's file header
+        f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+    }
+    // Ten older sets and a move that did not finish: the oldest set goes, the .partial stays.
+    const auto previous = dir / "var" / "previous";
+    for (int i = 0; i < 10; ++i)
+        std::filesystem::create_directories(previous / ("2020010" + std::to_string(i) + "T000000Z"));
+    std::filesystem::create_directories(previous / "20191231T000000Z.partial");
+    const auto log_size = read_file(dir / "gateway.log").size();
+    start_gateway(config);
+    ASSERT_TRUE(wait_log("these do not: " + primary.string(), 5s, log_size)) << tail_log();
+    auto h = http_request(ops_port, "GET", "/healthz");
+    ASSERT_TRUE(h);
+    EXPECT_EQ(h->status, 503u) << h->body;
+    EXPECT_NE(h->body.find("engaged before the restart"), std::string::npos) << h->body;
+    EXPECT_FALSE(std::filesystem::exists(previous / "20200100T000000Z"));
+    EXPECT_TRUE(std::filesystem::exists(previous / "20200101T000000Z"));
+    EXPECT_TRUE(std::filesystem::exists(previous / "20191231T000000Z.partial"));
+    std::vector<std::filesystem::path> runs;
+    for (const auto& e : std::filesystem::directory_iterator(previous))
+        if (const auto n = e.path().filename().string(); !n.starts_with("2020") && !n.starts_with("2019"))
+            runs.push_back(e.path()); // this start's
+    EXPECT_EQ(std::distance(std::filesystem::directory_iterator(previous), std::filesystem::directory_iterator{}), 11);
+    ASSERT_EQ(runs.size(), 1u);
+    EXPECT_EQ(runs.front().extension(), "") << runs.front(); // not left as <time>.partial
+    EXPECT_TRUE(std::filesystem::exists(runs.front() / "genesis.db"));
+    EXPECT_TRUE(std::filesystem::exists(runs.front() / "2-genesis.db"));
+    gw.signal(SIGTERM);
+    ASSERT_EQ(gw.wait_exit(5s), 0) << tail_log();
+}
+
+// A kill switch carried by a start that was killed between the set-aside and its save waits in
+// data_dir/kill-switch.carried: the next start takes it from there.
+TEST_F(GatewayE2eTest, ownSimTakesAKillSwitchLeftInItsCarriedFile) {
+    srv->stop();
+    std::filesystem::create_directories(dir / "var");
+    const auto marker = dir / "var" / "kill-switch.carried";
+    std::ofstream(marker) << "ops: POST /kill";
+    start_gateway(write_config("[sim]\nagents = false\n"));
+    auto h = http_request(ops_port, "GET", "/healthz");
+    ASSERT_TRUE(h);
+    EXPECT_EQ(h->status, 503u) << h->body;
+    EXPECT_NE(h->body.find("engaged before the restart (ops: POST /kill)"), std::string::npos) << h->body;
+    EXPECT_FALSE(std::filesystem::exists(marker));
+    gw.signal(SIGTERM);
+    ASSERT_EQ(gw.wait_exit(5s), 0) << tail_log();
 }
 
 // The breakers and the predictor's windows are in the checkpoint: a gateway stopped while rest0's

@@ -321,7 +321,7 @@ TEST_F(SessionTest, sendTellsWhetherTheMessageWasWrittenOrNeverSent) {
     std::mutex m;
     std::vector<std::pair<int, send_outcome>> outcomes;
     auto note = [&](int n) {
-        return [&, n](send_outcome o) {
+        return [&, n](send_outcome o, std::uint64_t) {
             std::lock_guard lock(m);
             outcomes.emplace_back(n, o);
             rec->cv.notify_all();

@@ -42,7 +42,7 @@ using ws_stream = websocket::stream<ssl::stream<beast::tcp_stream>>;
 struct out_item {
     std::string text;
     bool close = false;
-    std::function<void(send_outcome)> done; // told once: written, not_sent or unknown
+    send_done done; // told once: written, not_sent or unknown
 };
 
 /// Socket, queue and timers of one connection; every member is used on the session's strand.

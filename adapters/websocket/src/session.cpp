@@ -97,7 +97,7 @@ private:
     void do_subscribe(std::vector<std::string> streams, bool add);
     bool enqueue(connection& c, std::string text, send_done done = {});
     // Tells a message's sender what became of it, once; a throwing callback is counted.
-    void tell(send_done& done, send_outcome o) noexcept;
+    void tell(send_done& done, send_outcome o, std::uint64_t conn) noexcept;
     // The connection ended: whatever it still queued was never written.
     void drop_queued(connection& c) noexcept;
     void close_gracefully(const std::shared_ptr<connection>& c);
@@ -228,14 +228,14 @@ net::awaitable<void> session::impl::close_deadline(std::shared_ptr<connection> c
 
 bool session::impl::enqueue(connection& c, std::string text, send_done done) {
     if (c.dead || c.closing) {
-        tell(done, send_outcome::not_sent);
+        tell(done, send_outcome::not_sent, c.id);
         return false;
     }
     if (c.out.size() >= cfg_.max_write_queue) {
         count_error(ws_errc::write_queue_full);
         if (log_)
             log_->warn("ws {}: write queue full ({} messages), dropping one", cfg_.name, c.out.size());
-        tell(done, send_outcome::not_sent);
+        tell(done, send_outcome::not_sent, c.id);
         return false;
     }
     c.out.push_back({std::move(text), false, std::move(done)});
@@ -243,13 +243,13 @@ bool session::impl::enqueue(connection& c, std::string text, send_done done) {
     return true;
 }
 
-void session::impl::tell(send_done& done, send_outcome o) noexcept {
+void session::impl::tell(send_done& done, send_outcome o, std::uint64_t conn) noexcept {
     if (!done)
         return;
     auto d = std::move(done);
     done = nullptr;
     try {
-        d(o);
+        d(o, conn);
     } catch (...) {
         count_error(ws_errc::callback_failed);
     }
@@ -259,15 +259,15 @@ void session::impl::drop_queued(connection& c) noexcept {
     auto queued = std::move(c.out);
     c.out.clear();
     for (auto& item : queued)
-        tell(item.done, send_outcome::not_sent);
+        tell(item.done, send_outcome::not_sent, c.id);
 }
 
 void session::impl::do_send(std::string text, send_done done) {
     if (stopped_)
-        return tell(done, send_outcome::not_sent);
+        return tell(done, send_outcome::not_sent, 0);
     if (!active_ || !active_->open) {
         count_error(ws_errc::not_connected);
-        return tell(done, send_outcome::not_sent);
+        return tell(done, send_outcome::not_sent, 0);
     }
     enqueue(*active_, std::move(text), std::move(done));
 }
@@ -550,7 +550,7 @@ net::awaitable<void> session::impl::writer(std::shared_ptr<connection> c) {
         }
         c->ws.text(true);
         auto [ec, n] = co_await c->ws.async_write(net::buffer(item.text), use_tuple);
-        tell(item.done, ec ? send_outcome::unknown : send_outcome::written);
+        tell(item.done, ec ? send_outcome::unknown : send_outcome::written, c->id);
         if (ec) {
             if (!c->dead && !c->closing && !stopped_) {
                 count_error(ws_errc::write_failed);

@@ -61,6 +61,10 @@ struct gw_event {
 /// s as a JSON string literal, quotes included (control characters escaped).
 std::string json_quote(std::string_view s);
 
+/// The kill switch's reason as stored in the "risk.kill" snapshot (empty: released), and back.
+std::string kill_reason_of(const db::stored_snapshot& s);
+std::vector<std::byte> kill_bytes_of(const std::string& reason);
+
 /// Overall health (StateMonitor).
 enum class health_level : std::uint8_t { green, degraded, halted };
 std::string_view to_string(health_level h) noexcept;
@@ -116,8 +120,11 @@ struct gateway_app::impl {
     // [venue] order_entry = "ws": the WebSocket API order entry's breaker ("orders").
     std::shared_ptr<resilience::circuit_breaker> orders_breaker;
     std::unique_ptr<binance_venue> venue;
-    // The venue's WebSocket reconnects, shared by its sessions (market, user, order entry).
-    std::shared_ptr<ws::reconnect_budget> ws_budget;
+    // The venue's WebSocket reconnects, one budget per listener as Binance counts them: the
+    // streams' (market and user data) and the WebSocket API's (order entry), so a storm on the
+    // streams never holds back the connection that carries cancels.
+    std::shared_ptr<ws::reconnect_budget> streams_budget;
+    std::shared_ptr<ws::reconnect_budget> ws_api_budget;
     // [venue] order_entry = "ws": placements and cancels by WebSocket API frame, queries by `venue`.
     // Its own io_context, run by its own thread and, right after each hand-off, by the caller
     // (the processing thread) that writes the frame itself (ws_order_entry_options::write_on_caller).
@@ -151,7 +158,8 @@ struct gateway_app::impl {
     resilience::log2_histogram order_rtt;     // written by observed_venue under its mutex
     std::map<std::string, std::uint64_t> state_versions;
     std::uint64_t kill_version = 0; ///< of the "risk.kill" snapshot
-    /// Mode sim with our own genesis-sim: a kill switch engaged in the state moved aside at start.
+    /// Mode sim with our own genesis-sim: a kill switch engaged in the state moved aside at start
+    /// (app_set_aside.cpp), saved into the new database as soon as it opens.
     std::string carried_kill;
     std::map<std::string, std::string> last_states;
     std::uint64_t risk_rejections = 0;
@@ -301,6 +309,7 @@ struct gateway_app::impl {
     void kill_switch(std::string why);
     void restore_kill_switch();
     bool set_aside_last_state(const db::db_config& dc, const std::filesystem::path& data_dir, std::string& why);
+    bool carry_kill_switch(const std::filesystem::path& data_dir, std::string& why);
     void save_kill_switch(const std::string& reason);
 
     // Health and status (app_status.cpp).

@@ -95,16 +95,27 @@ std::string gateway_app::impl::metrics_text() const {
         p.sample("genesis_ws_reconnects_total", {{"feed", "market"}}, static_cast<double>(s.reconnects));
         if (user)
             p.sample("genesis_ws_reconnects_total", {{"feed", "user"}}, static_cast<double>(user->stats().reconnects));
+        if (ws_orders)
+            p.sample("genesis_ws_reconnects_total", {{"feed", "orders"}},
+                     static_cast<double>(ws_orders->stats().reconnects));
     }
-    if (ws_budget) {
+    if (streams_budget) {
         p.family("genesis_ws_reconnect_budget_used", "gauge",
-                 "WebSocket reconnects of the venue's sessions in the last [venue] reconnect_window_ms.");
-        p.sample("genesis_ws_reconnect_budget_used", {}, static_cast<double>(ws_budget->used(clk.now())));
+                 "WebSocket reconnects to the listener in the last [venue] reconnect_window_ms.");
+        p.sample("genesis_ws_reconnect_budget_used", {{"listener", "streams"}},
+                 static_cast<double>(streams_budget->used(clk.now())));
+        if (ws_api_budget)
+            p.sample("genesis_ws_reconnect_budget_used", {{"listener", "ws_api"}},
+                     static_cast<double>(ws_api_budget->used(clk.now())));
         p.family("genesis_ws_reconnect_budget_capacity", "gauge",
-                 "WebSocket reconnects allowed per window ([venue] reconnect_budget); more wait.");
-        p.sample("genesis_ws_reconnect_budget_capacity", {}, static_cast<double>(ws_budget->capacity()));
+                 "WebSocket reconnects to the listener allowed per window ([venue] reconnect_budget); more wait.");
+        p.sample("genesis_ws_reconnect_budget_capacity", {{"listener", "streams"}},
+                 static_cast<double>(streams_budget->capacity()));
+        if (ws_api_budget)
+            p.sample("genesis_ws_reconnect_budget_capacity", {{"listener", "ws_api"}},
+                     static_cast<double>(ws_api_budget->capacity()));
         p.family("genesis_ws_reconnect_budget_waits_total", "counter",
-                 "Times a session's reconnect waited for the venue's reconnect budget.");
+                 "Times a session's reconnect waited for its listener's reconnect budget.");
         if (market)
             p.sample("genesis_ws_reconnect_budget_waits_total", {{"feed", "market"}},
                      static_cast<double>(market->stats().budget_waits));
@@ -407,10 +418,7 @@ void gateway_app::impl::kill_switch(std::string why) {
 void gateway_app::impl::save_kill_switch(const std::string& reason) {
     if (!db)
         return;
-    std::vector<std::byte> bytes(reason.size());
-    if (!reason.empty()) // memcpy of an empty string's data(), maybe null, is undefined
-        std::memcpy(bytes.data(), reason.data(), reason.size());
-    db->save_snapshot("risk.kill", ++kill_version, std::move(bytes), [this](result<void> r) {
+    db->save_snapshot("risk.kill", ++kill_version, kill_bytes_of(reason), [this](result<void> r) {
         if (!r && log)
             log->error("kill switch: could not save it (a restart would release it): {}", r.error().message());
     });
@@ -425,12 +433,7 @@ void gateway_app::impl::restore_kill_switch() {
     std::string reason;
     if (*snap && !(*snap)->bytes.empty()) {
         kill_version = (*snap)->version;
-        reason.assign(reinterpret_cast<const char*>((*snap)->bytes.data()), (*snap)->bytes.size());
-    } else if (!carried_kill.empty()) {
-        // Engaged in the state moved aside at this start (mode sim, a new genesis-sim): kept.
-        reason = carried_kill;
-        if (!cfg.clear_kill)
-            save_kill_switch(reason);
+        reason = kill_reason_of(**snap); // mode sim's carried kill switch too (carry_kill_switch)
     }
     if (reason.empty())
         return;

@@ -93,15 +93,19 @@ health_report gateway_app::impl::health() const {
         add(h, "user_feed", ok ? health_level::green : health_level::degraded,
             ok ? "subscribed" : std::string(to_string(s)) + (user->subscribed() ? "" : ", not subscribed"));
     }
-    // The venue's reconnect budget: spent, a session that loses its connection waits for it.
-    if (ws_budget) {
-        const auto used = ws_budget->used(clk.now());
-        const auto cap = ws_budget->capacity();
-        const auto window_s = std::chrono::duration_cast<std::chrono::seconds>(ws_budget->window()).count();
-        add(h, "ws_reconnects", used >= cap ? health_level::degraded : health_level::green,
+    // The venue's reconnect budgets: spent, a session that loses its connection waits for it.
+    const auto budget_health = [&](const char* name, const ws::reconnect_budget& b, const char* whose) {
+        const auto used = b.used(clk.now());
+        const auto cap = b.capacity();
+        const auto window_s = std::chrono::duration_cast<std::chrono::seconds>(b.window()).count();
+        add(h, name, used >= cap ? health_level::degraded : health_level::green,
             std::to_string(used) + " of " + std::to_string(cap) + " reconnects in the last " +
-                std::to_string(window_s) + " s" + (used >= cap ? ": the venue's reconnect budget is spent" : ""));
-    }
+                std::to_string(window_s) + " s" + (used >= cap ? std::string(": ") + whose + " is spent" : ""));
+    };
+    if (streams_budget)
+        budget_health("ws_reconnects", *streams_budget, "the streams' reconnect budget");
+    if (ws_api_budget)
+        budget_health("ws_api_reconnects", *ws_api_budget, "the WebSocket API's reconnect budget");
     // Order entry by WebSocket API frame: without its connection, placements are not sent.
     if (ws_orders)
         add(h, "order_entry", ws_orders->ready() ? health_level::green : health_level::degraded,

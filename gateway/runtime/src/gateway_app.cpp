@@ -62,30 +62,6 @@ std::filesystem::path under(const std::filesystem::path& dir, const std::string&
     return path.is_absolute() ? path : dir / path;
 }
 
-// "20261207T183650Z" (UTC), for a folder name.
-std::string utc_stamp() {
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-    return buf;
-}
-
-// Moves a file, across file systems too (copy, then remove).
-bool move_file(const std::filesystem::path& from, const std::filesystem::path& to, std::string& why) {
-    std::error_code ec;
-    std::filesystem::rename(from, to, ec);
-    if (!ec)
-        return true;
-    std::filesystem::copy_file(from, to, ec);
-    if (!ec)
-        std::filesystem::remove(from, ec);
-    if (ec)
-        why = "cannot move " + from.string() + " to " + to.string() + ": " + ec.message();
-    return !ec;
-}
-
 // Measures each placement's round trip (answer time minus hand-off time).
 class observed_venue final : public order_venue {
     order_venue& inner_;
@@ -200,65 +176,6 @@ void gateway_app::impl::apply_venue_limits(const std::vector<binance::rate_limit
               http->limits().threshold(), http->orders().limit_10s(), http->orders().limit_1d());
 }
 
-// Mode sim with our own genesis-sim: every start is a new exchange (fresh accounts, order and trade
-// ids from 1), so the state of the last run belongs to an exchange that stopped with it. Restored,
-// its orders would be looked up in vain, its fills' trade ids would match the new exchange's (and
-// drop real fills as duplicates), and its positions would disagree with the new balances. So the
-// database and its replicas are moved to <data_dir>/previous/<UTC time>/ and the gateway starts
-// afresh; only an engaged kill switch is carried over (an operator's stop outlives restarts).
-bool gateway_app::impl::set_aside_last_state(const db::db_config& dc, const std::filesystem::path& data_dir,
-                                             std::string& why) {
-    // The kill switch of the last run, from its primary (a primary that does not open stops the
-    // start as it would have without this step, naming the replica to start from).
-    std::error_code ec;
-    if (std::filesystem::exists(dc.primary, ec)) {
-        db::db_config old;
-        old.primary = dc.primary;
-        old.sync = dc.sync;
-        old.logger = dc.logger;
-        auto d = db::database::open(old, &why);
-        if (!d) {
-            if (why.empty())
-                why = "database: " + d.error().message();
-            return false;
-        }
-        if (auto snap = (*d)->load_snapshot("risk.kill"); snap && *snap && !(*snap)->bytes.empty())
-            carried_kill.assign(reinterpret_cast<const char*>((*snap)->bytes.data()), (*snap)->bytes.size());
-    }
-    // Then the files as they are after that close (SQLite may have removed its -wal and -shm).
-    std::vector<std::filesystem::path> files{dc.primary};
-    files.insert(files.end(), dc.replicas.begin(), dc.replicas.end());
-    std::vector<std::filesystem::path> present;
-    for (const auto& f : files)
-        for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
-            auto p = f;
-            p += suffix;
-            if (std::filesystem::exists(p, ec))
-                present.push_back(p);
-        }
-    if (present.empty())
-        return true;
-    auto dest = data_dir / "previous" / utc_stamp();
-    for (int n = 2; std::filesystem::exists(dest, ec); ++n) // two starts within a second
-        dest = data_dir / "previous" / (utc_stamp() + "-" + std::to_string(n));
-    std::filesystem::create_directories(dest, ec);
-    if (ec) {
-        why = "cannot create " + dest.string() + ": " + ec.message();
-        return false;
-    }
-    for (std::size_t i = 0; i < present.size(); ++i) {
-        auto to = dest / present[i].filename();
-        if (std::filesystem::exists(to, ec)) // two replicas of one name in different folders
-            to = dest / (std::to_string(i) + "-" + present[i].filename().string());
-        if (!move_file(present[i], to, why))
-            return false;
-    }
-    log->warn("mode sim: genesis-sim starts as a new exchange, so the last run's state (its orders, fills, positions "
-              "and strategy states, of the exchange that stopped with it) is moved to {} and not restored{}",
-              dest.string(), carried_kill.empty() ? "" : "; its kill switch stays engaged");
-    return true;
-}
-
 bool gateway_app::impl::start(std::string& why) {
     auto& v = cfg.venue;
     const auto data_dir = std::filesystem::path(cfg.base.gateway.data_dir);
@@ -312,6 +229,8 @@ bool gateway_app::impl::start(std::string& why) {
         return false;
     }
     db = std::move(*opened);
+    if (own_sim && !carry_kill_switch(data_dir, why))
+        return false;
 
     // REST: one endpoint (breaker) per base URL, behind the executor.
     rest::http_client_options ho;
@@ -366,10 +285,10 @@ bool gateway_app::impl::start(std::string& why) {
     // Mode paper: the OMS's venue is the fill simulator (the Binance venue only serves market data).
     if (paper_mode())
         paper_create();
-    // One reconnect budget for the venue's WebSocket sessions: a venue that drops every connection
-    // right after opening it (the backoff starts afresh after each delivering connection) is not
-    // hammered with reconnects into a connection-limit ban.
-    ws_budget = std::make_shared<ws::reconnect_budget>(v.reconnect_budget, v.reconnect_window);
+    // The venue's reconnect budgets, one per listener (streams, WebSocket API): a venue that drops
+    // every connection right after opening it (the backoff starts afresh after each delivering
+    // connection) is not hammered with reconnects into a connection-limit ban.
+    streams_budget = std::make_shared<ws::reconnect_budget>(v.reconnect_budget, v.reconnect_window);
     // [venue] order_entry = "ws": placements and cancels by WebSocket API frame (queries on REST).
     if (!paper_mode() && v.order_entry == "ws") {
         ws_order_entry_options wo;
@@ -382,10 +301,11 @@ bool gateway_app::impl::start(std::string& why) {
         wo.cancel_timeout = v.request_timeout;
         wo.on_order_written = vo.on_order_written;
         wo.breaker = orders_breaker;
+        ws_api_budget = std::make_shared<ws::reconnect_budget>(v.reconnect_budget, v.reconnect_window);
         // One request-weight budget and one server-time offset for both APIs (Binance counts per IP).
         ws_orders = std::make_unique<ws_order_entry>(orders_ioc, wo, *venue, http->time(),
                                                      ws_order_entry_limits{&http->limits(), &http->orders()}, clk,
-                                                     logs.get("ws.orders"), ws_budget);
+                                                     logs.get("ws.orders"), ws_api_budget);
         orders_work.emplace(orders_ioc.get_executor());
         orders_thread = std::thread([this] {
             enter_thread("genesis-orders", cfg.threads.io);
@@ -532,7 +452,7 @@ bool gateway_app::impl::start(std::string& why) {
     }
 
     // Feeds.
-    const auto& budget = ws_budget;
+    const auto& budget = streams_budget;
     market_feed_options mo;
     mo.ws_base = v.ws_streams_url;
     mo.ca_file = v.ca_file;

@@ -44,8 +44,9 @@ struct pending_request {
     placement_facts facts;
     time_point sent; // handed to the session (monotonic)
     time_point deadline;
-    resilience::ticket ticket; // the breaker's (rejected: no breaker)
-    bool written = false;      // its frame went to the socket: a loss now means outcome unknown
+    resilience::ticket ticket;    // the breaker's (rejected: no breaker)
+    bool written = false;         // its frame went to the socket: a loss now means outcome unknown
+    std::uint64_t connection = 0; // the one it was written on (its answer comes there)
 };
 
 // The integer at a JSON pointer of an answer ("/error/data/retryAfter" of a 429/418,
@@ -205,7 +206,8 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
                 frame = std::move(*f);
                 const auto now = clk.now();
                 const auto timeout = kind == request_kind::place ? opt.place_timeout : opt.cancel_timeout;
-                pending.emplace(id, pending_request{kind, std::move(done), facts, now, now + timeout, ticket, false});
+                pending.emplace(id,
+                                pending_request{kind, std::move(done), facts, now, now + timeout, ticket, false, 0});
             } else {
                 refusal = make_error_code(venue_errc::not_sent);
             }
@@ -216,9 +218,9 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
         }
         (kind == request_kind::place ? placements : cancels)++;
         std::weak_ptr<impl> weak = weak_from_this();
-        session->send(std::move(frame), [weak, id = std::move(id), kind, tick](ws::send_outcome o) {
+        session->send(std::move(frame), [weak, id = std::move(id), kind, tick](ws::send_outcome o, std::uint64_t conn) {
             if (auto self = weak.lock())
-                self->on_sent(id, kind, tick, o);
+                self->on_sent(id, kind, tick, o, conn);
         });
         // Write it here and now (the hand-off above is ready to run, the write's completion next).
         for (unsigned i = 0; i < opt.write_on_caller && ioc.poll_one() != 0; ++i) {
@@ -226,7 +228,7 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
     }
 
     // The session's strand: it says what became of a frame.
-    void on_sent(const std::string& id, request_kind kind, time_point tick, ws::send_outcome o) {
+    void on_sent(const std::string& id, request_kind kind, time_point tick, ws::send_outcome o, std::uint64_t conn) {
         if (o == ws::send_outcome::written && kind == request_kind::place && tick.ns != 0 && opt.on_order_written)
             opt.on_order_written(tick);
         std::unique_lock lk(mutex);
@@ -235,6 +237,7 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
             return; // already answered
         if (o != ws::send_outcome::not_sent) {
             it->second.written = true;
+            it->second.connection = conn;
             if (!stopped)
                 return;
             // Stopping: no sweep will time it out, and its connection may already have been
@@ -275,16 +278,18 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
         p.done(make_error_code(rest::http_errc::outcome_unknown));
     }
 
-    // The connection ended: the requests it wrote will not be answered. Requests whose frames the
-    // session has not reported on stay: the session says not_sent or written for each of them
-    // (only its word makes "not sent" safe: a frame still on its way to the session could be
-    // written on the next connection), and a written one times out into an unknown outcome.
-    void settle_lost() {
+    // Connection `conn` ended (0: every connection, at stop): the requests written on it will not
+    // be answered. Those written on another (the one a rotation replaced, still read until its
+    // answers are in) wait for their answers or time out. Requests whose frames the session has
+    // not reported on stay: the session says not_sent or written for each of them (only its word
+    // makes "not sent" safe: a frame still on its way to the session could be written on the next
+    // connection), and a written one times out into an unknown outcome.
+    void settle_lost(std::uint64_t conn) {
         std::vector<pending_request> lost;
         {
             std::lock_guard lk(mutex);
             for (auto it = pending.begin(); it != pending.end();)
-                if (it->second.written) {
+                if (it->second.written && (conn == 0 || it->second.connection == conn)) {
                     lost.push_back(std::move(it->second));
                     it = pending.erase(it);
                 } else {
@@ -323,7 +328,9 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
         else if (log && e.state != ws::session_state::connecting)
             log->warn("order entry: WebSocket API connection {}: {} ({})", e.connection, ws::to_string(e.state),
                       e.reason.message());
-        settle_lost();
+        // A degraded event without a connection (the reconnect budget is spent) lost nothing new.
+        if (e.connection != 0 || e.state == ws::session_state::closed)
+            settle_lost(e.state == ws::session_state::closed ? 0 : e.connection);
     }
 
     void on_frame(const ws::ws_frame& f) {
@@ -479,15 +486,16 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
             frame = binance::ws_api_unsigned_request(time_request, "time", {});
             id = time_request;
         }
-        session->send(std::move(frame), [weak = weak_from_this(), id = std::move(id)](ws::send_outcome o) {
-            auto self = weak.lock();
-            if (!self || o != ws::send_outcome::not_sent)
-                return;
-            // Not written (no connection): the sweep or the next open asks again.
-            std::lock_guard lk(self->mutex);
-            if (self->time_request == id)
-                self->time_request.clear();
-        });
+        session->send(std::move(frame),
+                      [weak = weak_from_this(), id = std::move(id)](ws::send_outcome o, std::uint64_t) {
+                          auto self = weak.lock();
+                          if (!self || o != ws::send_outcome::not_sent)
+                              return;
+                          // Not written (no connection): the sweep or the next open asks again.
+                          std::lock_guard lk(self->mutex);
+                          if (self->time_request == id)
+                              self->time_request.clear();
+                      });
     }
 
     // The sweep's part: while the offset is stale, a sample is asked again cancel_timeout after
@@ -600,7 +608,7 @@ void ws_order_entry::stop() {
     impl_->session->stop();
     net::post(impl_->strand, [self = impl_] {
         self->sweeper.cancel();
-        self->settle_lost();
+        self->settle_lost(0);
     });
 }
 
@@ -666,7 +674,9 @@ ws_order_entry_stats ws_order_entry::stats() const noexcept {
     s.time_syncs = i.time_syncs.load();
     s.rotations = i.rotations.load();
     s.retired_answers = i.retired_answers.load();
-    s.budget_waits = i.session->stats().budget_waits;
+    const auto ss = i.session->stats();
+    s.reconnects = ss.reconnects;
+    s.budget_waits = ss.budget_waits;
     {
         std::lock_guard lk(impl_->mutex);
         s.pending = impl_->pending.size();

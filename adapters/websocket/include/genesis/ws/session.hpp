@@ -136,8 +136,10 @@ enum class send_outcome : std::uint8_t {
     not_sent, ///< never written: no open connection, a full queue, stopped, or the connection ended first
     unknown,  ///< the write failed part-way: some of its bytes may have reached the peer
 };
-/// Runs once on the I/O thread with the message's outcome; must not block.
-using send_done = std::function<void(send_outcome)>;
+/// Runs once on the I/O thread with the message's outcome and the connection (ws_frame::connection,
+/// 0: none was open) it was written on or meant for; must not block. After a rotation, answers to
+/// it come on that connection, and its loss is reported with that id.
+using send_done = std::function<void(send_outcome, std::uint64_t connection)>;
 
 /// Callbacks; both run on the I/O thread. Exceptions they throw are caught and counted.
 struct session_handlers {

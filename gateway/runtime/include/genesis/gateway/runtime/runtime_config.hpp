@@ -42,9 +42,9 @@ struct venue_section {
     std::int64_t weight_limit_per_minute = 6000;
     /// REST connections kept open per host ahead of need (rest::pool_options::warm_connections_per_host).
     std::uint32_t warm_connections = 4;
-    /// WebSocket reconnects the venue's sessions (market data, user data, order entry) may make
-    /// together in any reconnect_window (ws::reconnect_budget); more wait. Binance allows 300
-    /// connection attempts per IP per 5 minutes on the WebSocket API.
+    /// WebSocket reconnects allowed per listener in any reconnect_window (ws::reconnect_budget):
+    /// the streams' sessions (market and user data) share one budget, WebSocket API order entry
+    /// has its own; more wait. Binance counts connections per listener and IP (300 per 5 minutes).
     std::uint32_t reconnect_budget = 30;
     std::chrono::milliseconds reconnect_window{300'000};
     std::chrono::milliseconds request_timeout{3000};

@@ -114,7 +114,8 @@ struct ws_order_entry_stats {
     std::uint64_t time_syncs = 0;      ///< server-time samples taken over this connection
     std::uint64_t rotations = 0;       ///< connections replaced before the venue's lifetime limit
     std::uint64_t retired_answers = 0; ///< answers that came on a connection a rotation replaced
-    std::uint64_t budget_waits = 0;    ///< reconnects held back by the venue's reconnect budget
+    std::uint64_t reconnects = 0;      ///< connection attempts after a loss or a failed attempt
+    std::uint64_t budget_waits = 0;    ///< reconnects held back by the WebSocket API's reconnect budget
     std::uint64_t pending = 0;         ///< requests waiting for their answer now
 };
 

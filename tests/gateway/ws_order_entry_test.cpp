@@ -635,17 +635,18 @@ TEST_F(WsOrderEntryRotationTest, aRotationMovesOrdersToAFreshConnectionAndLosesN
 // The connection a rotation opened is lost while the one it replaced still owes an answer: only
 // what was written on the lost connection is settled as lost (here a cancel). The placement
 // written on the old connection is answered there, NEW, and never made unknown.
-TEST_F(WsOrderEntryRotationTest, losingTheFreshConnectionLeavesTheOldOnesPlacementToItsAnswer) {
+// (The sim's connection lifetime is Binance's 24 h here: only our rotations replace connections.)
+TEST_F(WsOrderEntryTest, losingTheFreshConnectionOfARotationLeavesTheOldOnesPlacementToItsAnswer) {
     auto wo = options();
     wo.rotate_after = 300ms;
     wo.cancel_timeout = 5s;
-    connect(std::move(wo), 5s); // the old connection is read for 5 s after a switch
-    // Placements are answered 2 s late; a cancel cuts the connection it arrives on.
+    connect(std::move(wo), 8s); // the old connection is read for 8 s after a switch
+    // Placements are answered 3 s late; a cancel cuts the connection it arrives on.
     sim::fault_rule late;
     late.kind = sim::fault_kind::latency;
     late.listener = "wsapi";
     late.target = "order.place";
-    late.latency_min = late.latency_max = 2s;
+    late.latency_min = late.latency_max = 3s;
     sim::fault_rule cut;
     cut.kind = sim::fault_kind::reset;
     cut.listener = "wsapi";
@@ -678,6 +679,8 @@ TEST_F(WsOrderEntryRotationTest, losingTheFreshConnectionLeavesTheOldOnesPlaceme
         std::lock_guard lk(written_mutex);
         EXPECT_GT(losses, losses_before) << "the fresh connection was not lost";
     }
+    // The loss came while the placement was still in flight (else this shows nothing).
+    ASSERT_EQ(placed_answer.wait_for(0s), std::future_status::timeout) << "answered before the loss";
     // The placement's answer comes on the old connection.
     ASSERT_EQ(placed_answer.wait_for(10s), std::future_status::ready);
     auto r = placed_answer.get();

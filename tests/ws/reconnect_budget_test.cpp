@@ -36,6 +36,21 @@ TEST_F(ReconnectBudgetTest, tryAcquireSlidesWithTheWindow) {
     EXPECT_EQ(budget.try_acquire(t0 + 30s), 0s);
 }
 
+TEST_F(ReconnectBudgetTest, aReserveLeavesTheLastReconnectsToTheOthers) {
+    // The feed leaves 1 of 3 to order entry: it takes 2, then waits for room below 2.
+    EXPECT_EQ(budget.try_acquire(t0, 1), 0s);
+    EXPECT_EQ(budget.try_acquire(t0 + 1s, 1), 0s);
+    EXPECT_EQ(budget.try_acquire(t0 + 2s, 1), 8s); // until t0 leaves the window
+    EXPECT_EQ(budget.used(t0 + 2s), 2u);
+    // Order entry (no reserve) still gets the last one; then the feed waits for two to leave.
+    EXPECT_EQ(budget.try_acquire(t0 + 2s), 0s);
+    EXPECT_EQ(budget.try_acquire(t0 + 3s, 1), 8s); // until t0 + 1s leaves
+    EXPECT_EQ(budget.try_acquire(t0 + 11s, 1), 0s);
+    // A reserve of the whole capacity never takes one.
+    EXPECT_EQ(budget.try_acquire(t0 + 100s, 3), 10s);
+    EXPECT_EQ(budget.used(t0 + 100s), 0u);
+}
+
 TEST_F(ReconnectBudgetTest, tryAcquireWithZeroCapacityNeverAllows) {
     reconnect_budget none(0, 5s);
     EXPECT_EQ(none.try_acquire(t0), 5s);

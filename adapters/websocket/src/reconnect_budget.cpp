@@ -11,16 +11,18 @@ void reconnect_budget::expire(time_point now) const {
         taken_.pop_front();
 }
 
-nanos reconnect_budget::try_acquire(time_point now) {
+nanos reconnect_budget::try_acquire(time_point now, std::size_t reserve) {
     std::lock_guard lock(mutex_);
     expire(now);
-    if (taken_.size() < max_) {
+    const std::size_t limit = reserve < max_ ? max_ - reserve : 0;
+    if (taken_.size() < limit) {
         taken_.push_back(now);
         return nanos{0};
     }
-    if (taken_.empty())
-        return window_; // max 0: never; ask again after a window
-    return (taken_.front() + window_) - now;
+    if (limit == 0 || taken_.empty())
+        return window_; // nothing for this caller: ask again after a window
+    // Room once all but limit - 1 of the taken have left the window.
+    return (taken_[taken_.size() - limit] + window_) - now;
 }
 
 std::size_t reconnect_budget::used(time_point now) const {

@@ -315,7 +315,7 @@ net::awaitable<bool> session::impl::take_budget() {
         co_return !stopped_;
     bool reported = false;
     while (!stopped_) {
-        const nanos wait = budget_->try_acquire(clock_.now());
+        const nanos wait = budget_->try_acquire(clock_.now(), cfg_.budget_reserve);
         if (wait.count() <= 0)
             co_return true;
         if (!reported) {

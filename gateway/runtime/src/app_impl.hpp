@@ -121,8 +121,9 @@ struct gateway_app::impl {
     std::shared_ptr<resilience::circuit_breaker> orders_breaker;
     std::unique_ptr<binance_venue> venue;
     // The venue's WebSocket reconnects, one budget per listener as Binance counts them: the
-    // streams' (market and user data) and the WebSocket API's (order entry), so a storm on the
-    // streams never holds back the connection that carries cancels.
+    // streams' (market data) and the WebSocket API's (user data and order entry; the user feed
+    // leaves a third to order entry), so a storm elsewhere never holds back the connection that
+    // carries cancels.
     std::shared_ptr<ws::reconnect_budget> streams_budget;
     std::shared_ptr<ws::reconnect_budget> ws_api_budget;
     // [venue] order_entry = "ws": placements and cancels by WebSocket API frame, queries by `venue`.

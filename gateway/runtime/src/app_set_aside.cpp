@@ -12,8 +12,10 @@
 #include <fstream>
 #include <future>
 #include <iterator>
-#include <set>
+#include <optional>
 #include <unistd.h>
+#include <utility>
+#include <vector>
 
 namespace genesis::gateway::runtime {
 
@@ -50,6 +52,30 @@ bool move_file(const fs::path& from, const fs::path& to, std::string& why) {
     if (ec)
         why = "cannot move " + from.string() + " to " + to.string() + ": " + ec.message();
     return !ec;
+}
+
+// A folder of previous/: "20261207T183650Z" or, for a second start within that second,
+// "20261207T183650Z-2": ordered by time, then by that number.
+using set_name = std::pair<std::string, unsigned long>;
+std::optional<set_name> parse_set_name(const std::string& s) {
+    constexpr std::size_t stamp = 16; // YYYYMMDDTHHMMSSZ
+    if (s.size() < stamp || s[8] != 'T' || s[15] != 'Z')
+        return std::nullopt;
+    for (std::size_t i = 0; i < 15; ++i)
+        if (i != 8 && (s[i] < '0' || s[i] > '9'))
+            return std::nullopt;
+    unsigned long n = 1;
+    if (s.size() > stamp) {
+        if (s[stamp] != '-' || s.size() == stamp + 1 || s.size() > stamp + 7)
+            return std::nullopt;
+        n = 0;
+        for (std::size_t i = stamp + 1; i < s.size(); ++i) {
+            if (s[i] < '0' || s[i] > '9')
+                return std::nullopt;
+            n = n * 10 + static_cast<unsigned long>(s[i] - '0');
+        }
+    }
+    return set_name{s.substr(0, stamp), n};
 }
 
 bool read_small_file(const fs::path& p, std::string& out) {
@@ -118,12 +144,11 @@ bool gateway_app::impl::set_aside_last_state(const db::db_config& dc, const fs::
     // The kill switch: the newest copy in any of the files, each opened on its own, so that a
     // damaged or missing primary does not hide a replica's copy.
     std::optional<db::stored_snapshot> newest;
-    std::size_t existing = 0, readable = 0;
+    std::size_t readable = 0;
     std::string unreadable;
     for (const auto& f : bases) {
         if (!fs::exists(f, ec))
             continue;
-        ++existing;
         db::db_config one;
         one.primary = f;
         one.sync = dc.sync; // no logger: a file that does not open is reported below, once
@@ -140,46 +165,50 @@ bool gateway_app::impl::set_aside_last_state(const db::db_config& dc, const fs::
     }
     const auto marker = data_dir / carried_kill_file;
     std::string marked;
-    const bool has_marker = read_small_file(marker, marked);
+    if (!read_small_file(marker, marked))
+        marked.clear();
     if (newest)
         carried_kill = kill_reason_of(*newest); // empty: released
-    else if (has_marker)
+    else
         carried_kill = marked; // carried by a start that stopped before its database held it
-    if (existing > 0 && readable == 0 && !has_marker && !cfg.clear_kill) {
-        why = "mode sim: the last run's state is set aside at each start, but none of its files opens to read its "
-              "kill switch (" +
-              unreadable + "): look at them and move them away, or start with --clear-kill if no kill switch " +
-              "has to hold";
+    // A file that does not open may hold the newest copy (a replica that missed a write holds an
+    // older one): without an engaged copy elsewhere, the start stops rather than release it.
+    if (!unreadable.empty() && carried_kill.empty() && !cfg.clear_kill) {
+        why = "mode sim: the last run's state is set aside at each start, but " +
+              std::string(readable == 0 ? "none of its files opens" : "not all of its files open") +
+              " to read its kill switch (" + unreadable + ")" +
+              (readable == 0 ? "" : " and those that do hold no engaged one") +
+              ": look at them and move them away, or start with --clear-kill if no kill switch has to hold";
         return false;
     }
     if (!unreadable.empty())
-        log->warn("mode sim: the last run's kill switch is read from the files that open; these do not: {}",
-                  unreadable);
+        log->warn("mode sim: these files of the last run's state do not open: {}; its kill switch, engaged in {}, "
+                  "is carried over{}",
+                  unreadable, readable == 0 ? carried_kill_file : "a file that does",
+                  cfg.clear_kill ? " and released by --clear-kill" : "");
     if (!carried_kill.empty() && carried_kill != marked && !write_durably(marker, carried_kill, why))
         return false;
 
     // Then the files as they are after those closes (SQLite may have removed -wal and -shm), each
-    // with its -wal, -shm and -journal under one name; the primary last, so a move that stops
-    // half-way leaves it where the next start finds it.
+    // with its -wal, -shm and -journal under one name (the primary keeps its own; a replica of the
+    // same name in another folder becomes 2-<name>...); the primary moves last, so a move that
+    // stops half-way leaves it where the next start finds it.
+    std::vector<fs::path> names;
+    for (const auto& b : bases) {
+        auto name = b.filename();
+        for (int n = 2; std::find(names.begin(), names.end(), name) != names.end(); ++n)
+            name = std::to_string(n) + "-" + b.filename().string();
+        names.push_back(std::move(name));
+    }
     std::vector<std::pair<fs::path, fs::path>> moves; // from, name in the folder
-    std::set<fs::path> names;
-    for (auto it = bases.rbegin(); it != bases.rend(); ++it) {
-        auto name = it->filename();
-        for (int n = 2; names.count(name); ++n) // replicas of one name in different folders
-            name = std::to_string(n) + "-" + it->filename().string();
-        bool any = false;
+    for (std::size_t i = bases.size(); i-- > 0;)
         for (const char* suffix : {"-wal", "-shm", "-journal", ""}) {
-            auto from = *it, to = name;
+            auto from = bases[i], to = names[i];
             from += suffix;
             to += suffix;
-            if (fs::exists(from, ec)) {
+            if (fs::exists(from, ec))
                 moves.emplace_back(std::move(from), std::move(to));
-                any = true;
-            }
         }
-        if (any)
-            names.insert(name);
-    }
     if (moves.empty())
         return true;
     // Into <time>.partial first: a folder without the suffix holds a whole set.
@@ -202,21 +231,25 @@ bool gateway_app::impl::set_aside_last_state(const db::db_config& dc, const fs::
         why = "cannot rename " + staging.string() + " to " + dest.string() + ": " + ec.message();
         return false;
     }
-    // The newest sets are kept; older ones (of exchanges long gone) are removed. A .partial folder
-    // is left for a look.
-    std::vector<fs::path> sets;
+    // The newest sets are kept, this one always; older ones (of exchanges long gone) are removed.
+    // Only folders named as this step names them count: a .partial one, or one an operator made,
+    // is left alone.
+    std::vector<std::pair<set_name, fs::path>> sets;
     for (const auto& e : fs::directory_iterator(previous, ec))
-        if (e.is_directory(ec) && e.path().extension() != ".partial")
-            sets.push_back(e.path());
-    std::sort(sets.begin(), sets.end()); // by UTC time, as named
-    for (std::size_t i = 0; i + previous_kept < sets.size(); ++i) {
-        fs::remove_all(sets[i], ec);
+        if (auto n = parse_set_name(e.path().filename().string()); n && e.path() != dest && e.is_directory(ec))
+            sets.emplace_back(*n, e.path());
+    std::sort(sets.begin(), sets.end());
+    for (std::size_t i = 0; i + previous_kept < sets.size() + 1; ++i) {
+        fs::remove_all(sets[i].second, ec);
         if (ec)
-            log->warn("mode sim: cannot remove the old state in {}: {}", sets[i].string(), ec.message());
+            log->warn("mode sim: cannot remove the old state in {}: {}", sets[i].second.string(), ec.message());
     }
     log->warn("mode sim: genesis-sim starts as a new exchange, so the last run's state (its orders, fills, positions "
               "and strategy states, of the exchange that stopped with it) is moved to {} and not restored{}",
-              dest.string(), carried_kill.empty() ? "" : "; its kill switch stays engaged");
+              dest.string(),
+              carried_kill.empty() ? ""
+              : cfg.clear_kill     ? "; its engaged kill switch is released by --clear-kill"
+                                   : "; its kill switch stays engaged");
     return true;
 }
 

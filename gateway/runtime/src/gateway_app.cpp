@@ -285,10 +285,13 @@ bool gateway_app::impl::start(std::string& why) {
     // Mode paper: the OMS's venue is the fill simulator (the Binance venue only serves market data).
     if (paper_mode())
         paper_create();
-    // The venue's reconnect budgets, one per listener (streams, WebSocket API): a venue that drops
-    // every connection right after opening it (the backoff starts afresh after each delivering
-    // connection) is not hammered with reconnects into a connection-limit ban.
+    // The venue's reconnect budgets, one per listener as Binance counts them (the streams: market
+    // data; the WebSocket API: user data and order entry): a venue that drops every connection
+    // right after opening it (the backoff starts afresh after each delivering connection) is not
+    // hammered with reconnects into a connection-limit ban.
     streams_budget = std::make_shared<ws::reconnect_budget>(v.reconnect_budget, v.reconnect_window);
+    if (!paper_mode()) // mode paper opens no WebSocket API connection
+        ws_api_budget = std::make_shared<ws::reconnect_budget>(v.reconnect_budget, v.reconnect_window);
     // [venue] order_entry = "ws": placements and cancels by WebSocket API frame (queries on REST).
     if (!paper_mode() && v.order_entry == "ws") {
         ws_order_entry_options wo;
@@ -301,7 +304,6 @@ bool gateway_app::impl::start(std::string& why) {
         wo.cancel_timeout = v.request_timeout;
         wo.on_order_written = vo.on_order_written;
         wo.breaker = orders_breaker;
-        ws_api_budget = std::make_shared<ws::reconnect_budget>(v.reconnect_budget, v.reconnect_window);
         // One request-weight budget and one server-time offset for both APIs (Binance counts per IP).
         ws_orders = std::make_unique<ws_order_entry>(orders_ioc, wo, *venue, http->time(),
                                                      ws_order_entry_limits{&http->limits(), &http->orders()}, clk,
@@ -452,7 +454,6 @@ bool gateway_app::impl::start(std::string& why) {
     }
 
     // Feeds.
-    const auto& budget = streams_budget;
     market_feed_options mo;
     mo.ws_base = v.ws_streams_url;
     mo.ca_file = v.ca_file;
@@ -472,13 +473,16 @@ bool gateway_app::impl::start(std::string& why) {
     ms.on_reconnect = [this] {
         post(resilience::priority::control, [this] { resync_all(binance::book_reason::reset); });
     };
-    market = std::make_unique<market_feed>(ioc, mo, std::move(ms), clk, logs.get("ws.market"), budget);
+    market = std::make_unique<market_feed>(ioc, mo, std::move(ms), clk, logs.get("ws.market"), streams_budget);
 
     user_feed_options uo;
     uo.ws_api_url = v.ws_api_url;
     uo.ca_file = v.ca_file;
     uo.api_key = v.api_key;
     uo.api_secret = v.api_secret;
+    // A third of the WebSocket API's reconnects is kept for order entry (cancels go there).
+    if (ws_orders)
+        uo.budget_reserve = v.reconnect_budget / 3;
     user_sink us;
     us.on_execution = [this](execution_report&& r) {
         gw_event ev;
@@ -509,7 +513,8 @@ bool gateway_app::impl::start(std::string& why) {
     };
     // Mode paper has no user data stream: the simulator's reports are its user data.
     if (!paper_sim)
-        user = std::make_unique<user_feed>(ioc, uo, std::move(us), clk, http->time(), logs.get("ws.user"), budget);
+        user =
+            std::make_unique<user_feed>(ioc, uo, std::move(us), clk, http->time(), logs.get("ws.user"), ws_api_budget);
     // Recording (record/replay): every frame and REST body the books use, written off-thread.
     if (!v.record_file.empty()) {
         auto r = replay::recorder::open(v.record_file);

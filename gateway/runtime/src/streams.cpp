@@ -183,6 +183,7 @@ struct user_feed::impl {
         ws::session_config cfg;
         cfg.name = "user";
         cfg.url = opt.ws_api_url;
+        cfg.budget_reserve = opt.budget_reserve;
         cfg.ca_file = opt.ca_file;
         cfg.mode = ws::subscribe_mode::message;
         cfg.idle_watchdog = opt.idle_watchdog;

@@ -24,8 +24,10 @@ public:
     reconnect_budget(std::size_t max_per_window, nanos window) noexcept;
 
     /// Takes one reconnect at `now` when the window has room and returns 0. Otherwise takes
-    /// nothing and returns how long to wait until the oldest reconnect leaves the window.
-    [[nodiscard]] nanos try_acquire(time_point now);
+    /// nothing and returns how long to wait until the window has room. `reserve` reconnects are
+    /// left to the budget's other sessions: the caller takes one only while fewer than
+    /// capacity - reserve are used (a feed leaves some to the order entry sharing its listener).
+    [[nodiscard]] nanos try_acquire(time_point now, std::size_t reserve = 0);
     /// Reconnects taken in the window ending at `now`.
     [[nodiscard]] std::size_t used(time_point now) const;
     [[nodiscard]] std::size_t capacity() const noexcept { return max_; }

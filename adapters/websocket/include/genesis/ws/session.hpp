@@ -85,6 +85,9 @@ struct session_config {
     /// gracefully: no longer written to, but still read, so the answers to requests it carried
     /// still arrive (request/response APIs such as Binance's WebSocket API). 0: closed at once.
     nanos retire_linger{0};
+    /// Reconnects of the shared reconnect_budget this session leaves to the others on it
+    /// (reconnect_budget::try_acquire).
+    std::size_t budget_reserve = 0;
 
     backoff_policy backoff{};
     /// Seed of the backoff's full jitter.

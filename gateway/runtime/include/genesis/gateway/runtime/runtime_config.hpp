@@ -43,8 +43,9 @@ struct venue_section {
     /// REST connections kept open per host ahead of need (rest::pool_options::warm_connections_per_host).
     std::uint32_t warm_connections = 4;
     /// WebSocket reconnects allowed per listener in any reconnect_window (ws::reconnect_budget):
-    /// the streams' sessions (market and user data) share one budget, WebSocket API order entry
-    /// has its own; more wait. Binance counts connections per listener and IP (300 per 5 minutes).
+    /// the streams' (market data) and the WebSocket API's (user data and order entry, the user
+    /// feed leaving a third to order entry); more wait. Binance counts connections per listener
+    /// and IP (300 per 5 minutes).
     std::uint32_t reconnect_budget = 30;
     std::chrono::milliseconds reconnect_window{300'000};
     std::chrono::milliseconds request_timeout{3000};

@@ -87,6 +87,8 @@ struct user_feed_options {
     std::string api_key;
     std::string api_secret;
     std::chrono::nanoseconds idle_watchdog{0};
+    /// Reconnects of the WebSocket API's budget left to order entry (ws::session_config::budget_reserve).
+    std::size_t budget_reserve = 0;
 };
 
 struct user_sink {

@@ -1440,6 +1440,22 @@ TEST_F(GatewayE2eTest, ownSimTakesAKillSwitchLeftInItsCarriedFile) {
     ASSERT_EQ(gw.wait_exit(5s), 0) << tail_log();
 }
 
+// The same file found by a start against a venue that outlives the gateway (the data folder of an
+// own-sim start reused): the kill switch holds there too.
+TEST_F(GatewayE2eTest, aKillSwitchLeftInTheCarriedFileHoldsAgainstAnyVenue) {
+    std::filesystem::create_directories(dir / "var");
+    const auto marker = dir / "var" / "kill-switch.carried";
+    std::ofstream(marker) << "ops endpoint";
+    start_gateway(write_config(venue_section()));
+    auto h = http_request(ops_port, "GET", "/healthz");
+    ASSERT_TRUE(h);
+    EXPECT_EQ(h->status, 503u) << h->body;
+    EXPECT_NE(h->body.find("engaged before the restart (ops endpoint)"), std::string::npos) << h->body;
+    EXPECT_FALSE(std::filesystem::exists(marker));
+    gw.signal(SIGTERM);
+    ASSERT_EQ(gw.wait_exit(5s), 0) << tail_log();
+}
+
 // The breakers and the predictor's windows are in the checkpoint: a gateway stopped while rest0's
 // breaker was OPEN comes back with it OPEN (for what was left of its recovery timeout), although
 // rest0 answers again, and with the latency history it had; a fresh data folder starts CLOSED.

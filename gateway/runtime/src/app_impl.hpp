@@ -310,7 +310,7 @@ struct gateway_app::impl {
     void kill_switch(std::string why);
     void restore_kill_switch();
     bool set_aside_last_state(const db::db_config& dc, const std::filesystem::path& data_dir, std::string& why);
-    bool carry_kill_switch(const std::filesystem::path& data_dir, std::string& why);
+    bool carry_kill_switch(const std::filesystem::path& data_dir, bool set_aside, std::string& why);
     void save_kill_switch(const std::string& reason);
 
     // Health and status (app_status.cpp).

@@ -253,11 +253,32 @@ bool gateway_app::impl::set_aside_last_state(const db::db_config& dc, const fs::
     return true;
 }
 
-// Right after the new database opens: the carried kill switch is saved there (and waited for)
-// before anything else can fail, then its file is removed.
-bool gateway_app::impl::carry_kill_switch(const fs::path& data_dir, std::string& why) {
+// Right after the database opens: the carried kill switch is saved there (and waited for)
+// before anything else can fail, then its file is removed. set_aside: this start set the last
+// state aside (carried_kill holds what it found). Otherwise a file left by an own-sim start that
+// stopped before saving it still holds, unless the database already holds an engaged one.
+bool gateway_app::impl::carry_kill_switch(const fs::path& data_dir, bool set_aside, std::string& why) {
     std::error_code ec;
     const auto marker = data_dir / carried_kill_file;
+    if (!set_aside) {
+        if (!read_small_file(marker, carried_kill) || carried_kill.empty())
+            return true;
+        auto cur = db->load_snapshot("risk.kill");
+        if (!cur) {
+            why = "kill switch: cannot read its saved state (" + cur.error().message() + ") to add the one in " +
+                  marker.string();
+            return false;
+        }
+        if (*cur) {
+            kill_version = (*cur)->version;
+            if (!(*cur)->bytes.empty()) { // engaged already
+                fs::remove(marker, ec);
+                return true;
+            }
+        }
+        log->warn("kill switch: {} holds one carried by a start that stopped before saving it ({}): it holds",
+                  marker.string(), carried_kill);
+    }
     if (carried_kill.empty()) {
         fs::remove(marker, ec); // released in the state set aside, after the file was written
         return true;

@@ -229,7 +229,7 @@ bool gateway_app::impl::start(std::string& why) {
         return false;
     }
     db = std::move(*opened);
-    if (own_sim && !carry_kill_switch(data_dir, why))
+    if (!carry_kill_switch(data_dir, own_sim, why))
         return false;
 
     // REST: one endpoint (breaker) per base URL, behind the executor.

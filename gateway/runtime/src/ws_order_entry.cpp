@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
@@ -95,6 +96,9 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
     std::atomic<bool> open{false};
     std::atomic<bool> stopped{false};
     std::uint64_t connection = 0; // the one requests go to (the session's strand)
+    // The last connections reported lost (under mutex): a write's completion can come after its
+    // connection's loss, and is then settled at once.
+    std::deque<std::uint64_t> lost_connections;
 
     std::atomic<std::uint64_t> placements{0}, cancels{0}, refused{0}, not_sent{0}, unknown{0}, timeouts{0},
         bad_answers{0}, late_answers{0}, rate_limited{0}, throttled{0}, breaker_open{0}, clock_rejects{0},
@@ -238,10 +242,12 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
         if (o != ws::send_outcome::not_sent) {
             it->second.written = true;
             it->second.connection = conn;
-            if (!stopped)
+            const bool gone =
+                std::find(lost_connections.begin(), lost_connections.end(), conn) != lost_connections.end();
+            if (!stopped && !gone)
                 return;
-            // Stopping: no sweep will time it out, and its connection may already have been
-            // reported lost. Unknown now.
+            // Stopping (no sweep will time it out), or written on a connection already reported
+            // lost: unknown now.
             auto p = std::move(it->second);
             pending.erase(it);
             lk.unlock();
@@ -288,6 +294,11 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
         std::vector<pending_request> lost;
         {
             std::lock_guard lk(mutex);
+            if (conn != 0) {
+                lost_connections.push_back(conn);
+                if (lost_connections.size() > 8)
+                    lost_connections.pop_front();
+            }
             for (auto it = pending.begin(); it != pending.end();)
                 if (it->second.written && (conn == 0 || it->second.connection == conn)) {
                     lost.push_back(std::move(it->second));
@@ -328,9 +339,13 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
         else if (log && e.state != ws::session_state::connecting)
             log->warn("order entry: WebSocket API connection {}: {} ({})", e.connection, ws::to_string(e.state),
                       e.reason.message());
-        // A degraded event without a connection (the reconnect budget is spent) lost nothing new.
-        if (e.connection != 0 || e.state == ws::session_state::closed)
-            settle_lost(e.state == ws::session_state::closed ? 0 : e.connection);
+        // Closed: we stopped, every connection is gone. Degraded with a connection: that one was
+        // lost (without one, the reconnect budget is spent: nothing new was lost). Connecting
+        // names the new connection, on which nothing was written yet.
+        if (e.state == ws::session_state::closed)
+            settle_lost(0);
+        else if (e.state == ws::session_state::degraded && e.connection != 0)
+            settle_lost(e.connection);
     }
 
     void on_frame(const ws::ws_frame& f) {

@@ -197,6 +197,16 @@ protected:
         srv->set_faults(faults);
     }
 
+    // Every WebSocket API order.place answered `by` late.
+    static sim::fault_rule late_placements(std::chrono::milliseconds by) {
+        sim::fault_rule late;
+        late.kind = sim::fault_kind::latency;
+        late.listener = "wsapi";
+        late.target = "order.place";
+        late.latency_min = late.latency_max = by;
+        return late;
+    }
+
     order_intent intent(std::string_view id, std::string_view qty = "0.001", std::string_view price = "50000") {
         auto in = limit_intent(side::buy, qty, price);
         in.venue = sim_venue;
@@ -590,13 +600,8 @@ TEST_F(WsOrderEntryRotationTest, aRotationMovesOrdersToAFreshConnectionAndLosesN
     }
     // Every placement is answered 300 ms late, so one is nearly always in flight when the
     // connection is replaced: its answer then comes on the old connection.
-    sim::fault_rule late;
-    late.kind = sim::fault_kind::latency;
-    late.listener = "wsapi";
-    late.target = "order.place";
-    late.latency_min = late.latency_max = 300ms;
     sim::fault_config faults;
-    faults.rules = {late};
+    faults.rules = {late_placements(300ms)};
     srv->set_faults(faults);
 
     std::vector<client_order_id> placed;
@@ -642,18 +647,13 @@ TEST_F(WsOrderEntryTest, losingTheFreshConnectionOfARotationLeavesTheOldOnesPlac
     wo.cancel_timeout = 5s;
     connect(std::move(wo), 8s); // the old connection is read for 8 s after a switch
     // Placements are answered 3 s late; a cancel cuts the connection it arrives on.
-    sim::fault_rule late;
-    late.kind = sim::fault_kind::latency;
-    late.listener = "wsapi";
-    late.target = "order.place";
-    late.latency_min = late.latency_max = 3s;
     sim::fault_rule cut;
     cut.kind = sim::fault_kind::reset;
     cut.listener = "wsapi";
     cut.target = "order.cancel";
     cut.max_count = 1;
     sim::fault_config faults;
-    faults.rules = {late, cut};
+    faults.rules = {late_placements(3s), cut};
     srv->set_faults(faults);
 
     auto in = intent("ws-rot-old");

@@ -113,6 +113,22 @@ protected:
 
     void trade_and_agree_with_the_sim(const std::string& venue_keys);
 
+    // data_dir/kill-switch.carried holds `reason`; a start with config `body` shows the kill switch
+    // engaged for it (503) and removes the file.
+    void expect_kill_switch_from_carried_file(const std::string& body, const std::string& reason) {
+        std::filesystem::create_directories(dir / "var");
+        const auto marker = dir / "var" / "kill-switch.carried";
+        std::ofstream(marker) << reason;
+        start_gateway(write_config(body));
+        auto h = http_request(ops_port, "GET", "/healthz");
+        ASSERT_TRUE(h);
+        EXPECT_EQ(h->status, 503u) << h->body;
+        EXPECT_NE(h->body.find("engaged before the restart (" + reason + ")"), std::string::npos) << h->body;
+        EXPECT_FALSE(std::filesystem::exists(marker));
+        gw.signal(SIGTERM);
+        ASSERT_EQ(gw.wait_exit(5s), 0) << tail_log();
+    }
+
     // Polls /metrics (every `poll`, at most `timeout`) until holds() on its parsed exposition; ex
     // and text keep the last one read.
     bool wait_metrics(const std::function<bool(const gateway::ops::exposition&)>& holds,
@@ -1299,6 +1315,13 @@ TEST_F(GatewayE2eTest, ownSimIsANewExchangeEachStartSoTheLastStateIsSetAsideButA
     ASSERT_NO_FATAL_FAILURE(stop());
 }
 
+// Overwrites a database's first 100 bytes (SQLite's file header) with 'x': it no longer opens.
+void damage_header(const std::filesystem::path& db) {
+    std::fstream f(db, std::ios::in | std::ios::out | std::ios::binary);
+    const std::string junk(100, 'x');
+    f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+}
+
 // Mode sim with its own genesis-sim, a kill switch engaged and then a start that fails after the
 // last state was set aside (here: a symbol the sim does not list): the kill switch was saved into
 // the new database before the failure, so the next start still holds it.
@@ -1354,11 +1377,7 @@ TEST_F(GatewayE2eTest, ownSimReadsTheCarriedKillSwitchFromAReplicaWhenThePrimary
 
     const auto primary = dir / "var" / "genesis.db";
     ASSERT_TRUE(std::filesystem::exists(primary));
-    {
-        std::fstream f(primary, std::ios::in | std::ios::out | std::ios::binary);
-        const std::string junk(100, 'x'); // over SQLite's file header
-        f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
-    }
+    damage_header(primary);
     // Ten older sets and a move that did not finish: the oldest set goes, the .partial stays.
     const auto previous = dir / "var" / "previous";
     for (int i = 0; i < 10; ++i)
@@ -1400,11 +1419,7 @@ TEST_F(GatewayE2eTest, ownSimStopsRatherThanReleaseAKillSwitchItCannotRead) {
     gw.signal(SIGTERM);
     ASSERT_EQ(gw.wait_exit(5s), 0) << tail_log();
     const auto primary = dir / "var" / "genesis.db";
-    {
-        std::fstream f(primary, std::ios::in | std::ios::out | std::ios::binary);
-        const std::string junk(100, 'x');
-        f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
-    }
+    damage_header(primary);
     ASSERT_TRUE(gw.start({gateway_exe(), "run", "--config", config.string()}, dir / "stderr.txt"));
     ASSERT_EQ(gw.wait_exit(30s), 1) << read_file(dir / "stderr.txt");
     const auto err = read_file(dir / "stderr.txt");
@@ -1427,33 +1442,13 @@ TEST_F(GatewayE2eTest, ownSimStopsRatherThanReleaseAKillSwitchItCannotRead) {
 // data_dir/kill-switch.carried: the next start takes it from there.
 TEST_F(GatewayE2eTest, ownSimTakesAKillSwitchLeftInItsCarriedFile) {
     srv->stop();
-    std::filesystem::create_directories(dir / "var");
-    const auto marker = dir / "var" / "kill-switch.carried";
-    std::ofstream(marker) << "ops: POST /kill";
-    start_gateway(write_config("[sim]\nagents = false\n"));
-    auto h = http_request(ops_port, "GET", "/healthz");
-    ASSERT_TRUE(h);
-    EXPECT_EQ(h->status, 503u) << h->body;
-    EXPECT_NE(h->body.find("engaged before the restart (ops: POST /kill)"), std::string::npos) << h->body;
-    EXPECT_FALSE(std::filesystem::exists(marker));
-    gw.signal(SIGTERM);
-    ASSERT_EQ(gw.wait_exit(5s), 0) << tail_log();
+    expect_kill_switch_from_carried_file("[sim]\nagents = false\n", "ops: POST /kill");
 }
 
 // The same file found by a start against a venue that outlives the gateway (the data folder of an
 // own-sim start reused): the kill switch holds there too.
 TEST_F(GatewayE2eTest, aKillSwitchLeftInTheCarriedFileHoldsAgainstAnyVenue) {
-    std::filesystem::create_directories(dir / "var");
-    const auto marker = dir / "var" / "kill-switch.carried";
-    std::ofstream(marker) << "ops endpoint";
-    start_gateway(write_config(venue_section()));
-    auto h = http_request(ops_port, "GET", "/healthz");
-    ASSERT_TRUE(h);
-    EXPECT_EQ(h->status, 503u) << h->body;
-    EXPECT_NE(h->body.find("engaged before the restart (ops endpoint)"), std::string::npos) << h->body;
-    EXPECT_FALSE(std::filesystem::exists(marker));
-    gw.signal(SIGTERM);
-    ASSERT_EQ(gw.wait_exit(5s), 0) << tail_log();
+    expect_kill_switch_from_carried_file(venue_section(), "ops endpoint");
 }
 
 // The breakers and the predictor's windows are in the checkpoint: a gateway stopped while rest0's

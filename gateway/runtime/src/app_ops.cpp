@@ -100,20 +100,20 @@ std::string gateway_app::impl::metrics_text() const {
                      static_cast<double>(ws_orders->stats().reconnects));
     }
     if (streams_budget) {
+        const std::pair<const char*, const ws::reconnect_budget*> budgets[] = {{"streams", streams_budget.get()},
+                                                                               {"ws_api", ws_api_budget.get()}};
         p.family("genesis_ws_reconnect_budget_used", "gauge",
                  "WebSocket reconnects to the listener in the last [venue] reconnect_window_ms.");
-        p.sample("genesis_ws_reconnect_budget_used", {{"listener", "streams"}},
-                 static_cast<double>(streams_budget->used(clk.now())));
-        if (ws_api_budget)
-            p.sample("genesis_ws_reconnect_budget_used", {{"listener", "ws_api"}},
-                     static_cast<double>(ws_api_budget->used(clk.now())));
+        for (const auto& [listener, b] : budgets)
+            if (b)
+                p.sample("genesis_ws_reconnect_budget_used", {{"listener", listener}},
+                         static_cast<double>(b->used(clk.now())));
         p.family("genesis_ws_reconnect_budget_capacity", "gauge",
                  "WebSocket reconnects to the listener allowed per window ([venue] reconnect_budget); more wait.");
-        p.sample("genesis_ws_reconnect_budget_capacity", {{"listener", "streams"}},
-                 static_cast<double>(streams_budget->capacity()));
-        if (ws_api_budget)
-            p.sample("genesis_ws_reconnect_budget_capacity", {{"listener", "ws_api"}},
-                     static_cast<double>(ws_api_budget->capacity()));
+        for (const auto& [listener, b] : budgets)
+            if (b)
+                p.sample("genesis_ws_reconnect_budget_capacity", {{"listener", listener}},
+                         static_cast<double>(b->capacity()));
         p.family("genesis_ws_reconnect_budget_waits_total", "counter",
                  "Times a session's reconnect waited for its listener's reconnect budget.");
         if (market)

@@ -78,12 +78,11 @@ std::optional<set_name> parse_set_name(const std::string& s) {
     return set_name{s.substr(0, stamp), n};
 }
 
-bool read_small_file(const fs::path& p, std::string& out) {
+// A small file's whole text; empty when it is absent or cannot be read.
+std::string read_small_file(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
-    if (!in)
-        return false;
-    out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    return !in.bad();
+    std::string out{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    return in.bad() ? std::string{} : out;
 }
 
 // Writes `text` to `p` so that it survives a crash: a temporary file, fsync, rename, fsync of the
@@ -152,8 +151,7 @@ bool gateway_app::impl::set_aside_last_state(const db::db_config& dc, const fs::
         db::db_config one;
         one.primary = f;
         one.sync = dc.sync; // no logger: a file that does not open is reported below, once
-        std::string open_why;
-        auto d = db::database::open(one, &open_why);
+        auto d = db::database::open(one);
         auto snap = d ? (*d)->load_snapshot("risk.kill") : result<std::optional<db::stored_snapshot>>(d.error());
         if (!snap) {
             unreadable += (unreadable.empty() ? "" : "; ") + f.string() + ": " + snap.error().message();
@@ -164,9 +162,7 @@ bool gateway_app::impl::set_aside_last_state(const db::db_config& dc, const fs::
             newest = std::move(**snap);
     }
     const auto marker = data_dir / carried_kill_file;
-    std::string marked;
-    if (!read_small_file(marker, marked))
-        marked.clear();
+    const std::string marked = read_small_file(marker);
     if (newest)
         carried_kill = kill_reason_of(*newest); // empty: released
     else
@@ -261,7 +257,8 @@ bool gateway_app::impl::carry_kill_switch(const fs::path& data_dir, bool set_asi
     std::error_code ec;
     const auto marker = data_dir / carried_kill_file;
     if (!set_aside) {
-        if (!read_small_file(marker, carried_kill) || carried_kill.empty())
+        carried_kill = read_small_file(marker);
+        if (carried_kill.empty())
             return true;
         auto cur = db->load_snapshot("risk.kill");
         if (!cur) {

@@ -407,7 +407,34 @@ TEST_F(DecoderTest, exchangeInfoSkeletonAndCapture) {
         EXPECT_EQ(known.orders_10s->limit, 50u);
         EXPECT_EQ(known.orders_1d->limit, 160'000u);
         EXPECT_EQ(known.orders_1d->count, 0u);
+        // RAW_REQUESTS 6100 per 5 minutes: 1220 requests a minute, above the 1200 weight.
+        ASSERT_TRUE(known.raw_requests);
+        EXPECT_EQ(known.raw_requests->limit, 6100u);
+        EXPECT_EQ(interval_length(*known.raw_requests), std::chrono::minutes{5});
+        EXPECT_EQ(raw_requests_weight_cap(known), 1220);
     }
+}
+
+TEST(RateLimitsTest, rawRequestsCapTheWeightPerMinuteOnlyOverWholeMinutes) {
+    const auto raw = [](std::uint64_t limit, std::string_view interval, std::uint32_t n) {
+        rate_limit l;
+        l.type = short_string::truncating("RAW_REQUESTS");
+        l.interval = short_string::truncating(interval);
+        l.interval_num = n;
+        l.limit = limit;
+        return l;
+    };
+    // Binance Spot today: 61,000 per 5 minutes.
+    EXPECT_EQ(raw_requests_weight_cap(known_limits({raw(61'000, "MINUTE", 5)})), 12'200);
+    EXPECT_EQ(raw_requests_weight_cap(known_limits({raw(1'000, "MINUTE", 3)})), 333); // rounded down
+    EXPECT_EQ(raw_requests_weight_cap(known_limits({raw(7'200, "HOUR", 1)})), 120);
+    EXPECT_EQ(interval_length(raw(1, "DAY", 2)), std::chrono::hours{48});
+    // Not bounded by a per-minute budget, or nothing to bound.
+    EXPECT_FALSE(raw_requests_weight_cap(known_limits({raw(100, "SECOND", 10)})));
+    EXPECT_FALSE(raw_requests_weight_cap(known_limits({raw(100, "FORTNIGHT", 1)})));
+    EXPECT_FALSE(raw_requests_weight_cap(known_limits({raw(0, "MINUTE", 5)})));
+    EXPECT_FALSE(raw_requests_weight_cap(known_limits({})));
+    EXPECT_FALSE(interval_length(raw(5, "MINUTE", 0)));
 }
 
 TEST_F(DecoderTest, exchangeInfoEveryDocumentedFilter) {

@@ -586,6 +586,15 @@ protected:
     }
 };
 
+// The sim closes WebSocket connections after 1.5 s.
+class WsOrderEntryShortLifetimeTest : public WsOrderEntryTest {
+protected:
+    void SetUp() override {
+        sim_ws_lifetime = 1500ms;
+        WsOrderEntryTest::SetUp();
+    }
+};
+
 TEST_F(WsOrderEntryRotationTest, aRotationMovesOrdersToAFreshConnectionAndLosesNoAnswer) {
     auto wo = options();
     wo.rotate_after = 700ms;
@@ -635,6 +644,45 @@ TEST_F(WsOrderEntryRotationTest, aRotationMovesOrdersToAFreshConnectionAndLosesN
     }
     // We replaced every connection before the venue closed one.
     EXPECT_NE(srv->stats_json().find("\"lifetime_closes\":0"), std::string::npos);
+}
+
+// The venue closes a replaced connection while it still owes the answer to a placement written on
+// it: the placement is settled as unknown then (to be looked up by its client order id), not at
+// its timeout 30 s later.
+TEST_F(WsOrderEntryShortLifetimeTest, aReplacedConnectionClosedByTheVenueSettlesItsPlacementAtOnce) {
+    auto wo = options();
+    wo.rotate_after = 300ms;
+    // The sim places the order and never answers; the old connection would be read for 30 s.
+    connect(std::move(wo), 30s);
+    unsigned losses_before = 0; // the first connection's "connecting" counts as not open
+    {
+        std::lock_guard lk(written_mutex);
+        losses_before = losses;
+    }
+    set_fault(sim::fault_kind::lost_ack, 0, 1s, "wsapi", "order.place", 1);
+    auto in = intent("ws-linger-lost");
+    auto placed = std::make_shared<std::promise<result<execution_report>>>();
+    auto placed_answer = placed->get_future();
+    const auto t0 = std::chrono::steady_clock::now();
+    entry->place(in, [placed](result<execution_report> r) { placed->set_value(std::move(r)); });
+    // Rotated at ~0.3 s; the sim closes the first connection at 1.5 s of its life.
+    ASSERT_EQ(placed_answer.wait_for(10s), std::future_status::ready) << "still waiting for the 30 s timeout";
+    const auto took = std::chrono::steady_clock::now() - t0;
+    auto r = placed_answer.get();
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error(), rest::http_errc::outcome_unknown) << r.error().message();
+    const auto s = entry->stats();
+    EXPECT_GE(s.rotations, 1u) << "settled before any rotation: this shows nothing";
+    EXPECT_EQ(s.unknown, 1u);
+    EXPECT_EQ(s.timeouts, 0u);
+    EXPECT_EQ(s.pending, 0u);
+    EXPECT_EQ(sim_orders(in.client_id).size(), 1u) << "the sim placed it: it must be looked up, not resent";
+    RecordProperty("settled_after_ms",
+                   static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
+    {
+        std::lock_guard lk(written_mutex);
+        EXPECT_EQ(losses, losses_before) << "order entry saw its active connection lost";
+    }
 }
 
 // The connection a rotation opened is lost while the one it replaced still owes an answer: only

@@ -58,6 +58,40 @@ TEST_F(RateLimiterTest, tryAcquireWindowRollResetsUsedWeight) {
     EXPECT_EQ(rl.used(), 8);
 }
 
+TEST_F(RateLimiterTest, aRefundComesOffTheWindowThatHeldItAndNoOther) {
+    rate_limiter rl(clk, limit(10));
+    const admission old = rl.try_acquire(3);
+    ASSERT_TRUE(old.admitted);
+    const admission same = rl.try_acquire(2);
+    ASSERT_TRUE(same.admitted);
+    rl.refund(2, same);
+    EXPECT_EQ(rl.used(), 3);
+    // The window rolls; the new one counts 4 requests of its own.
+    clk.advance(60s);
+    ASSERT_TRUE(rl.try_acquire(4).admitted);
+    // The old window's reservation is given back: the new window never held it.
+    rl.refund(3, old);
+    EXPECT_EQ(rl.used(), 4);
+    // A refusal holds nothing to give back.
+    rl.refund(5, admission{});
+    EXPECT_EQ(rl.used(), 4);
+}
+
+TEST_F(RateLimiterTest, anOrderRefundedAfterTheTenSecondRollComesOffTheDayOnly) {
+    order_count_limiter oc(clk, {10, 1.0, 10s}, {100, 1.0, 24h});
+    const admission old = oc.try_acquire();
+    ASSERT_TRUE(old.admitted);
+    clk.advance(10s);
+    ASSERT_TRUE(oc.try_acquire().admitted);
+    EXPECT_EQ(oc.used_10s(), 1);
+    EXPECT_EQ(oc.used_1d(), 2);
+    EXPECT_EQ(oc.in_flight(), 2);
+    oc.refund(old);
+    EXPECT_EQ(oc.used_10s(), 1); // the new 10 s window's own order stays counted
+    EXPECT_EQ(oc.used_1d(), 1);  // the day still held it
+    EXPECT_EQ(oc.in_flight(), 1);
+}
+
 TEST_F(RateLimiterTest, tryAcquireRefusesWeightAboveThreshold) {
     rate_limiter rl(clk, limit(100));
     const admission a = rl.try_acquire(81);
@@ -174,13 +208,14 @@ TEST_F(RateLimiterTest, orderCountsStopPlacementsAtTheVenuesLimitUntilTheWindowR
     EXPECT_EQ(oc.in_flight(), 0);
     // A fill takes one off: room again.
     oc.on_counts(2, 2);
-    ASSERT_TRUE(oc.try_acquire().admitted);
+    const admission ours = oc.try_acquire();
+    ASSERT_TRUE(ours.admitted);
     EXPECT_EQ(oc.used_10s(), 3);
     // Another answer while ours is in flight: the venue's 2 plus ours.
     oc.on_counts(2, 2);
     EXPECT_EQ(oc.used_10s(), 3);
     // Ours was never sent after all.
-    oc.refund();
+    oc.refund(ours);
     EXPECT_EQ(oc.used_10s(), 2);
     EXPECT_EQ(oc.used_1d(), 2);
     EXPECT_EQ(oc.in_flight(), 0);

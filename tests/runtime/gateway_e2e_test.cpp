@@ -188,6 +188,35 @@ TEST_F(GatewayE2eTest, runCrossSectionConfigErrorExitsTwoNamingFileLineAndKey) {
     EXPECT_EQ(sim_open_orders(), 0u);
 }
 
+// Mode sim with its own genesis-sim knows its REST endpoints only once the sim runs: a breaker
+// beyond them is a configuration error all the same (status 2, its line), as is a sim executable
+// that is not one.
+TEST_F(GatewayE2eTest, ownSimConfigErrorsFoundAtStartExitTwoNamingTheirLine) {
+    srv->stop();
+    const auto breaker = write_config("[venue]\nsymbols = [\"BTCUSDT\"]\n[sim]\nagents = false\n"
+                                      "[resilience.breakers.rest3]\nfailure_threshold = 1\n");
+    ASSERT_TRUE(gw.start({gateway_exe(), "run", "--config", breaker.string()}, dir / "stderr.txt"));
+    auto rc = gw.wait_exit(60s);
+    ASSERT_TRUE(rc);
+    EXPECT_EQ(*rc, 2) << read_file(dir / "stderr.txt");
+    auto err = read_file(dir / "stderr.txt");
+    const auto at = breaker.string() + ":" + line_of(breaker, "[resilience.breakers.rest3]") +
+                    ":1: resilience.breakers.rest3: no breaker has this name";
+    EXPECT_NE(err.find(at), std::string::npos) << at << "\n" << err;
+    EXPECT_NE(err.find("rest0..rest0)"), std::string::npos) << err; // REST order entry: no orders breaker
+
+    const auto exe = write_config("[venue]\nsymbols = [\"BTCUSDT\"]\n[sim]\nexecutable = \"" +
+                                  (dir / "no-such-sim").string() + "\"\n");
+    ASSERT_TRUE(gw.start({gateway_exe(), "run", "--config", exe.string()}, dir / "stderr.txt"));
+    rc = gw.wait_exit(30s);
+    ASSERT_TRUE(rc);
+    EXPECT_EQ(*rc, 2) << read_file(dir / "stderr.txt");
+    err = read_file(dir / "stderr.txt");
+    const auto exe_at = exe.string() + ":" + line_of(exe, "executable = ") +
+                        ":14: sim.executable: genesis-sim not found or not executable";
+    EXPECT_NE(err.find(exe_at), std::string::npos) << exe_at << "\n" << err;
+}
+
 TEST_F(GatewayE2eTest, runVenueSymbolTheVenueDoesNotListNamesItsLine) {
     // Known only once the venue answers exchangeInfo.
     auto venue = venue_section();
@@ -286,10 +315,29 @@ TEST_F(GatewayE2eTest, runRefusesStrategyWithWrongAbi) {
     EXPECT_EQ(sim_open_orders(), 0u);
 }
 
+// The BTCUSDT position and realized PnL of a /status answer (0 when absent).
+std::pair<decimal, decimal> btc_position_and_pnl(simdjson::dom::element s) {
+    simdjson::dom::array syms;
+    std::string_view pos = "0", pnl = "0";
+    if (s["symbols"].get_array().get(syms))
+        return {dec(pos), dec(pnl)};
+    for (auto e : syms) {
+        std::string_view name;
+        if (!e["symbol"].get_string().get(name) && name == "BTCUSDT") {
+            if (e["position"].get_string().get(pos))
+                pos = "0";
+            if (e["realized_pnl"].get_string().get(pnl))
+                pnl = "0";
+        }
+    }
+    return {dec(pos), dec(pnl)};
+}
+
 // The market maker trades with the sim's agents; the kill switch, positions and PnL against the
 // sim's fills, /metrics, and a graceful stop. venue_keys go into [venue] (order entry).
 void GatewayE2eTest::trade_and_agree_with_the_sim(const std::string& venue_keys) {
-    start_gateway(write_config(venue_section() + venue_keys + market_maker_toml("mm", GENESIS_MM_SO)));
+    const auto config = write_config(venue_section() + venue_keys + market_maker_toml("mm", GENESIS_MM_SO));
+    start_gateway(config);
     // The sim's agents trade through our quotes: wait for fills.
     ASSERT_TRUE(wait_status([](simdjson::dom::element s) { return uint_at(s, "orders", "fills") >= 2; }, 90s))
         << status_text << "\n"
@@ -337,20 +385,9 @@ void GatewayE2eTest::trade_and_agree_with_the_sim(const std::string& venue_keys)
         << status_text;
     auto s = status();
     ASSERT_TRUE(s);
-    simdjson::dom::array syms;
-    ASSERT_FALSE((*s)["symbols"].get_array().get(syms));
-    std::string_view gw_pos = "0", gw_pnl = "0";
-    for (auto e : syms) {
-        std::string_view name;
-        if (!e["symbol"].get_string().get(name) && name == "BTCUSDT") {
-            if (e["position"].get_string().get(gw_pos))
-                gw_pos = "0";
-            if (e["realized_pnl"].get_string().get(gw_pnl))
-                gw_pnl = "0";
-        }
-    }
-    EXPECT_EQ(dec(gw_pos), pos) << status_text;
-    EXPECT_EQ(dec(gw_pnl), pnl) << status_text;
+    const auto [gw_pos, gw_pnl] = btc_position_and_pnl(*s);
+    EXPECT_EQ(gw_pos, pos) << status_text;
+    EXPECT_EQ(gw_pnl, pnl) << status_text;
     EXPECT_EQ(uint_at(*s, "orders", "duplicate_fills"), 0u);
 
     // /metrics is valid Prometheus text.
@@ -408,6 +445,27 @@ void GatewayE2eTest::trade_and_agree_with_the_sim(const std::string& venue_keys)
     ASSERT_TRUE(rc) << "did not exit within 5 s";
     EXPECT_EQ(*rc, 0) << read_file(dir / "stderr.txt");
     EXPECT_EQ(sim_open_orders(), 0u);
+
+    // A restart against the venue, which outlived the gateway (as Binance does; the kill switch
+    // holds, so nothing trades). Reconciliation fetches again the trades of orders that ended
+    // before the last checkpoint: they are known, so none is looked up or adopted as an order
+    // whose intent was never journaled, and the position and PnL are still the sim's.
+    const auto from = read_file(dir / "gateway.log").size();
+    start_gateway(config);
+    ASSERT_TRUE(wait_log("reconciliation done", 30s, from)) << tail_log();
+    const auto restarted = read_file(dir / "gateway.log").substr(from);
+    EXPECT_EQ(restarted.find("trade of unknown order"), std::string::npos) << restarted;
+    EXPECT_EQ(restarted.find("intent never journaled"), std::string::npos) << restarted;
+    const auto again = status();
+    ASSERT_TRUE(again);
+    EXPECT_EQ(uint_at(*again, "orders", "fills"), 0u) << status_text; // none applied again
+    const auto [again_pos, again_pnl] = btc_position_and_pnl(*again);
+    EXPECT_EQ(again_pos, pos) << status_text;
+    EXPECT_EQ(again_pnl, pnl) << status_text;
+    gw.signal(SIGTERM);
+    const auto rc2 = gw.wait_exit(5s);
+    ASSERT_TRUE(rc2) << "the restarted gateway did not exit within 5 s";
+    EXPECT_EQ(*rc2, 0) << read_file(dir / "stderr.txt");
 }
 
 TEST_F(GatewayE2eTest, marketMakerTradesAndPositionsAgreeWithTheSim) { trade_and_agree_with_the_sim(""); }

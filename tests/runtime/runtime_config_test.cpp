@@ -154,10 +154,19 @@ TEST_F(RuntimeConfigTest, finishRefusesBreakerOverridesNamingNoBreaker) {
     e = finish_runtime_config(cfg, "gw.toml");
     EXPECT_NE(e.find("resilience.breakers.rest2: no breaker has this name"), std::string::npos) << e;
     EXPECT_NE(e.find("rest0..rest1"), std::string::npos) << e;
-    // WebSocket API order entry's breaker has its own name.
-    ASSERT_TRUE(parse(urls + "[resilience.breakers.orders]\nfailure_threshold = 3\n").empty());
+    // WebSocket API order entry's breaker has its own name; with REST order entry there is none.
+    ASSERT_TRUE(parse(urls + "order_entry = \"ws\"\n[resilience.breakers.orders]\nfailure_threshold = 3\n").empty());
     EXPECT_EQ(finish_runtime_config(cfg, "gw.toml"), "");
     EXPECT_EQ(cfg.base.resilience.breaker(orders_breaker_name).failure_threshold, 3u);
+    ASSERT_TRUE(parse(urls + "[resilience.breakers.orders]\nfailure_threshold = 3\n").empty());
+    e = finish_runtime_config(cfg, "gw.toml");
+    EXPECT_NE(e.find("gw.toml:5:1: resilience.breakers.orders: breaker orders is WebSocket API order entry's, and "
+                     "venue.order_entry is \"rest\""),
+              std::string::npos)
+        << e;
+    ASSERT_TRUE(parse(urls + "[resilience.breakers.rest2]\nfailure_threshold = 1\n").empty());
+    e = finish_runtime_config(cfg, "gw.toml");
+    EXPECT_EQ(e.find("and orders"), std::string::npos) << e; // REST order entry: no orders breaker to list
     EXPECT_FALSE(breaker_index("rest01"));
     EXPECT_EQ(breaker_index("rest10"), 10u);
 }

@@ -40,6 +40,8 @@ struct recorder {
     std::condition_variable cv;
     std::vector<received> frames;
     std::vector<ws_event> events;
+    std::vector<ws_connection_end> ends;
+    std::size_t ends_before_close = 0; // connection ends reported before the `closed` event
 
     session_handlers handlers() {
         return {[this](const ws_frame& f) {
@@ -50,6 +52,12 @@ struct recorder {
                 [this](const ws_event& e) {
                     std::lock_guard lock(mutex);
                     events.push_back(e);
+                    cv.notify_all();
+                },
+                [this](const ws_connection_end& e) {
+                    std::lock_guard lock(mutex);
+                    ends.push_back(e);
+                    ends_before_close += closed() ? 0 : 1;
                     cv.notify_all();
                 }};
     }
@@ -440,6 +448,47 @@ TEST_F(SessionTest, rotationDeliversAcrossTheSwitchWithoutAGap) {
     // Both connections delivered during each overlap: the consumer saw (and dropped) duplicates.
     EXPECT_GE(duplicates, 1u);
     RecordProperty("duplicates", static_cast<int>(duplicates));
+}
+
+TEST_F(SessionTest, aRetiredConnectionLostDuringItsLingerIsReportedAtOnce) {
+    // The sim closes connections 1.5 s after they open; the session rotates at 400 ms and reads
+    // a retired connection for 20 s, so the sim closes each retired one during its linger.
+    cfg.ws.connection_lifetime = 1500ms;
+    start_sim();
+    auto c = base("/ws", {"btcusdt@depth@100ms"});
+    c.rotate_after = 400ms;
+    c.rotation_overlap = 1s;
+    c.retire_linger = 20s;
+    auto [s, rec] = make(c);
+    const auto first_end = [&]() -> const ws_connection_end* {
+        for (const auto& e : rec->ends)
+            if (e.connection == 1)
+                return &e;
+        return nullptr;
+    };
+    // Connection 1 is retired at ~0.4 s and closed by the sim at ~1.5 s: reported then, not at
+    // the end of its linger (~20 s).
+    ASSERT_TRUE(rec->wait([&] { return first_end() != nullptr; }, 8s)) << "the retired connection's end was not told";
+    {
+        std::lock_guard lock(rec->mutex);
+        const auto* e = first_end();
+        EXPECT_TRUE(e->retired);
+        EXPECT_EQ(e->reason, make_error_code(ws_errc::closed_by_peer)) << e->reason.message();
+        // No state change: the session stayed open through it.
+        for (const auto& ev : rec->events)
+            EXPECT_NE(ev.state, session_state::degraded) << ev.reason.message();
+    }
+    EXPECT_GE(s->stats().rotations, 1u);
+    // At stop every open connection's end is told (closed by us), before the final `closed`.
+    s->stop();
+    ASSERT_TRUE(rec->wait([&] { return rec->closed(); }, 3s));
+    std::lock_guard lock(rec->mutex);
+    EXPECT_EQ(rec->ends_before_close, rec->ends.size());
+    ASSERT_FALSE(rec->ends.empty());
+    EXPECT_EQ(rec->ends.back().reason, make_error_code(ws_errc::stopped)) << rec->ends.back().reason.message();
+    std::set<std::uint64_t> ended;
+    for (const auto& e : rec->ends)
+        EXPECT_TRUE(ended.insert(e.connection).second) << "connection " << e.connection << " ended twice";
 }
 
 TEST_F(SessionTest, budgetSharedByAVenueCapsReconnects) {

@@ -341,10 +341,13 @@ net::awaitable<wire_outcome> http_client::impl::round_trip(std::size_t ep, const
 net::awaitable<result<response>> http_client::impl::send_once(const request& req, std::size_t ep, time_point deadline) {
     const auto cs = co_await net::this_coro::cancellation_state;
     // Wait for the venue's budget, or refuse at once when the wait would outlast the deadline.
+    admission held; // the weight reserved, given back if the venue's order counts refuse the order
     for (;;) {
         const admission a = limiter.try_acquire(req.weight);
-        if (a.admitted)
+        if (a.admitted) {
+            held = a;
             break;
+        }
         if (a.reason == http_errc::weight_over_limit || clk.now() + a.wait > deadline) {
             c.refused.fetch_add(1, relaxed);
             warn("{} {} {} refused: {} (wait {} ms)", opt.venue, to_string(req.method), req.path, a.reason.message(),
@@ -377,7 +380,7 @@ net::awaitable<result<response>> http_client::impl::send_once(const request& req
         if (const admission a = orders.try_acquire(); a.admitted) {
             in_flight.counts = &orders;
         } else {
-            limiter.refund(req.weight);
+            limiter.refund(req.weight, held);
             c.refused.fetch_add(1, relaxed);
             warn("{} {} {} refused: {} (ORDERS {} of {} per 10 s, {} of {} per day)", opt.venue, to_string(req.method),
                  req.path, a.reason.message(), orders.used_10s(), orders.limit_10s(), orders.used_1d(),

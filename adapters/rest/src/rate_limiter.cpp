@@ -58,7 +58,7 @@ admission rate_limiter::try_acquire(std::int64_t weight) {
     }
     used_ += weight;
     ++stats_.admitted;
-    return {true, nanos{0}, {}};
+    return {true, nanos{0}, {}, {window_index_, -1}};
 }
 
 void rate_limiter::on_response(unsigned status, std::optional<std::int64_t> used_weight,
@@ -85,10 +85,16 @@ void rate_limiter::on_response(unsigned status, std::optional<std::int64_t> used
     paused_until_ = std::max(paused_until_, now + pause);
 }
 
-void rate_limiter::refund(std::int64_t weight) noexcept {
+void rate_limiter::refund(std::int64_t weight, const admission& held) noexcept {
+    if (held.admitted)
+        refund_window(weight, held.windows[0]);
+}
+
+void rate_limiter::refund_window(std::int64_t weight, std::int64_t window) noexcept {
     std::lock_guard lock(mutex_);
     roll_locked();
-    used_ = std::max<std::int64_t>(used_ - weight, 0);
+    if (window == window_index_)
+        used_ = std::max<std::int64_t>(used_ - weight, 0);
 }
 
 void rate_limiter::assign_used(std::int64_t used) noexcept {
@@ -111,6 +117,11 @@ std::int64_t rate_limiter::used() const {
     std::lock_guard lock(mutex_);
     const std::int64_t idx = venue_ns_locked() / options_.window.count();
     return idx == window_index_ ? used_ : 0;
+}
+
+std::int64_t rate_limiter::weight_limit() const {
+    std::lock_guard lock(mutex_);
+    return options_.weight_limit;
 }
 
 std::int64_t rate_limiter::threshold() const {
@@ -138,22 +149,25 @@ order_count_limiter::order_count_limiter(const clock& clk, rate_limit_options te
 
 admission order_count_limiter::try_acquire() {
     // Counted in both or in neither.
-    auto a = day_.try_acquire(1);
-    if (!a.admitted)
-        return a;
-    a = ten_s_.try_acquire(1);
+    const admission day = day_.try_acquire(1);
+    if (!day.admitted)
+        return day;
+    admission a = ten_s_.try_acquire(1);
     if (!a.admitted) {
-        day_.refund(1);
+        day_.refund(1, day);
         return a;
     }
+    a.windows[1] = day.windows[0];
     std::lock_guard lock(mutex_);
     ++in_flight_;
     return a;
 }
 
-void order_count_limiter::refund() noexcept {
-    ten_s_.refund(1);
-    day_.refund(1);
+void order_count_limiter::refund(const admission& held) noexcept {
+    if (!held.admitted)
+        return;
+    ten_s_.refund_window(1, held.windows[0]);
+    day_.refund_window(1, held.windows[1]);
     settle();
 }
 

@@ -92,6 +92,7 @@ private:
         errors_[static_cast<std::size_t>(e)].fetch_add(1, std::memory_order_relaxed);
     }
     void emit(session_state s, ws_errc reason, error_code cause, std::uint64_t conn);
+    void tell_connection_end(const connection& c, ws_errc reason, error_code cause);
     void do_stop();
     void do_send(std::string text, send_done done);
     void do_subscribe(std::vector<std::string> streams, bool add);
@@ -154,6 +155,17 @@ session_stats session::impl::stats() const {
     for (std::size_t i = 0; i < ws_errc_count; ++i)
         s.errors[i] = errors_[i].load(std::memory_order_relaxed);
     return s;
+}
+
+void session::impl::tell_connection_end(const connection& c, ws_errc reason, error_code cause) {
+    if (closed_emitted_ || !handlers_.on_connection_end)
+        return;
+    ws_connection_end e{c.id, make_error_code(reason), cause, c.retired, clock_.now()};
+    try {
+        handlers_.on_connection_end(e);
+    } catch (...) {
+        count_error(ws_errc::callback_failed);
+    }
 }
 
 void session::impl::emit(session_state s, ws_errc reason, error_code cause, std::uint64_t conn) {
@@ -528,6 +540,7 @@ net::awaitable<void> session::impl::reader(std::shared_ptr<connection> c) {
     drop_queued(*c);
     std::erase(live_, c);
     on_connection_end(c, reason, cause);
+    tell_connection_end(*c, c->retired && c->closing && !stopped_ ? ws_errc::rotated : reason, cause);
     maybe_finish();
 }
 

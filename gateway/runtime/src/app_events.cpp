@@ -286,7 +286,13 @@ void gateway_app::impl::begin_shutdown(std::string why) {
     log->info("shutdown ({}): stopping strategies", why);
     strategies_stop();
     const std::size_t cancels = cfg.shutdown.cancel_open_orders ? cancel_working_orders() : 0;
-    log->info("shutdown: {} cancel(s) sent", cancels);
+    // The strategies' own stop may have cancelled some already (the market maker does).
+    std::size_t cancelling = 0;
+    if (orders)
+        for (const auto& id : orders->working())
+            if (const auto* o = orders->find(id); o && o->status == order_status::pending_cancel)
+                ++cancelling;
+    log->info("shutdown: {} cancel(s) sent; {} order(s) being cancelled in all", cancels, cancelling);
     if (db && !db->healthy())
         log->error("shutdown with the database unhealthy ({}): the final checkpoint is attempted, but the state "
                    "after the failure may not be saved",

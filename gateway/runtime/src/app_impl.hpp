@@ -224,6 +224,7 @@ struct gateway_app::impl {
 
     // Lifecycle (gateway_app.cpp).
     bool start(std::string& why);
+    bool config_error = false; // start() failed on a configuration error it could check only then
     void teardown();
     void checkpoint_soon();
     void finish();

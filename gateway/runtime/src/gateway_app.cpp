@@ -167,13 +167,32 @@ void gateway_app::impl::apply_venue_limits(const std::vector<binance::rate_limit
             log->warn("the venue allows {} request weight per minute, less than weight_limit_per_minute = {}: using {}",
                       venue_limit, cfg.venue.weight_limit_per_minute, allowed);
     }
+    // RAW_REQUESTS counts requests, not weight: a weight budget at or below its cap keeps the count
+    // under it (Binance's 61,000 per 5 minutes caps at 12,200 a minute, above its 6,000 weight).
+    if (const auto cap = binance::raw_requests_weight_cap(known)) {
+        const auto weight = http->limits().weight_limit();
+        if (*cap > 0 && (weight <= 0 || *cap < weight)) {
+            http->limits().set_weight_limit(*cap);
+            log->warn("the venue allows {} raw requests per {} s: request weight held to {} per minute",
+                      known.raw_requests->limit, binance::interval_length(*known.raw_requests)->count(), *cap);
+        }
+    } else if (known.raw_requests) {
+        log->warn("the venue lists RAW_REQUESTS {} per {} {}: a window the per-minute weight budget does not bound, "
+                  "so it is not enforced",
+                  known.raw_requests->limit, known.raw_requests->interval_num, known.raw_requests->interval.view());
+    }
     const auto limit = [](const std::optional<binance::rate_limit>& l) {
         return l ? std::make_optional(static_cast<std::int64_t>(l->limit)) : std::nullopt;
     };
     http->orders().set_limits(limit(known.orders_10s), limit(known.orders_1d));
-    log->info("venue limits: request weight {} per minute (held back at {}), orders {} per 10 s and {} per day",
+    log->info("venue limits: request weight {} per minute (held back at {}), orders {} per 10 s and {} per day, raw "
+              "requests {}",
               known.weight_1m ? std::to_string(known.weight_1m->limit) : std::string("not listed"),
-              http->limits().threshold(), http->orders().limit_10s(), http->orders().limit_1d());
+              http->limits().threshold(), http->orders().limit_10s(), http->orders().limit_1d(),
+              known.raw_requests ? std::to_string(known.raw_requests->limit) + " per " +
+                                       std::to_string(known.raw_requests->interval_num) + " " +
+                                       std::string(known.raw_requests->interval.view())
+                                 : std::string("not listed"));
 }
 
 bool gateway_app::impl::start(std::string& why) {
@@ -197,6 +216,12 @@ bool gateway_app::impl::start(std::string& why) {
         if (!cfg.sim.agents)
             args.emplace_back("--no-agents");
         args.insert(args.end(), {"--ca-file", (std::filesystem::absolute(data_dir) / "sim-ca.pem").string()});
+        if (!cfg.sim.executable.empty() && ::access(exe.c_str(), X_OK) != 0) {
+            why =
+                cfg.where(config_file, "sim.executable") + ": genesis-sim not found or not executable: " + exe.string();
+            config_error = true;
+            return false;
+        }
         if (!sim.start(exe, args, cfg.sim.start_timeout, why, data_dir / "sim.log"))
             return false;
         const auto& e = sim.endpoints();
@@ -258,8 +283,10 @@ bool gateway_app::impl::start(std::string& why) {
         }
         http->set_credentials(v.api_key, std::move(*s));
     }
-    if (why = check_breaker_names(cfg, v.rest_urls.size(), config_file); !why.empty())
+    if (why = check_breaker_names(cfg, v.rest_urls.size(), config_file); !why.empty()) {
+        config_error = true; // a configuration error found only now: exit status 2 all the same
         return false;
+    }
     std::vector<resilience::endpoint> eps;
     for (std::size_t i = 0; i < v.rest_urls.size(); ++i) {
         const std::string name = "rest" + std::to_string(i);
@@ -736,7 +763,7 @@ int gateway_app::run() {
         a.log->critical("start-up failed: {}", why);
         std::cerr << "genesis-gateway: start-up failed: " << why << "\n";
         a.teardown();
-        return 1;
+        return a.config_error ? 2 : 1;
     }
     a.log->info("genesis-gateway running in mode {} on {} symbol(s)", config::to_string(a.cfg.base.gateway.mode),
                 a.symbols.size());

@@ -204,7 +204,8 @@ std::string finish_venue(runtime_config& cfg, const std::filesystem::path& file)
         return cfg.where(file, v.api_key.empty() ? "venue.api_key" : "venue.api_secret",
                          "venue.api_key / venue.api_secret") +
                ": mode \"" + std::string(config::to_string(mode)) +
-               "\" needs API keys (set them from the environment, e.g. api_key = \"${BINANCE_TESTNET_API_KEY}\")";
+               "\" needs API keys (set them from the environment, e.g. api_key = \"${" +
+               (mode == config::run_mode::live ? "BINANCE_API_KEY" : "BINANCE_TESTNET_API_KEY") + "}\")";
     const bool some = !v.rest_urls.empty() || !v.ws_streams_url.empty() || !v.ws_api_url.empty();
     const bool all = !v.rest_urls.empty() && !v.ws_streams_url.empty() && !v.ws_api_url.empty();
     if (some && !all)
@@ -251,15 +252,21 @@ std::string finish_runtime_config(runtime_config& cfg, const std::filesystem::pa
 }
 
 std::string check_breaker_names(const runtime_config& cfg, std::size_t endpoints, const std::filesystem::path& file) {
+    const bool ws_orders = cfg.venue.order_entry == "ws";
     for (const auto& [name, options] : cfg.base.resilience.breakers) {
-        if (name == orders_breaker_name)
-            continue;
+        if (name == orders_breaker_name) {
+            if (ws_orders)
+                continue;
+            return cfg.where(file, "resilience.breakers." + name) +
+                   ": breaker orders is WebSocket API order entry's, and venue.order_entry is \"" +
+                   cfg.venue.order_entry + "\" (placements go through the rest0, rest1, ... breakers)";
+        }
         const auto index = breaker_index(name);
         if (!index || (endpoints != 0 && *index >= endpoints))
             return cfg.where(file, "resilience.breakers." + name) +
                    ": no breaker has this name (the gateway's are rest0, rest1, ..., one per venue.rest_urls entry" +
                    (endpoints == 0 ? std::string{} : ": rest0..rest" + std::to_string(endpoints - 1)) +
-                   ", and orders, WebSocket API order entry's)";
+                   (ws_orders ? ", and orders, WebSocket API order entry's)" : ")");
     }
     return {};
 }

@@ -39,6 +39,12 @@ struct placement_facts {
     order_type type = order_type::limit;
 };
 
+// What a request reserved in the limiters (admitted: a refund gives it back, in its windows).
+struct held_limits {
+    rest::admission weight;
+    rest::admission orders;
+};
+
 struct pending_request {
     request_kind kind = request_kind::place;
     venue_callback<execution_report> done;
@@ -46,6 +52,7 @@ struct pending_request {
     time_point sent; // handed to the session (monotonic)
     time_point deadline;
     resilience::ticket ticket;    // the breaker's (rejected: no breaker)
+    held_limits held;             // the weight and (a placement) the order count it reserved
     bool written = false;         // its frame went to the socket: a loss now means outcome unknown
     std::uint64_t connection = 0; // the one it was written on (its answer comes there)
 };
@@ -135,6 +142,12 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
             if (auto self = weak.lock())
                 self->on_event(e);
         };
+        // Any connection's end, the retired ones' included (their loss changes no state, so no
+        // event tells of it): what it carried unanswered is settled now, not at its timeout.
+        h.on_connection_end = [weak = weak_from_this()](const ws::ws_connection_end& e) {
+            if (auto self = weak.lock())
+                self->on_connection_end(e);
+        };
         session.emplace(ioc, std::move(cfg), std::move(h), clk, log, std::move(budget));
     }
 
@@ -148,7 +161,7 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
     // the ticket released, the weight and order counted given back). Admitted, the request holds
     // one weight and, a placement, one order in flight: unsent() or settled() gives them back.
     // (place and cancel have checked that the server-time offset is fresh before signing.)
-    error_code admit(request_kind kind, resilience::ticket& t) {
+    error_code admit(request_kind kind, resilience::ticket& t, held_limits& held) {
         if (opt.breaker) {
             t = opt.breaker->acquire();
             if (t.kind == resilience::admission::rejected) {
@@ -156,26 +169,29 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
                 return make_error_code(resilience::errc::rejected);
             }
         }
-        auto a = weight.try_acquire(1); // order.place and order.cancel weigh 1
-        if (a.admitted && kind == request_kind::place) {
+        held.weight = weight.try_acquire(1); // order.place and order.cancel weigh 1
+        const rest::admission* denied = held.weight.admitted ? nullptr : &held.weight;
+        if (!denied && kind == request_kind::place) {
             orders.set_venue_offset(time.offset());
-            a = orders.try_acquire();
-            if (!a.admitted)
-                weight.refund(1);
+            held.orders = orders.try_acquire();
+            if (!held.orders.admitted) {
+                weight.refund(1, held.weight);
+                denied = &held.orders;
+            }
         }
-        if (a.admitted)
+        if (!denied)
             return {};
         ++throttled;
         release(t);
-        return a.reason;
+        return denied->reason;
     }
 
     // A request admitted and certainly never written.
-    void unsent(request_kind kind, resilience::ticket& t) {
+    void unsent(request_kind kind, resilience::ticket& t, const held_limits& held) {
         release(t);
-        weight.refund(1);
+        weight.refund(1, held.weight);
         if (kind == request_kind::place)
-            orders.refund();
+            orders.refund(held.orders);
     }
 
     // A request admitted and written (or maybe written): answered, timed out or lost.
@@ -197,7 +213,8 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
         if (stopped || !open.load(std::memory_order_acquire))
             return refuse_now(done, make_error_code(venue_errc::not_sent));
         resilience::ticket ticket;
-        if (auto why = admit(kind, ticket))
+        held_limits held;
+        if (auto why = admit(kind, ticket, held))
             return refuse_now(done, why);
         std::string id;
         std::string frame;
@@ -210,14 +227,14 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
                 frame = std::move(*f);
                 const auto now = clk.now();
                 const auto timeout = kind == request_kind::place ? opt.place_timeout : opt.cancel_timeout;
-                pending.emplace(id,
-                                pending_request{kind, std::move(done), facts, now, now + timeout, ticket, false, 0});
+                pending.emplace(
+                    id, pending_request{kind, std::move(done), facts, now, now + timeout, ticket, held, false, 0});
             } else {
                 refusal = make_error_code(venue_errc::not_sent);
             }
         }
         if (refusal) {
-            unsent(kind, ticket);
+            unsent(kind, ticket, held);
             return refuse_now(done, refusal);
         }
         (kind == request_kind::place ? placements : cancels)++;
@@ -258,7 +275,7 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
         auto p = std::move(it->second);
         pending.erase(it);
         lk.unlock();
-        unsent(p.kind, p.ticket);
+        unsent(p.kind, p.ticket, p.held);
         ++not_sent;
         p.done(make_error_code(venue_errc::not_sent));
     }
@@ -290,7 +307,7 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
     // not reported on stay: the session says not_sent or written for each of them (only its word
     // makes "not sent" safe: a frame still on its way to the session could be written on the next
     // connection), and a written one times out into an unknown outcome.
-    void settle_lost(std::uint64_t conn) {
+    std::size_t settle_lost(std::uint64_t conn) {
         std::vector<pending_request> lost;
         {
             std::lock_guard lk(mutex);
@@ -309,6 +326,7 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
         }
         for (auto& p : lost)
             settle_unanswered(p, false);
+        return lost.size();
     }
 
     void on_event(const ws::ws_event& e) {
@@ -346,6 +364,17 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
             settle_lost(0);
         else if (e.state == ws::session_state::degraded && e.connection != 0)
             settle_lost(e.connection);
+    }
+
+    void on_connection_end(const ws::ws_connection_end& e) {
+        const std::size_t lost = settle_lost(e.connection);
+        if (log && e.retired && lost > 0)
+            log->warn("order entry: replaced WebSocket API connection {} ended ({}): {} requests it carried "
+                      "are settled as lost",
+                      e.connection, e.reason.message(), lost);
+        else if (log && e.retired)
+            log->info("order entry: replaced WebSocket API connection {} closed ({})", e.connection,
+                      e.reason.message());
     }
 
     void on_frame(const ws::ws_frame& f) {

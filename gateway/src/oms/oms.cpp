@@ -677,7 +677,14 @@ std::uint64_t oms::apply_trades(const symbol& sym, const std::vector<db::fill_re
         if (o.order_id && o.intent.sym == sym)
             by_order_id[o.order_id] = &o;
     std::uint64_t unmatched = 0;
+    const auto& known = fill_ids_[sym];
     for (auto f : trades) {
+        // Known first: a sync after a restart fetches trades of orders that ended before the
+        // checkpoint (which no longer holds them); they are ours and applied, not unknown orders.
+        if (known.contains(f.trade_id)) {
+            ++stats_.duplicate_fills;
+            continue;
+        }
         const auto it = by_order_id.find(f.order_id);
         if (it == by_order_id.end()) {
             if (unmatched == 0 || f.trade_id < unmatched)
@@ -690,10 +697,6 @@ std::uint64_t oms::apply_trades(const symbol& sym, const std::vector<db::fill_re
         f.order_side = it->second->intent.order_side;
         if (f.venue.empty())
             f.venue = it->second->intent.venue;
-        if (fill_ids_[sym].contains(f.trade_id)) {
-            ++stats_.duplicate_fills;
-            continue;
-        }
         apply_fill(f, recon_ != nullptr);
     }
     return unmatched;

@@ -343,8 +343,36 @@ known_rate_limits known_limits(const std::vector<rate_limit>& all) noexcept {
             k.orders_10s = l;
         else if (type == "ORDERS" && interval == "DAY" && l.interval_num == 1)
             k.orders_1d = l;
+        else if (type == "RAW_REQUESTS" && !k.raw_requests)
+            k.raw_requests = l;
     }
     return k;
+}
+
+std::optional<std::chrono::seconds> interval_length(const rate_limit& l) noexcept {
+    const auto interval = l.interval.view();
+    std::int64_t unit = 0;
+    if (interval == "SECOND")
+        unit = 1;
+    else if (interval == "MINUTE")
+        unit = 60;
+    else if (interval == "HOUR")
+        unit = 3600;
+    else if (interval == "DAY")
+        unit = 86400;
+    if (unit == 0 || l.interval_num == 0)
+        return std::nullopt;
+    return std::chrono::seconds{unit * l.interval_num};
+}
+
+std::optional<std::int64_t> raw_requests_weight_cap(const known_rate_limits& k) noexcept {
+    if (!k.raw_requests || k.raw_requests->limit == 0)
+        return std::nullopt;
+    const auto window = interval_length(*k.raw_requests);
+    if (!window || window->count() % 60 != 0)
+        return std::nullopt;
+    const auto minutes = window->count() / 60;
+    return static_cast<std::int64_t>(k.raw_requests->limit) / minutes;
 }
 
 } // namespace genesis::binance

@@ -43,13 +43,13 @@
  *   A book that is out of sync is delivered with valid = 0 (again on every gateway tick while it
  *   stays so). A callback left NULL subscribes to nothing of its kind.
  * - Build: compile with -fvisibility=hidden (CMake: C_VISIBILITY_PRESET / CXX_VISIBILITY_PRESET
- *   hidden) so that only GENESIS_STRATEGY_ENTRY_NAME (marked GENESIS_STRATEGY_EXPORT) is exported;
- *   the host dlopen()s with RTLD_NOW | RTLD_LOCAL. With GCC, strategies must also be built with
- *   -fno-gnu-unique: GCC gives function-local statics of inline functions and templates the
- *   binding STB_GNU_UNIQUE (libstdc++ has some, e.g. the digit table behind std::to_string), glibc
- *   never unloads an object holding one, and dlopen of the same path then returns the old mapping:
- *   a hot reload after renaming a new file over the path would silently run the old code.
- *   `readelf -sW file.so | grep -c UNIQUE` must print 0. genesis_add_strategy() in
+ *   hidden) so that of the strategy's own symbols only GENESIS_STRATEGY_ENTRY_NAME (marked
+ *   GENESIS_STRATEGY_EXPORT) is exported (weak instantiations of libstdc++ templates stay
+ *   visible, which is harmless: the host dlopen()s with RTLD_NOW | RTLD_LOCAL). With GCC, strategies must also be built
+ * with -fno-gnu-unique: GCC gives function-local statics of inline functions and templates the binding STB_GNU_UNIQUE
+ * (libstdc++ has some, e.g. the digit table behind std::to_string), glibc never unloads an object holding one, and
+ * dlopen of the same path then returns the old mapping: a hot reload after renaming a new file over the path would
+ * silently run the old code. `readelf -sW file.so | grep -c UNIQUE` must print 0. genesis_add_strategy() in
  *   strategies/CMakeLists.txt sets it (genesis_strategy_options()); clang emits no such symbols
  *   and rejects the flag.
  *

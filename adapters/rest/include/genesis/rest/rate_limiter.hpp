@@ -5,6 +5,7 @@
 #include "genesis/core/clock.hpp"
 #include "genesis/core/error.hpp"
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -36,6 +37,9 @@ struct admission {
     /// Not admitted: http_errc::throttled (budget spent), paused (after 429), banned (after 418)
     /// or weight_over_limit (never admittable; wait is 0).
     error_code reason;
+    /// Admitted: the windows it was counted in, which refund() needs (a window that has rolled
+    /// since no longer holds it): rate_limiter's in [0]; order_count_limiter's 10 s in [0], day in [1].
+    std::array<std::int64_t, 2> windows{-1, -1};
 };
 
 /// Counters since construction.
@@ -64,6 +68,9 @@ class rate_limiter {
     std::int64_t venue_ns_locked() const noexcept;
     void roll_locked() noexcept;
     nanos until_roll_locked() const noexcept;
+    void refund_window(std::int64_t weight, std::int64_t window) noexcept;
+
+    friend class order_count_limiter;
 
 public:
     explicit rate_limiter(const clock& clk, rate_limit_options options = {}) noexcept;
@@ -71,9 +78,9 @@ public:
     /// Reserves `weight` when the venue is not paused and used + weight stays within the throttle;
     /// otherwise says how long to wait and why.
     [[nodiscard]] admission try_acquire(std::int64_t weight);
-    /// Gives back weight reserved by try_acquire for a request that was then not sent (never below
-    /// 0; after the window rolled it comes off the new window).
-    void refund(std::int64_t weight) noexcept;
+    /// Gives back weight that `held` (admitted by try_acquire) reserved for a request that was then
+    /// not sent: never below 0, and nothing once that window has rolled (the new one never held it).
+    void refund(std::int64_t weight, const admission& held) noexcept;
     /// The venue's count replaces ours, lower too (for counts that fall: Binance's ORDERS count
     /// unfilled orders, and a fill takes one off).
     void assign_used(std::int64_t used) noexcept;
@@ -88,6 +95,8 @@ public:
 
     /// Weight used in the current window as far as we know (ours reserved, or the venue's).
     [[nodiscard]] std::int64_t used() const;
+    /// The limit per window (set_weight_limit's, else the options').
+    [[nodiscard]] std::int64_t weight_limit() const;
     /// Weight at which requests are held back: floor(limit * throttle_fraction).
     [[nodiscard]] std::int64_t threshold() const;
     /// The end of the current 429/418 pause (monotonic; in the past when not paused).
@@ -119,8 +128,9 @@ public:
     /// Counts one placement in both windows and in flight; not admitted: reason throttled, wait
     /// until the window that is full rolls. Admitted: exactly one refund() or settle() follows.
     [[nodiscard]] admission try_acquire();
-    /// An admitted placement that was certainly not sent: uncounted.
-    void refund() noexcept;
+    /// The placement `held` admitted was certainly not sent: uncounted (in each window still the
+    /// one it was counted in) and no longer in flight.
+    void refund(const admission& held) noexcept;
     /// An admitted placement that was answered, or never will be: no longer in flight (call
     /// before on_counts of its answer).
     void settle() noexcept;

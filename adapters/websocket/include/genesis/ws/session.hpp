@@ -144,10 +144,26 @@ enum class send_outcome : std::uint8_t {
 /// it come on that connection, and its loss is reported with that id.
 using send_done = std::function<void(send_outcome, std::uint64_t connection)>;
 
-/// Callbacks; both run on the I/O thread. Exceptions they throw are caught and counted.
+/// The end of one connection: nothing more arrives on it, so whatever was written on it and not
+/// yet answered never will be. Reported for every connection that opened: the active one (also
+/// reported as `degraded`, unless a rotation's fresh connection takes over at once), the fresh
+/// one of a rotation, and one a rotation retired (closed by us after retire_linger, or lost
+/// during it: its loss changes no state, so no ws_event tells of it).
+struct ws_connection_end {
+    std::uint64_t connection = 0;
+    /// closed_by_peer, timeout, read_failed, ...; stopped when we closed it; rotated when we
+    /// closed it after its linger.
+    error_code reason;
+    error_code cause; ///< the underlying error when there is one
+    bool retired = false;
+    time_point at;
+};
+
+/// Callbacks; all run on the I/O thread. Exceptions they throw are caught and counted.
 struct session_handlers {
     std::function<void(const ws_frame&)> on_frame;
     std::function<void(const ws_event&)> on_event;
+    std::function<void(const ws_connection_end&)> on_connection_end;
 };
 
 /// A self-healing WebSocket session. Destroy it only after its `closed` event, or after the

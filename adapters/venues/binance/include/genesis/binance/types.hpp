@@ -6,6 +6,7 @@
 #include "genesis/core/instrument.hpp"
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -131,11 +132,23 @@ struct known_rate_limits {
     std::optional<rate_limit> weight_1m;  ///< REQUEST_WEIGHT per 1 MINUTE (per IP)
     std::optional<rate_limit> orders_10s; ///< ORDERS per 10 SECOND (per account)
     std::optional<rate_limit> orders_1d;  ///< ORDERS per 1 DAY (per account)
+    /// RAW_REQUESTS (per IP; Binance Spot: 61,000 per 5 MINUTE), the first listed
+    std::optional<rate_limit> raw_requests;
 };
 
-/// REQUEST_WEIGHT/1 MINUTE and ORDERS/10 SECOND and /1 DAY of a rateLimits array (exchangeInfo,
-/// WS-API answers); the others (RAW_REQUESTS, CONNECTIONS, ...) are left out.
+/// REQUEST_WEIGHT/1 MINUTE, ORDERS/10 SECOND and /1 DAY, and RAW_REQUESTS of a rateLimits array
+/// (exchangeInfo, WS-API answers); the others (CONNECTIONS, ...) are left out.
 [[nodiscard]] known_rate_limits known_limits(const std::vector<rate_limit>& all) noexcept;
+
+/// The window of a rate limit (interval_num x SECOND, MINUTE, HOUR or DAY); empty for an
+/// interval it does not know or a count of 0.
+[[nodiscard]] std::optional<std::chrono::seconds> interval_length(const rate_limit& l) noexcept;
+
+/// The request weight per minute under which a RAW_REQUESTS limit cannot be reached: every request
+/// weighs at least 1, and a window of whole minutes (aligned, as Binance's are) holds that many
+/// minute windows, so floor(limit / minutes). Empty without a RAW_REQUESTS limit, or for one whose
+/// window is not whole minutes (a per-second limit is not bounded by a per-minute budget).
+[[nodiscard]] std::optional<std::int64_t> raw_requests_weight_cap(const known_rate_limits& k) noexcept;
 
 /// One symbol of exchangeInfo: its rules and trading status.
 struct symbol_rules {

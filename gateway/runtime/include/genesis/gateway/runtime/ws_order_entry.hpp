@@ -22,7 +22,8 @@
 // - A circuit breaker (optional): answers are successes; timeouts, lost answers, 5xx and -1007
 //   are failures; while it is open requests are refused unsent (resilience::errc::rejected).
 // - Rotation (rotate_after, 23 h): a fresh connection takes the requests before the venue's 24 h
-//   close, and the old one is read until every request it carried is answered or timed out.
+//   close, and the old one is read until every request it carried is answered or timed out. If it
+//   ends before that (the venue closes it), what it still carried is settled as lost at once.
 //
 // Threading: give order entry an io_context of its own, run by a thread of its own. place and
 // cancel may be called from any thread (the processing thread): they build and sign the request

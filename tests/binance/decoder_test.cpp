@@ -435,6 +435,13 @@ TEST(RateLimitsTest, rawRequestsCapTheWeightPerMinuteOnlyOverWholeMinutes) {
     EXPECT_FALSE(raw_requests_weight_cap(known_limits({raw(0, "MINUTE", 5)})));
     EXPECT_FALSE(raw_requests_weight_cap(known_limits({})));
     EXPECT_FALSE(interval_length(raw(5, "MINUTE", 0)));
+    EXPECT_FALSE(raw_requests_weight_cap(known_limits({raw(3, "MINUTE", 5)}))); // under 1 a minute
+    // Of several, the tightest a per-minute budget can keep to.
+    const auto several = known_limits({raw(50, "SECOND", 1), raw(61'000, "MINUTE", 5), raw(9'000, "MINUTE", 1)});
+    ASSERT_TRUE(several.raw_requests);
+    EXPECT_EQ(several.raw_requests->limit, 9'000u);
+    EXPECT_EQ(raw_requests_weight_cap(several), 9'000);
+    EXPECT_EQ(known_limits({raw(50, "SECOND", 1)}).raw_requests->limit, 50u); // none can be kept to: the first
 }
 
 TEST_F(DecoderTest, exchangeInfoEveryDocumentedFilter) {

@@ -586,11 +586,11 @@ protected:
     }
 };
 
-// The sim closes WebSocket connections after 1.5 s.
+// The sim closes WebSocket connections after 3 s.
 class WsOrderEntryShortLifetimeTest : public WsOrderEntryTest {
 protected:
     void SetUp() override {
-        sim_ws_lifetime = 1500ms;
+        sim_ws_lifetime = 3s;
         WsOrderEntryTest::SetUp();
     }
 };
@@ -665,7 +665,8 @@ TEST_F(WsOrderEntryShortLifetimeTest, aReplacedConnectionClosedByTheVenueSettles
     auto placed_answer = placed->get_future();
     const auto t0 = std::chrono::steady_clock::now();
     entry->place(in, [placed](result<execution_report> r) { placed->set_value(std::move(r)); });
-    // Rotated at ~0.3 s; the sim closes the first connection at 1.5 s of its life.
+    // Rotated at ~0.3 s (each rotation has 2.7 s to connect before the sim closes the connection it
+    // replaces); the sim closes the one the placement was written on 3 s into its life.
     ASSERT_EQ(placed_answer.wait_for(10s), std::future_status::ready) << "still waiting for the 30 s timeout";
     const auto took = std::chrono::steady_clock::now() - t0;
     auto r = placed_answer.get();

@@ -469,6 +469,51 @@ TEST_F(FillSimulatorTest, catchUpReplaysJournaledReportsAfterTheCheckpoint) {
     EXPECT_GT(order_of(e).order_id, last_order_id);
 }
 
+// Killed between the OMS journaling PENDING_CANCEL (in the call that cancels the paper order at
+// once) and journaling its CANCELED: the caught-up account has the order cancelled, its funds
+// unlocked, as the call left them; a fill journaled after the request is booked first.
+TEST_F(FillSimulatorTest, catchUpCancelsWhatAJournaledCancelRequestLeftWorking) {
+    const auto a = intent(side::buy, order_type::limit, "100", "1");
+    const auto b = intent(side::sell, order_type::limit, "101", "0.5");
+    place(a);
+    place(b);
+    const auto saved = sim->save_state();
+    const auto pending_cancel = [&](const order_intent& in) {
+        db::order_transition t;
+        t.sym = in.sym;
+        t.client_id = in.client_id;
+        t.order_id = order_of(in).order_id;
+        t.status = order_status::pending_cancel;
+        t.exec_type = execution_type::new_;
+        return t;
+    };
+    std::vector<db::journal_entry> rows;
+    rows.emplace_back(db::transition_row{100, pending_cancel(a)});
+    rows.emplace_back(db::transition_row{101, pending_cancel(b)});
+    // b traded 0.2 before the cancel reached it (its fill journaled after the request).
+    reports.clear();
+    trade_at("101", "1.2", false);
+    for (const auto& r : reports)
+        if (r.exec_type == execution_type::trade)
+            rows.emplace_back(db::fill_row{102, *db::fill_record::from(r)});
+    ASSERT_EQ(rows.size(), 3u);
+
+    make({{"USDT", "10000"}, {"BTC", "1"}});
+    ASSERT_TRUE(sim->restore_state(saved));
+    sim->catch_up(rows);
+    EXPECT_EQ(order_of(a).status, order_status::canceled);
+    EXPECT_EQ(order_of(a).locked, dec("0"));
+    EXPECT_EQ(order_of(b).status, order_status::canceled);
+    EXPECT_EQ(order_of(b).cumulative_quantity, dec("0.2"));
+    EXPECT_EQ(order_of(b).locked, dec("0"));
+    std::optional<std::vector<execution_report>> open;
+    sim->open_orders([&](auto r) { open = *r; });
+    ASSERT_TRUE(open);
+    EXPECT_TRUE(open->empty());
+    for (const auto& bal : sim->balances())
+        EXPECT_TRUE(bal.locked.is_zero()) << bal.name.view() << " locked " << bal.locked.to_string();
+}
+
 TEST_F(FillSimulatorTest, parsePaperSectionReadsFeesAndBalances) {
     const auto file = std::filesystem::temp_directory_path() / ("paper-config-" + std::to_string(::getpid()) + ".toml");
     std::ofstream(file) << "[paper]\nmaker_fee_bps = \"1.5\"\ntaker_fee_bps = \"7\"\n"

@@ -90,6 +90,17 @@ TEST_F(RateLimiterTest, anOrderRefundedAfterTheTenSecondRollComesOffTheDayOnly) 
     EXPECT_EQ(oc.used_10s(), 1); // the new 10 s window's own order stays counted
     EXPECT_EQ(oc.used_1d(), 1);  // the day still held it
     EXPECT_EQ(oc.in_flight(), 1);
+    // Held over a roll again, and this time the venue's count of the new window comes while it is
+    // in flight: the count holds it (venue + in flight), so its refund comes off there.
+    const admission held = oc.try_acquire();
+    ASSERT_TRUE(held.admitted);
+    clk.advance(10s);
+    oc.on_counts(4, 6);
+    EXPECT_EQ(oc.used_10s(), 6); // 4 + the 2 in flight
+    oc.refund(held);
+    EXPECT_EQ(oc.used_10s(), 5);
+    EXPECT_EQ(oc.used_1d(), 7);
+    EXPECT_EQ(oc.in_flight(), 1);
 }
 
 TEST_F(RateLimiterTest, tryAcquireRefusesWeightAboveThreshold) {

@@ -204,6 +204,8 @@ TEST_F(GatewayE2eTest, ownSimConfigErrorsFoundAtStartExitTwoNamingTheirLine) {
                     ":1: resilience.breakers.rest3: no breaker has this name";
     EXPECT_NE(err.find(at), std::string::npos) << at << "\n" << err;
     EXPECT_NE(err.find("rest0..rest0)"), std::string::npos) << err; // REST order entry: no orders breaker
+    // Found before anything was set aside or opened.
+    EXPECT_FALSE(std::filesystem::exists(dir / "var" / "genesis.db"));
 
     const auto exe = write_config("[venue]\nsymbols = [\"BTCUSDT\"]\n[sim]\nexecutable = \"" +
                                   (dir / "no-such-sim").string() + "\"\n");
@@ -315,12 +317,13 @@ TEST_F(GatewayE2eTest, runRefusesStrategyWithWrongAbi) {
     EXPECT_EQ(sim_open_orders(), 0u);
 }
 
-// The BTCUSDT position and realized PnL of a /status answer (0 when absent).
-std::pair<decimal, decimal> btc_position_and_pnl(simdjson::dom::element s) {
+// The BTCUSDT position and realized PnL of a /status answer (each 0 when absent; none without
+// the symbols).
+std::optional<std::pair<decimal, decimal>> btc_position_and_pnl(simdjson::dom::element s) {
     simdjson::dom::array syms;
     std::string_view pos = "0", pnl = "0";
     if (s["symbols"].get_array().get(syms))
-        return {dec(pos), dec(pnl)};
+        return std::nullopt;
     for (auto e : syms) {
         std::string_view name;
         if (!e["symbol"].get_string().get(name) && name == "BTCUSDT") {
@@ -330,7 +333,7 @@ std::pair<decimal, decimal> btc_position_and_pnl(simdjson::dom::element s) {
                 pnl = "0";
         }
     }
-    return {dec(pos), dec(pnl)};
+    return std::pair{dec(pos), dec(pnl)};
 }
 
 // The market maker trades with the sim's agents; the kill switch, positions and PnL against the
@@ -385,9 +388,10 @@ void GatewayE2eTest::trade_and_agree_with_the_sim(const std::string& venue_keys)
         << status_text;
     auto s = status();
     ASSERT_TRUE(s);
-    const auto [gw_pos, gw_pnl] = btc_position_and_pnl(*s);
-    EXPECT_EQ(gw_pos, pos) << status_text;
-    EXPECT_EQ(gw_pnl, pnl) << status_text;
+    const auto seen = btc_position_and_pnl(*s);
+    ASSERT_TRUE(seen) << status_text;
+    EXPECT_EQ(seen->first, pos) << status_text;
+    EXPECT_EQ(seen->second, pnl) << status_text;
     EXPECT_EQ(uint_at(*s, "orders", "duplicate_fills"), 0u);
 
     // /metrics is valid Prometheus text.
@@ -459,9 +463,10 @@ void GatewayE2eTest::trade_and_agree_with_the_sim(const std::string& venue_keys)
     const auto again = status();
     ASSERT_TRUE(again);
     EXPECT_EQ(uint_at(*again, "orders", "fills"), 0u) << status_text; // none applied again
-    const auto [again_pos, again_pnl] = btc_position_and_pnl(*again);
-    EXPECT_EQ(again_pos, pos) << status_text;
-    EXPECT_EQ(again_pnl, pnl) << status_text;
+    const auto restored = btc_position_and_pnl(*again);
+    ASSERT_TRUE(restored) << status_text;
+    EXPECT_EQ(restored->first, pos) << status_text;
+    EXPECT_EQ(restored->second, pnl) << status_text;
     gw.signal(SIGTERM);
     const auto rc2 = gw.wait_exit(5s);
     ASSERT_TRUE(rc2) << "the restarted gateway did not exit within 5 s";

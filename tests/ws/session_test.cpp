@@ -451,9 +451,9 @@ TEST_F(SessionTest, rotationDeliversAcrossTheSwitchWithoutAGap) {
 }
 
 TEST_F(SessionTest, aRetiredConnectionLostDuringItsLingerIsReportedAtOnce) {
-    // The sim closes connections 1.5 s after they open; the session rotates at 400 ms and reads
-    // a retired connection for 20 s, so the sim closes each retired one during its linger.
-    cfg.ws.connection_lifetime = 1500ms;
+    // The sim closes connections 3 s after they open; the session rotates at 400 ms and reads a
+    // retired connection for 20 s, so the sim closes each retired one during its linger.
+    cfg.ws.connection_lifetime = 3s;
     start_sim();
     auto c = base("/ws", {"btcusdt@depth@100ms"});
     c.rotate_after = 400ms;
@@ -466,8 +466,8 @@ TEST_F(SessionTest, aRetiredConnectionLostDuringItsLingerIsReportedAtOnce) {
                 return &e;
         return nullptr;
     };
-    // Connection 1 is retired at ~0.4 s and closed by the sim at ~1.5 s: reported then, not at
-    // the end of its linger (~20 s).
+    // Connection 1 is retired at ~0.4 s and closed by the sim at ~3 s: reported then, not at the
+    // end of its linger (~20 s).
     ASSERT_TRUE(rec->wait([&] { return first_end() != nullptr; }, 8s)) << "the retired connection's end was not told";
     {
         std::lock_guard lock(rec->mutex);

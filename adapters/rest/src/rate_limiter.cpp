@@ -93,7 +93,7 @@ void rate_limiter::refund(std::int64_t weight, const admission& held) noexcept {
 void rate_limiter::refund_window(std::int64_t weight, std::int64_t window) noexcept {
     std::lock_guard lock(mutex_);
     roll_locked();
-    if (window == window_index_)
+    if (window == window_index_ || assigned_window_ == window_index_)
         used_ = std::max<std::int64_t>(used_ - weight, 0);
 }
 
@@ -101,6 +101,7 @@ void rate_limiter::assign_used(std::int64_t used) noexcept {
     std::lock_guard lock(mutex_);
     roll_locked();
     used_ = std::max<std::int64_t>(used, 0);
+    assigned_window_ = window_index_;
 }
 
 void rate_limiter::set_weight_limit(std::int64_t limit) noexcept {

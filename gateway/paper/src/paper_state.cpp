@@ -175,6 +175,10 @@ void fill_simulator::catch_up(const std::vector<db::journal_entry>& rows) {
     };
     std::vector<asset> touched;
     std::map<client_order_id, order_intent> intents;
+    // PENDING_CANCEL is journaled in the call that cancels the paper order at once; a kill before
+    // its CANCELED was journaled leaves only the request. The fills journaled after it are booked
+    // first, then whatever of the order is still working is cancelled, as the call did.
+    std::vector<std::pair<client_order_id, time_point>> cancelled;
     for (const auto& e : rows) {
         if (const auto* ir = std::get_if<db::intent_row>(&e)) {
             intents[ir->intent.client_id] = ir->intent;
@@ -210,6 +214,10 @@ void fill_simulator::catch_up(const std::vector<db::journal_entry>& rows) {
                     sit->second.working.insert(o.client_id);
                     orders_[o.client_id] = o;
                 }
+                continue;
+            }
+            if (t.status == order_status::pending_cancel) {
+                cancelled.emplace_back(t.client_id, t.time);
                 continue;
             }
             auto it = orders_.find(t.client_id);
@@ -269,6 +277,16 @@ void fill_simulator::catch_up(const std::vector<db::journal_entry>& rows) {
                 remember_final(*o);
             }
         }
+    }
+    for (const auto& [id, at] : cancelled) {
+        auto it = orders_.find(id);
+        if (it == orders_.end() ||
+            !(it->second.status == order_status::new_ || it->second.status == order_status::partially_filled))
+            continue;
+        it->second.status = order_status::canceled;
+        it->second.updated = at;
+        unlock_rest(it->second, touched);
+        remember_final(it->second);
     }
 }
 

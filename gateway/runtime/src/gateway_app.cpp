@@ -177,8 +177,8 @@ void gateway_app::impl::apply_venue_limits(const std::vector<binance::rate_limit
                       known.raw_requests->limit, binance::interval_length(*known.raw_requests)->count(), *cap);
         }
     } else if (known.raw_requests) {
-        log->warn("the venue lists RAW_REQUESTS {} per {} {}: a window the per-minute weight budget does not bound, "
-                  "so it is not enforced",
+        log->warn("the venue lists RAW_REQUESTS {} per {} {}, which a per-minute weight budget cannot keep to: not "
+                  "enforced",
                   known.raw_requests->limit, known.raw_requests->interval_num, known.raw_requests->interval.view());
     }
     const auto limit = [](const std::optional<binance::rate_limit>& l) {
@@ -216,7 +216,9 @@ bool gateway_app::impl::start(std::string& why) {
         if (!cfg.sim.agents)
             args.emplace_back("--no-agents");
         args.insert(args.end(), {"--ca-file", (std::filesystem::absolute(data_dir) / "sim-ca.pem").string()});
-        if (!cfg.sim.executable.empty() && ::access(exe.c_str(), X_OK) != 0) {
+        std::error_code exe_ec;
+        if (!cfg.sim.executable.empty() &&
+            (!std::filesystem::is_regular_file(exe, exe_ec) || ::access(exe.c_str(), X_OK) != 0)) {
             why =
                 cfg.where(config_file, "sim.executable") + ": genesis-sim not found or not executable: " + exe.string();
             config_error = true;
@@ -232,6 +234,12 @@ bool gateway_app::impl::start(std::string& why) {
             v.ca_file = e.ca_file;
         log->info("genesis-sim started (pid {}): rest {} streams {} ws-api {} control {}", sim.pid(), e.rest.front(),
                   e.ws_streams, e.ws_api, e.control);
+    }
+    // The REST breakers' names, once the endpoints are known (with our own sim, only now), before
+    // anything is set aside or opened.
+    if (why = check_breaker_names(cfg, v.rest_urls.size(), config_file); !why.empty()) {
+        config_error = true; // a configuration error found only now: exit status 2 all the same
+        return false;
     }
     logs.add_secret(v.api_secret);
     logs.add_secret(v.api_key);
@@ -282,10 +290,6 @@ bool gateway_app::impl::start(std::string& why) {
             return false;
         }
         http->set_credentials(v.api_key, std::move(*s));
-    }
-    if (why = check_breaker_names(cfg, v.rest_urls.size(), config_file); !why.empty()) {
-        config_error = true; // a configuration error found only now: exit status 2 all the same
-        return false;
     }
     std::vector<resilience::endpoint> eps;
     for (std::size_t i = 0; i < v.rest_urls.size(); ++i) {

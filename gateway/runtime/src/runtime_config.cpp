@@ -204,8 +204,10 @@ std::string finish_venue(runtime_config& cfg, const std::filesystem::path& file)
         return cfg.where(file, v.api_key.empty() ? "venue.api_key" : "venue.api_secret",
                          "venue.api_key / venue.api_secret") +
                ": mode \"" + std::string(config::to_string(mode)) +
-               "\" needs API keys (set them from the environment, e.g. api_key = \"${" +
-               (mode == config::run_mode::live ? "BINANCE_API_KEY" : "BINANCE_TESTNET_API_KEY") + "}\")";
+               "\" needs API keys (set them from the environment, e.g. " +
+               (v.api_key.empty() ? "api_key" : "api_secret") + " = \"${" +
+               (mode == config::run_mode::live ? "BINANCE_API_" : "BINANCE_TESTNET_API_") +
+               (v.api_key.empty() ? "KEY" : "SECRET") + "}\")";
     const bool some = !v.rest_urls.empty() || !v.ws_streams_url.empty() || !v.ws_api_url.empty();
     const bool all = !v.rest_urls.empty() && !v.ws_streams_url.empty() && !v.ws_api_url.empty();
     if (some && !all)

@@ -311,7 +311,9 @@ struct ws_order_entry::impl : std::enable_shared_from_this<impl> {
         std::vector<pending_request> lost;
         {
             std::lock_guard lk(mutex);
-            if (conn != 0) {
+            // Told twice for an active connection (degraded, then its end): remembered once.
+            if (conn != 0 &&
+                std::find(lost_connections.begin(), lost_connections.end(), conn) == lost_connections.end()) {
                 lost_connections.push_back(conn);
                 if (lost_connections.size() > 8)
                     lost_connections.pop_front();

@@ -332,6 +332,30 @@ binance_errc decode_api_error(od::object& obj, api_error& out) noexcept {
 
 namespace genesis::binance {
 
+namespace {
+
+// The weight per minute a RAW_REQUESTS limit caps (see raw_requests_weight_cap).
+std::optional<std::int64_t> raw_cap(const rate_limit& l) noexcept {
+    const auto window = interval_length(l);
+    if (!window || window->count() % 60 != 0)
+        return std::nullopt;
+    const auto cap = static_cast<std::int64_t>(l.limit) / (window->count() / 60);
+    if (cap <= 0)
+        return std::nullopt; // fewer requests than minutes: no per-minute budget keeps within it
+    return cap;
+}
+
+// Of several RAW_REQUESTS limits, the one a per-minute budget can keep to with the lowest cap;
+// else the first.
+bool prefer_raw(const rate_limit& l, const std::optional<rate_limit>& kept) noexcept {
+    if (!kept)
+        return true;
+    const auto mine = raw_cap(l), theirs = raw_cap(*kept);
+    return mine && (!theirs || *mine < *theirs);
+}
+
+} // namespace
+
 known_rate_limits known_limits(const std::vector<rate_limit>& all) noexcept {
     known_rate_limits k;
     for (const auto& l : all) {
@@ -343,7 +367,7 @@ known_rate_limits known_limits(const std::vector<rate_limit>& all) noexcept {
             k.orders_10s = l;
         else if (type == "ORDERS" && interval == "DAY" && l.interval_num == 1)
             k.orders_1d = l;
-        else if (type == "RAW_REQUESTS" && !k.raw_requests)
+        else if (type == "RAW_REQUESTS" && prefer_raw(l, k.raw_requests))
             k.raw_requests = l;
     }
     return k;
@@ -366,13 +390,7 @@ std::optional<std::chrono::seconds> interval_length(const rate_limit& l) noexcep
 }
 
 std::optional<std::int64_t> raw_requests_weight_cap(const known_rate_limits& k) noexcept {
-    if (!k.raw_requests || k.raw_requests->limit == 0)
-        return std::nullopt;
-    const auto window = interval_length(*k.raw_requests);
-    if (!window || window->count() % 60 != 0)
-        return std::nullopt;
-    const auto minutes = window->count() / 60;
-    return static_cast<std::int64_t>(k.raw_requests->limit) / minutes;
+    return k.raw_requests ? raw_cap(*k.raw_requests) : std::nullopt;
 }
 
 } // namespace genesis::binance

@@ -45,13 +45,14 @@
  * - Build: compile with -fvisibility=hidden (CMake: C_VISIBILITY_PRESET / CXX_VISIBILITY_PRESET
  *   hidden) so that of the strategy's own symbols only GENESIS_STRATEGY_ENTRY_NAME (marked
  *   GENESIS_STRATEGY_EXPORT) is exported (weak instantiations of libstdc++ templates stay
- *   visible, which is harmless: the host dlopen()s with RTLD_NOW | RTLD_LOCAL). With GCC, strategies must also be built
- * with -fno-gnu-unique: GCC gives function-local statics of inline functions and templates the binding STB_GNU_UNIQUE
- * (libstdc++ has some, e.g. the digit table behind std::to_string), glibc never unloads an object holding one, and
- * dlopen of the same path then returns the old mapping: a hot reload after renaming a new file over the path would
- * silently run the old code. `readelf -sW file.so | grep -c UNIQUE` must print 0. genesis_add_strategy() in
- *   strategies/CMakeLists.txt sets it (genesis_strategy_options()); clang emits no such symbols
- *   and rejects the flag.
+ *   visible, which is harmless: the host dlopen()s with RTLD_NOW | RTLD_LOCAL). With GCC,
+ *   strategies must also be built with -fno-gnu-unique: GCC gives function-local statics of
+ *   inline functions and templates the binding STB_GNU_UNIQUE (libstdc++ has some, e.g. the digit
+ *   table behind std::to_string), glibc never unloads an object holding one, and dlopen of the
+ *   same path then returns the old mapping: a hot reload after renaming a new file over the path
+ *   would silently run the old code. `readelf -sW file.so | grep -c UNIQUE` must print 0.
+ *   genesis_add_strategy() in strategies/CMakeLists.txt sets it (genesis_strategy_options());
+ *   clang emits no such symbols and rejects the flag.
  *
  * Configuration: each strategy is one [strategies.NAME] table of the gateway's TOML config
  * (config/README.md), with the keys

@@ -60,6 +60,7 @@ class rate_limiter {
     nanos venue_offset_{0};
     std::int64_t window_index_ = -1;
     std::int64_t used_ = 0;
+    std::int64_t assigned_window_ = -1; // the window of the last assign_used
     time_point paused_until_{};
     bool banned_ = false;
     rate_limiter_stats stats_;
@@ -79,10 +80,12 @@ public:
     /// otherwise says how long to wait and why.
     [[nodiscard]] admission try_acquire(std::int64_t weight);
     /// Gives back weight that `held` (admitted by try_acquire) reserved for a request that was then
-    /// not sent: never below 0, and nothing once that window has rolled (the new one never held it).
+    /// not sent: never below 0, and nothing once that window has rolled (the new one never held it;
+    /// unless assign_used set the new one since, with what was still in flight counted).
     void refund(std::int64_t weight, const admission& held) noexcept;
     /// The venue's count replaces ours, lower too (for counts that fall: Binance's ORDERS count
-    /// unfilled orders, and a fill takes one off).
+    /// unfilled orders, and a fill takes one off). The caller adds what it has in flight (the venue
+    /// may not count it yet): a refund of it then comes off this window, whichever held it.
     void assign_used(std::int64_t used) noexcept;
     /// Accounts a response: used_weight is X-MBX-USED-WEIGHT-1M (the venue's count, authoritative
     /// when higher than ours); 429/418 pause every request for retry_after (or the defaults).

@@ -151,8 +151,9 @@ using send_done = std::function<void(send_outcome, std::uint64_t connection)>;
 /// during it: its loss changes no state, so no ws_event tells of it).
 struct ws_connection_end {
     std::uint64_t connection = 0;
-    /// closed_by_peer, timeout, read_failed, ...; stopped when we closed it; rotated when we
-    /// closed it after its linger.
+    /// What ended its reader: closed_by_peer, timeout, read_failed (a connection we cut, after an
+    /// idle watchdog trip or a failed write, reads that too); stopped when we were closing it;
+    /// rotated when we closed it after its linger.
     error_code reason;
     error_code cause; ///< the underlying error when there is one
     bool retired = false;

@@ -132,7 +132,8 @@ struct known_rate_limits {
     std::optional<rate_limit> weight_1m;  ///< REQUEST_WEIGHT per 1 MINUTE (per IP)
     std::optional<rate_limit> orders_10s; ///< ORDERS per 10 SECOND (per account)
     std::optional<rate_limit> orders_1d;  ///< ORDERS per 1 DAY (per account)
-    /// RAW_REQUESTS (per IP; Binance Spot: 61,000 per 5 MINUTE), the first listed
+    /// RAW_REQUESTS (per IP; Binance Spot: 61,000 per 5 MINUTE): of several, the one with the
+    /// lowest raw_requests_weight_cap, else the first
     std::optional<rate_limit> raw_requests;
 };
 
@@ -146,8 +147,9 @@ struct known_rate_limits {
 
 /// The request weight per minute under which a RAW_REQUESTS limit cannot be reached: every request
 /// weighs at least 1, and a window of whole minutes (aligned, as Binance's are) holds that many
-/// minute windows, so floor(limit / minutes). Empty without a RAW_REQUESTS limit, or for one whose
-/// window is not whole minutes (a per-second limit is not bounded by a per-minute budget).
+/// minute windows, so floor(limit / minutes). Empty without a RAW_REQUESTS limit, for one whose
+/// window is not whole minutes (a per-second limit is not bounded by a per-minute budget), or one
+/// below a request a minute.
 [[nodiscard]] std::optional<std::int64_t> raw_requests_weight_cap(const known_rate_limits& k) noexcept;
 
 /// One symbol of exchangeInfo: its rules and trading status.

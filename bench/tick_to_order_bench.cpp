@@ -171,7 +171,7 @@ public:
     }
 };
 
-bool is_working(order_status s) {
+bool may_still_trade(order_status s) {
     return s == order_status::new_ || s == order_status::partially_filled || s == order_status::pending_new ||
            s == order_status::unknown || s == order_status::pending_cancel;
 }
@@ -215,7 +215,7 @@ public:
         views.clear();
         for (const auto& id : orders->working()) {
             const auto& o = *orders->find(id);
-            if (!is_working(o.status))
+            if (!may_still_trade(o.status))
                 continue;
             risk::open_order_view view;
             view.client_id = id;

@@ -176,6 +176,51 @@ TEST_F(OmsRecoveryTest, startRestoresCheckpointReplaysJournalAndReconciles) {
     EXPECT_EQ(h.o->find(a)->cumulative_quantity, dec("0.8"));
 }
 
+// Killed with a cancel in flight that the venue never carried out: after the restart the order is
+// still open there, and the cancel is sent again once reconciliation is done (the order was meant
+// to go). One the venue did cancel is not cancelled again.
+TEST_F(OmsRecoveryTest, anOrderBeingCancelledAtTheCrashThatIsStillOpenIsCancelledAgain) {
+    h.open_db();
+    h.make_oms();
+    h.start_empty();
+    auto a = *h.o->submit(limit_intent());
+    auto b = *h.o->submit(limit_intent());
+    h.venue.places[0].done(report(a, st::new_, "0", 1));
+    h.venue.places[1].done(report(b, st::new_, "0", 2));
+    h.queue.run_pending();
+    ASSERT_TRUE(h.o->cancel(a));
+    ASSERT_TRUE(h.o->cancel(b));
+    ASSERT_EQ(h.venue.cancels.size(), 2u);
+    EXPECT_EQ(h.o->find(a)->status, st::pending_cancel);
+    crash_and_reopen(); // neither cancel answered
+    h.venue.cancels.clear();
+
+    std::optional<result<void>> outcome;
+    h.o->start([&](result<void> r) { outcome = r; });
+    // a is still open on the venue; b is not (its cancel went through): b is queried.
+    ASSERT_EQ(h.venue.open_order_calls.size(), 1u);
+    h.venue.open_order_calls[0](std::vector<execution_report>{report(a, st::new_, "0", 1)});
+    h.venue.open_order_calls.clear();
+    h.queue.run_pending();
+    ASSERT_EQ(h.venue.queries.size(), 1u);
+    EXPECT_EQ(h.venue.queries[0].id, b);
+    h.venue.queries[0].done(std::optional<execution_report>{report(b, st::canceled, "0", 2)});
+    h.venue.queries.clear();
+    h.queue.run_pending();
+    EXPECT_TRUE(h.venue.cancels.empty()) << "cancelled again before reconciliation was done";
+    for (int i = 0; i < 5 && !outcome; ++i)
+        h.answer_empty();
+    ASSERT_TRUE(outcome.has_value());
+    ASSERT_TRUE(*outcome);
+    ASSERT_EQ(h.venue.cancels.size(), 1u);
+    EXPECT_EQ(h.venue.cancels[0].intent.orig_client_id, a);
+    EXPECT_EQ(h.o->find(a)->status, st::pending_cancel);
+    EXPECT_EQ(h.o->find(b)->status, st::canceled);
+    h.venue.cancels[0].done(report(a, st::canceled, "0", 1));
+    h.queue.run_pending();
+    EXPECT_EQ(h.o->find(a)->status, st::canceled);
+}
+
 TEST_F(OmsRecoveryTest, reconcileWorkingOrderUnknownToVenueIsExpiredAndFlagged) {
     h.open_db();
     h.make_oms();

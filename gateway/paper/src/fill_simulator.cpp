@@ -29,8 +29,6 @@ decimal minus(decimal a, decimal b) {
     return r ? *r : decimal::lowest();
 }
 
-bool working(order_status s) { return s == order_status::new_ || s == order_status::partially_filled; }
-
 // The asset an order locks: quote for a buy, base for a sell.
 asset lock_asset(const instrument& rules, side s) { return s == side::buy ? rules.quote : rules.base; }
 
@@ -72,7 +70,7 @@ execution_report fill_simulator::report_of(const paper_order& o, execution_type 
     r.quantity = o.quantity;
     r.cumulative_quantity = o.cumulative_quantity;
     r.cumulative_quote = o.cumulative_quote;
-    r.is_working = working(o.status);
+    r.is_working = is_working(o.status);
     r.reject_reason = std::string(no_reason);
     r.event_time = o.updated;
     r.transaction_time = o.updated;
@@ -396,7 +394,7 @@ void fill_simulator::place(const order_intent& in, venue_callback<execution_repo
 
 void fill_simulator::cancel(const cancel_intent& c, venue_callback<execution_report> done) {
     paper_order* o = find(c.sym, c.orig_client_id, c.order_id);
-    if (!o || !working(o->status)) {
+    if (!o || !is_working(o->status)) {
         done(make_error_code(venue_errc::cancel_refused));
         return;
     }

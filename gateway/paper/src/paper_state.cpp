@@ -280,8 +280,7 @@ void fill_simulator::catch_up(const std::vector<db::journal_entry>& rows) {
     }
     for (const auto& [id, at] : cancelled) {
         auto it = orders_.find(id);
-        if (it == orders_.end() ||
-            !(it->second.status == order_status::new_ || it->second.status == order_status::partially_filled))
+        if (it == orders_.end() || !is_working(it->second.status))
             continue;
         it->second.status = order_status::canceled;
         it->second.updated = at;

@@ -15,7 +15,7 @@ namespace {
 
 // Orders that may still trade: working, or not yet known to be final (a placement in flight or
 // with an unknown outcome counts, the conservative side for limits).
-bool is_working(order_status s) {
+bool may_still_trade(order_status s) {
     return s == order_status::new_ || s == order_status::partially_filled || s == order_status::pending_new ||
            s == order_status::unknown || s == order_status::pending_cancel;
 }
@@ -346,7 +346,7 @@ std::string gateway_app::impl::risk_gate(const order_intent& intent) {
     open_views.clear();
     for (const auto& id : orders->working()) {
         const auto& o = *orders->find(id);
-        if (!is_working(o.status))
+        if (!may_still_trade(o.status))
             continue;
         risk::open_order_view view;
         view.client_id = id;

@@ -40,10 +40,6 @@ const genesis::clock& require_clock(const oms_deps& d) {
     return *d.clk;
 }
 
-bool has_working_status(order_status s) noexcept {
-    return s == order_status::new_ || s == order_status::partially_filled;
-}
-
 } // namespace
 
 oms::oms(oms_config config, oms_deps deps)
@@ -493,7 +489,7 @@ result<void> oms::cancel(const client_order_id& id) {
     if (it == orders_.end())
         return make_error_code(oms_errc::unknown_order);
     auto& o = it->second;
-    if (!has_working_status(o.status))
+    if (!is_working(o.status))
         return make_error_code(oms_errc::not_cancelable);
     // A cancel only reduces risk: it goes out even when the journal cannot be written (its
     // outcome is then recovered from the venue by reconciliation after a restart).

@@ -16,6 +16,8 @@ struct oms::recon_run {
     std::size_t trades_pending = 0;
     bool account_requested = false;
     bool account_done = false;
+    // Orders we were cancelling that the venue still has open: cancelled again once trading.
+    std::vector<client_order_id> cancel_again;
 };
 
 bool oms::recon_fetches_trades() const noexcept { return recon_ && !recon_->trades_started; }
@@ -164,6 +166,11 @@ void oms::on_open_orders(result<std::vector<execution_report>> r) {
             continue;
         }
         seen.insert(rep.client_id);
+        // A cancel we sent (or were sending) when the gateway stopped, which the venue has not
+        // carried out: the order was meant to go.
+        if (const auto it = orders_.find(rep.client_id);
+            it != orders_.end() && it->second.status == order_status::pending_cancel && is_working(rep.status))
+            recon_->cancel_again.push_back(rep.client_id);
         // The venue wins; an unknown one of ours is adopted.
         apply_report(rep, true);
     }
@@ -302,6 +309,16 @@ void oms::maybe_finish_reconcile() {
     halt_reason_.clear();
     if (log_)
         log_->info("reconciliation complete: trading ({} orders tracked)", orders_.size());
+    for (const auto& id : run->cancel_again) {
+        const auto it = orders_.find(id);
+        if (it == orders_.end() || !is_working(it->second.status))
+            continue;
+        const auto sent = cancel(id);
+        if (log_)
+            log_->warn("client_id={} was being cancelled when the gateway stopped and is still open on the venue: "
+                       "{}",
+                       id.view(), sent ? "cancel sent again" : "cancel not sent: " + sent.error().message());
+    }
     if (run->done)
         run->done(result<void>{});
 }

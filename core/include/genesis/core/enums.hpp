@@ -77,6 +77,11 @@ constexpr bool is_final(order_status s) noexcept {
            s == order_status::expired || s == order_status::expired_in_match;
 }
 
+/// A status in which the order rests on the venue and can still be cancelled.
+constexpr bool is_working(order_status s) noexcept {
+    return s == order_status::new_ || s == order_status::partially_filled;
+}
+
 /// The other side.
 constexpr side opposite(side s) noexcept { return s == side::buy ? side::sell : side::buy; }
 

@@ -520,7 +520,16 @@ std::vector<std::pair<std::string, std::string>> table_reader::scalars() {
     return out;
 }
 
+bool table_reader::reported(std::string_view key) const {
+    const std::string full = join(state_->path, key);
+    return std::any_of(ctx_->diags.begin(), ctx_->diags.end(), [&](const diagnostic& d) { return d.key == full; });
+}
+
 void table_reader::reject(std::string_view key, std::string_view expected) {
+    // A value that could not be read (an unset ${VAR}, a wrong type) was reported already: the
+    // section's own check of the default it got instead would only repeat it.
+    if (reported(key))
+        return;
     const toml::node* n = lookup(*state_, key);
     if (n != nullptr) {
         mismatch(*ctx_, diagnostic_kind::invalid_value, *n, join(state_->path, key), expected);
@@ -530,6 +539,8 @@ void table_reader::reject(std::string_view key, std::string_view expected) {
 }
 
 void table_reader::error(std::string_view key, std::string_view message) {
+    if (reported(key))
+        return;
     const toml::node* n = lookup(*state_, key);
     const std::string full = join(state_->path, key);
     ctx_->add(diagnostic_kind::invalid_value, n != nullptr ? n->source().begin : state_->pos, full,

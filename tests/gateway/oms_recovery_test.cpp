@@ -39,6 +39,19 @@ protected:
         return a;
     }
 
+    // A started OMS with two orders the venue answered NEW (order ids 1 and 2); their ids.
+    std::pair<client_order_id, client_order_id> two_working_orders() {
+        h.open_db();
+        h.make_oms();
+        h.start_empty();
+        auto a = *h.o->submit(limit_intent());
+        auto b = *h.o->submit(limit_intent());
+        h.venue.places[0].done(report(a, st::new_, "0", 1));
+        h.venue.places[1].done(report(b, st::new_, "0", 2));
+        h.queue.run_pending();
+        return {a, b};
+    }
+
     // Starts the OMS; the venue answers that no order is open. outcome is set when the start ends.
     void start_with_no_open_orders(std::optional<result<void>>& outcome) {
         h.o->start([&outcome](result<void> r) { outcome = r; });
@@ -180,14 +193,7 @@ TEST_F(OmsRecoveryTest, startRestoresCheckpointReplaysJournalAndReconciles) {
 // still open there, and the cancel is sent again once reconciliation is done (the order was meant
 // to go). One the venue did cancel is not cancelled again.
 TEST_F(OmsRecoveryTest, anOrderBeingCancelledAtTheCrashThatIsStillOpenIsCancelledAgain) {
-    h.open_db();
-    h.make_oms();
-    h.start_empty();
-    auto a = *h.o->submit(limit_intent());
-    auto b = *h.o->submit(limit_intent());
-    h.venue.places[0].done(report(a, st::new_, "0", 1));
-    h.venue.places[1].done(report(b, st::new_, "0", 2));
-    h.queue.run_pending();
+    const auto [a, b] = two_working_orders();
     ASSERT_TRUE(h.o->cancel(a));
     ASSERT_TRUE(h.o->cancel(b));
     ASSERT_EQ(h.venue.cancels.size(), 2u);
@@ -222,14 +228,7 @@ TEST_F(OmsRecoveryTest, anOrderBeingCancelledAtTheCrashThatIsStillOpenIsCancelle
 }
 
 TEST_F(OmsRecoveryTest, reconcileWorkingOrderUnknownToVenueIsExpiredAndFlagged) {
-    h.open_db();
-    h.make_oms();
-    h.start_empty();
-    auto a = *h.o->submit(limit_intent());
-    auto b = *h.o->submit(limit_intent());
-    h.venue.places[0].done(report(a, st::new_, "0", 1));
-    h.venue.places[1].done(report(b, st::new_, "0", 2));
-    h.queue.run_pending();
+    const auto [a, b] = two_working_orders();
     crash_and_reopen();
     h.updates.clear();
 

@@ -39,7 +39,9 @@ struct sim_rest_fixture {
 
     // Starts the sim (agents off unless cfg says otherwise), the client's loop and the venue. Fatal
     // failures return early: call under ASSERT_NO_FATAL_FAILURE.
-    void start_sim_and_venue(genesis::sim::server::server_config cfg) {
+    // venue_options: the venue's (its venue field is set here); request_timeout: the client's.
+    void start_sim_and_venue(genesis::sim::server::server_config cfg, runtime::binance_venue_options vo = {},
+                             std::chrono::milliseconds request_timeout = std::chrono::seconds{5}) {
         srv = std::make_unique<genesis::sim::server::sim_server>(cfg);
         auto started = srv->start();
         ASSERT_FALSE(started.has_error()) << started.error().message();
@@ -47,7 +49,7 @@ struct sim_rest_fixture {
         opt.venue = "sim";
         opt.base_urls = srv->urls().rest;
         opt.tls.ca_file = srv->ca_file();
-        opt.request_timeout = std::chrono::seconds{5};
+        opt.request_timeout = request_timeout;
         auto c = rest::http_client::create(ioc.get_executor(), real_clock::instance(), timers, opt);
         ASSERT_TRUE(c) << c.error().message();
         client.emplace(std::move(*c));
@@ -60,7 +62,6 @@ struct sim_rest_fixture {
         std::vector<resilience::endpoint> eps{
             {"rest0", std::make_shared<resilience::circuit_breaker>(real_clock::instance())}};
         exec = std::make_unique<resilience::executor>(real_clock::instance(), timers, pred, std::move(eps));
-        runtime::binance_venue_options vo;
         vo.venue = sim_venue;
         rest_venue = std::make_unique<runtime::binance_venue>(ioc, *client, *exec, vo);
     }

@@ -68,6 +68,16 @@ TEST(OpsConfigTest, parseRejectsAnEmptyTokenInsteadOfTurningAuthOff) {
     EXPECT_EQ(p.errors[0].line, 3u);
 }
 
+// An unset variable is the one error: not also "expected a non-empty token" for the empty
+// default it left.
+TEST(OpsConfigTest, anUnsetTokenVariableIsReportedOnce) {
+    const auto p = parse("[ops]\nbearer_token = \"${NO_SUCH_TOKEN}\"\n");
+    ASSERT_EQ(p.errors.size(), 1u) << cfg::to_string(p.errors);
+    EXPECT_EQ(p.errors[0].key, "ops.bearer_token");
+    EXPECT_EQ(p.errors[0].kind, cfg::diagnostic_kind::missing_env);
+    EXPECT_NE(p.errors[0].message.find("'NO_SUCH_TOKEN' is not set"), std::string::npos) << p.errors[0].message;
+}
+
 TEST(OpsConfigTest, parseRejectsPortOutOfRange) {
     const auto p = parse("[ops]\nport = 70000\n");
     ASSERT_EQ(p.errors.size(), 1u);

@@ -189,8 +189,8 @@ TEST_F(GatewayE2eTest, runCrossSectionConfigErrorExitsTwoNamingFileLineAndKey) {
 }
 
 // Mode sim with its own genesis-sim knows its REST endpoints only once the sim runs: a breaker
-// beyond them is a configuration error all the same (status 2, its line), as is a sim executable
-// that is not one.
+// beyond them is a configuration error all the same (status 2, its line). A sim executable that
+// is not one is found with the configuration (status 2, its key).
 TEST_F(GatewayE2eTest, ownSimConfigErrorsFoundAtStartExitTwoNamingTheirLine) {
     srv->stop();
     const auto breaker = write_config("[venue]\nsymbols = [\"BTCUSDT\"]\n[sim]\nagents = false\n"
@@ -1124,6 +1124,68 @@ sim::fault_rule rule(sim::fault_kind kind, std::string listener, std::string tar
 double metric(const gateway::ops::exposition& ex, std::string_view name,
               std::initializer_list<gateway::ops::label> ls) {
     return ex.value(name, ls).value_or(0.0);
+}
+
+// The health component of one name in /status: its health and reason ("" when absent).
+std::pair<std::string, std::string> health_component(simdjson::dom::element s, std::string_view name) {
+    simdjson::dom::array cs;
+    if (s["components"].get_array().get(cs))
+        return {};
+    for (auto c : cs) {
+        std::string_view n, health, reason;
+        if (!c["name"].get_string().get(n) && n == name && !c["health"].get_string().get(health) &&
+            !c["reason"].get_string().get(reason))
+            return {std::string(health), std::string(reason)};
+    }
+    return {};
+}
+
+// A 429 on a placement (Retry-After 8 s, longer than the 3 s request timeout) while the market
+// maker trades over REST: /status says why it is DEGRADED while the pause lasts; what would be
+// sent meanwhile is refused (placements) or waits for the end (cancels), so no breaker counts a
+// failure, and trading goes on after it.
+TEST_F(GatewayE2eTest, aVenuePauseAfter429IsShownAndTripsNoBreaker) {
+    start_gateway(write_config(venue_section() + market_maker_toml("mm", GENESIS_MM_SO)));
+    ASSERT_TRUE(
+        wait_status([](simdjson::dom::element s) { return health_component(s, "rate_limit").first == "GREEN"; }, 30s))
+        << status_text;
+    ASSERT_TRUE(wait_status([](simdjson::dom::element s) { return uint_at(s, "orders", "submitted") >= 2; }, 60s))
+        << status_text << "\n"
+        << tail_log();
+    auto limited = rule(sim::fault_kind::http_error, "rest0", "/api/v3/order");
+    limited.method = "POST";
+    limited.status = 429;
+    limited.retry_after = 8s;
+    limited.max_count = 1;
+    sim::fault_config f;
+    f.rules = {limited};
+    srv->set_faults(f);
+    std::string reason;
+    ASSERT_TRUE(wait_status(
+        [&](simdjson::dom::element s) {
+            const auto c = health_component(s, "rate_limit");
+            reason = c.second;
+            return c.first == "DEGRADED";
+        },
+        60s))
+        << status_text << "\n"
+        << tail_log();
+    EXPECT_NE(reason.find("paused by the venue (429)"), std::string::npos) << reason;
+    const auto submitted = uint_at(*status(), "orders", "submitted");
+    ASSERT_TRUE(
+        wait_status([](simdjson::dom::element s) { return health_component(s, "rate_limit").first == "GREEN"; }, 30s))
+        << status_text;
+    ASSERT_TRUE(
+        wait_status([&](simdjson::dom::element s) { return uint_at(s, "orders", "submitted") >= submitted + 2; }, 60s))
+        << status_text << "\n"
+        << tail_log();
+    gateway::ops::exposition ex;
+    std::string text;
+    ASSERT_TRUE(wait_metrics([](const gateway::ops::exposition&) { return true; }, 10s, ex, text));
+    EXPECT_EQ(metric(ex, "genesis_breaker_failures_total", {{"endpoint", "rest0"}}), 0.0) << text << "\n" << tail_log();
+    EXPECT_EQ(metric(ex, "genesis_breaker_state", {{"endpoint", "rest0"}, {"state", "CLOSED"}}), 1.0) << text;
+    gw.signal(SIGINT);
+    EXPECT_EQ(gw.wait_exit(10s), 0) << tail_log();
 }
 
 // Issue 5's faults while the market maker trades: three REST hosts (one slowed by 0.5-3 s, one

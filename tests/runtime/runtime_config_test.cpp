@@ -7,7 +7,11 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
+
+#include <unistd.h>
 
 namespace genesis::gateway::runtime {
 namespace {
@@ -266,6 +270,31 @@ TEST_F(RuntimeConfigTest, finishNamesTheLineOfCrossSectionErrors) {
     EXPECT_EQ(located(check_breaker_names(cfg, 1, "gw.toml"), ": no breaker"),
               "gw.toml:5:1: resilience.breakers.rest1");
     EXPECT_EQ(check_breaker_names(cfg, 2, "gw.toml"), "");
+}
+
+// Our own genesis-sim from a path of the user's must be a program: found with the configuration,
+// at its key. A venue of URLs starts no sim, so the key is not looked at then.
+TEST_F(RuntimeConfigTest, finishRefusesASimExecutableThatIsNoProgram) {
+    const auto dir = std::filesystem::temp_directory_path() / ("genesis-rc-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir / "a-folder");
+    const auto plain = dir / "plain.txt";
+    { std::ofstream(plain) << "not a program\n"; }
+    for (const auto& path : {dir / "missing", dir / "a-folder", plain}) {
+        ASSERT_TRUE(parse("[gateway]\nmode = \"sim\"\n[sim]\nexecutable = \"" + path.string() + "\"\n").empty());
+        EXPECT_EQ(finish_runtime_config(cfg, "gw.toml"),
+                  "gw.toml:4:14: sim.executable: genesis-sim not found or not executable: " + path.string());
+    }
+    const auto program = dir / "sim.sh";
+    { std::ofstream(program) << "#!/bin/sh\n"; }
+    std::filesystem::permissions(program, std::filesystem::perms::owner_all);
+    ASSERT_TRUE(parse("[sim]\nexecutable = \"" + program.string() + "\"\n").empty());
+    EXPECT_EQ(finish_runtime_config(cfg, "gw.toml"), "");
+    ASSERT_TRUE(parse("[venue]\nrest_urls = [\"https://127.0.0.1:1\"]\nws_streams_url = \"wss://127.0.0.1:2\"\n"
+                      "ws_api_url = \"wss://127.0.0.1:3\"\n[sim]\nexecutable = \"" +
+                      (dir / "missing").string() + "\"\n")
+                    .empty());
+    EXPECT_EQ(finish_runtime_config(cfg, "gw.toml"), "");
+    std::filesystem::remove_all(dir);
 }
 
 TEST_F(RuntimeConfigTest, whereNamesKeyThenTableThenFile) {

@@ -348,7 +348,7 @@ net::awaitable<result<response>> http_client::impl::send_once(const request& req
             held = a;
             break;
         }
-        if (a.reason == http_errc::weight_over_limit || clk.now() + a.wait > deadline) {
+        if (a.reason == http_errc::weight_over_limit || !req.may_wait || clk.now() + a.wait > deadline) {
             c.refused.fetch_add(1, relaxed);
             warn("{} {} {} refused: {} (wait {} ms)", opt.venue, to_string(req.method), req.path, a.reason.message(),
                  std::chrono::duration_cast<std::chrono::milliseconds>(a.wait).count());
@@ -654,12 +654,36 @@ net::awaitable<result<response>> http_client::send(request req, std::size_t endp
     return impl_->send(std::move(req), endpoint);
 }
 
+net::awaitable<result<void>> http_client::wait_for_limits(std::int64_t weight, std::optional<time_point> deadline) {
+    auto self = impl_; // alive until this returns, whatever happens to the client
+    const auto cs = co_await net::this_coro::cancellation_state;
+    const time_point until = deadline.value_or(self->clk.now() + self->opt.max_rate_wait);
+    for (;;) {
+        const admission a = self->limiter.check(weight);
+        if (a.admitted)
+            co_return result<void>{};
+        if (a.reason == http_errc::weight_over_limit || self->clk.now() + a.wait > until) {
+            self->c.refused.fetch_add(1, relaxed);
+            self->warn("{} request of weight {} refused: {} (wait {} ms)", self->opt.venue, weight, a.reason.message(),
+                       std::chrono::duration_cast<std::chrono::milliseconds>(a.wait).count());
+            co_return a.reason;
+        }
+        self->debug("{} request of weight {} waits {} ms: {}", self->opt.venue, weight,
+                    std::chrono::duration_cast<std::chrono::milliseconds>(a.wait).count(), a.reason.message());
+        if (impl::is_cancelled(cs))
+            co_return error_code(net::error::operation_aborted);
+        if (const error_code ec = co_await self->timers.wait(a.wait); ec)
+            co_return ec;
+    }
+}
+
 net::awaitable<result<void>> http_client::sync_time(std::size_t endpoint) { return impl_->sync(endpoint); }
 
 std::size_t http_client::endpoint_count() const noexcept { return impl_->pool.size(); }
 endpoint_pool& http_client::endpoints() noexcept { return impl_->pool; }
 const endpoint_pool& http_client::endpoints() const noexcept { return impl_->pool; }
 rate_limiter& http_client::limits() noexcept { return impl_->limiter; }
+const rate_limiter& http_client::limits() const noexcept { return impl_->limiter; }
 order_count_limiter& http_client::orders() noexcept { return impl_->orders; }
 const order_count_limiter& http_client::orders() const noexcept { return impl_->orders; }
 server_time& http_client::time() noexcept { return impl_->time; }

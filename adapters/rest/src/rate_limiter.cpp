@@ -35,30 +35,39 @@ nanos rate_limiter::until_roll_locked() const noexcept {
     return nanos{(t / w + 1) * w - t};
 }
 
+admission rate_limiter::verdict_locked(std::int64_t weight) const noexcept {
+    const time_point now = clock_.now();
+    // A 429/418 pause stops every request of the venue: sending on would turn a 429 into a ban.
+    if (now < paused_until_)
+        return {false, paused_until_ - now, banned_ ? http_errc::banned : http_errc::paused};
+    const std::int64_t limit = threshold_locked();
+    if (limit > 0) {
+        if (weight > limit)
+            return {false, nanos{0}, http_errc::weight_over_limit};
+        // Hold back before the venue's limit: the rest of the window is left for other users of the IP.
+        if (used_ + weight > limit)
+            return {false, until_roll_locked(), http_errc::throttled};
+    }
+    return {true, nanos{0}, {}, {window_index_, -1}};
+}
+
 admission rate_limiter::try_acquire(std::int64_t weight) {
     std::lock_guard lock(mutex_);
     roll_locked();
-    const time_point now = clock_.now();
-    // A 429/418 pause stops every request of the venue: sending on would turn a 429 into a ban.
-    if (now < paused_until_) {
-        ++stats_.paused;
-        return {false, paused_until_ - now, banned_ ? http_errc::banned : http_errc::paused};
-    }
-    const std::int64_t limit = threshold_locked();
-    if (limit > 0) {
-        if (weight > limit) {
-            ++stats_.throttled;
-            return {false, nanos{0}, http_errc::weight_over_limit};
-        }
-        // Hold back before the venue's limit: the rest of the window is left for other users of the IP.
-        if (used_ + weight > limit) {
-            ++stats_.throttled;
-            return {false, until_roll_locked(), http_errc::throttled};
-        }
+    const admission a = verdict_locked(weight);
+    if (!a.admitted) {
+        ++(a.reason == http_errc::paused || a.reason == http_errc::banned ? stats_.paused : stats_.throttled);
+        return a;
     }
     used_ += weight;
     ++stats_.admitted;
-    return {true, nanos{0}, {}, {window_index_, -1}};
+    return a;
+}
+
+admission rate_limiter::check(std::int64_t weight) {
+    std::lock_guard lock(mutex_);
+    roll_locked();
+    return verdict_locked(weight);
 }
 
 void rate_limiter::on_response(unsigned status, std::optional<std::int64_t> used_weight,
@@ -138,6 +147,11 @@ time_point rate_limiter::paused_until() const {
 bool rate_limiter::paused() const {
     std::lock_guard lock(mutex_);
     return clock_.now() < paused_until_;
+}
+
+bool rate_limiter::banned() const {
+    std::lock_guard lock(mutex_);
+    return clock_.now() < paused_until_ && banned_;
 }
 
 rate_limiter_stats rate_limiter::stats() const {

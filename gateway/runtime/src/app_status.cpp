@@ -128,6 +128,20 @@ health_report gateway_app::impl::health() const {
                 std::string(resilience::to_string(s)));
         }
     }
+    // The venue's request limits: during a 429 pause or a 418 ban nothing is sent (an order is
+    // refused, certainly not sent; a query or cancel waits for the end).
+    if (http) {
+        const auto& l = http->limits();
+        const auto left = l.paused_until() - clk.now();
+        if (left > nanos{0})
+            add(h, "rate_limit", health_level::degraded,
+                std::string(l.banned() ? "IP banned by the venue (418)" : "paused by the venue (429)") +
+                    " for another " + std::to_string(std::chrono::ceil<std::chrono::seconds>(left).count()) +
+                    " s: orders are not sent");
+        else
+            add(h, "rate_limit", health_level::green,
+                "request weight " + std::to_string(l.used()) + " of " + std::to_string(l.threshold()) + " this minute");
+    }
     // Queues.
     if (proc) {
         const auto ps = proc->stats();

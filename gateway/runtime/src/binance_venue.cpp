@@ -81,6 +81,15 @@ struct binance_venue::impl : std::enable_shared_from_this<impl> {
         co.not_endpoint_failure = [](const error_code& e) { return e == rest::http_condition::rate_limit; };
         if (!idempotent)
             req.idempotent = false; // the client never resends it; a lost answer is outcome_unknown
+        // The socket's deadline is the attempt's: order_timeout_ms for a placement.
+        req.timeout = co.timeout;
+        // Rate limits are waited for here, outside the attempts and their timeout: a 429 pause
+        // longer than the timeout would time every attempt out, counted against the breakers. A
+        // placement does not wait (stale at the end of a pause): refused, certainly not sent.
+        if (idempotent)
+            if (auto w = co_await client.wait_for_limits(req.weight); !w)
+                co_return w.error();
+        req.may_wait = false;
         // Not a coroutine lambda: its captures would be read through a closure the executor may move.
         rest::http_client* c = &client;
         // A named attempt function: GCC 12 mishandles temporaries inside a co_await expression.

@@ -171,7 +171,7 @@ void gateway_app::impl::apply_venue_limits(const std::vector<binance::rate_limit
     // under it (Binance's 61,000 per 5 minutes caps at 12,200 a minute, above its 6,000 weight).
     if (const auto cap = binance::raw_requests_weight_cap(known)) {
         const auto weight = http->limits().weight_limit();
-        if (*cap > 0 && (weight <= 0 || *cap < weight)) {
+        if (weight <= 0 || *cap < weight) {
             http->limits().set_weight_limit(*cap);
             log->warn("the venue allows {} raw requests per {} s: request weight held to {} per minute",
                       known.raw_requests->limit, binance::interval_length(*known.raw_requests)->count(), *cap);
@@ -216,14 +216,6 @@ bool gateway_app::impl::start(std::string& why) {
         if (!cfg.sim.agents)
             args.emplace_back("--no-agents");
         args.insert(args.end(), {"--ca-file", (std::filesystem::absolute(data_dir) / "sim-ca.pem").string()});
-        std::error_code exe_ec;
-        if (!cfg.sim.executable.empty() &&
-            (!std::filesystem::is_regular_file(exe, exe_ec) || ::access(exe.c_str(), X_OK) != 0)) {
-            why =
-                cfg.where(config_file, "sim.executable") + ": genesis-sim not found or not executable: " + exe.string();
-            config_error = true;
-            return false;
-        }
         if (!sim.start(exe, args, cfg.sim.start_timeout, why, data_dir / "sim.log"))
             return false;
         const auto& e = sim.endpoints();
@@ -234,12 +226,12 @@ bool gateway_app::impl::start(std::string& why) {
             v.ca_file = e.ca_file;
         log->info("genesis-sim started (pid {}): rest {} streams {} ws-api {} control {}", sim.pid(), e.rest.front(),
                   e.ws_streams, e.ws_api, e.control);
-    }
-    // The REST breakers' names, once the endpoints are known (with our own sim, only now), before
-    // anything is set aside or opened.
-    if (why = check_breaker_names(cfg, v.rest_urls.size(), config_file); !why.empty()) {
-        config_error = true; // a configuration error found only now: exit status 2 all the same
-        return false;
+        // The REST breakers' names, now that the endpoints are known (the other modes had theirs
+        // checked with the configuration), before anything is set aside or opened.
+        if (why = check_breaker_names(cfg, v.rest_urls.size(), config_file); !why.empty()) {
+            config_error = true; // a configuration error found only now: exit status 2 all the same
+            return false;
+        }
     }
     logs.add_secret(v.api_secret);
     logs.add_secret(v.api_key);

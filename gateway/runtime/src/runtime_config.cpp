@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <sched.h>
+#include <unistd.h>
 
 namespace genesis::gateway::runtime {
 
@@ -249,6 +250,14 @@ std::string finish_runtime_config(runtime_config& cfg, const std::filesystem::pa
             if (std::find(cfg.venue.symbols.begin(), cfg.venue.symbols.end(), sym) == cfg.venue.symbols.end())
                 return cfg.where(file, "strategies." + st.name + ".symbols") + ": " + sym.str() +
                        " is not one of venue.symbols";
+    // Our own genesis-sim (mode sim without URLs) from a path of the user's: it must be a program.
+    // The default path (the build's) not existing yet is not a configuration error: build it.
+    if (cfg.base.gateway.mode == config::run_mode::sim && cfg.venue.rest_urls.empty() && !cfg.sim.executable.empty()) {
+        const std::filesystem::path exe(cfg.sim.executable);
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(exe, ec) || ::access(exe.c_str(), X_OK) != 0)
+            return cfg.where(file, "sim.executable") + ": genesis-sim not found or not executable: " + exe.string();
+    }
     // Mode sim without URLs learns the number of endpoints when the sim starts (checked again then).
     return check_breaker_names(cfg, cfg.venue.rest_urls.size(), file);
 }

@@ -309,16 +309,12 @@ void oms::maybe_finish_reconcile() {
     halt_reason_.clear();
     if (log_)
         log_->info("reconciliation complete: trading ({} orders tracked)", orders_.size());
-    for (const auto& id : run->cancel_again) {
-        const auto it = orders_.find(id);
-        if (it == orders_.end() || !is_working(it->second.status))
-            continue;
-        const auto sent = cancel(id);
-        if (log_)
+    // cancel() refuses one that has ended since (filled, or cancelled by the venue): nothing to do then.
+    for (const auto& id : run->cancel_again)
+        if (cancel(id) && log_)
             log_->warn("client_id={} was being cancelled when the gateway stopped and is still open on the venue: "
-                       "{}",
-                       id.view(), sent ? "cancel sent again" : "cancel not sent: " + sent.error().message());
-    }
+                       "cancel sent again",
+                       id.view());
     if (run->done)
         run->done(result<void>{});
 }

@@ -110,10 +110,15 @@ public:
     [[nodiscard]] std::vector<std::pair<std::string, std::string>> scalars();
 
     /// Records "<path.key>: expected <expected>, found <the value>" for a value a section rejects.
+    /// Nothing when the key has an error already (its value could not be read): one error per key.
     void reject(std::string_view key, std::string_view expected);
 
     /// Records "<path.key>: <message>" at the key (or at this table when the key is absent).
+    /// Nothing when the key has an error already, as for reject.
     void error(std::string_view key, std::string_view message);
+
+    /// Whether an error was recorded for this key of this table.
+    [[nodiscard]] bool reported(std::string_view key) const;
 };
 
 struct named_table {

@@ -67,6 +67,11 @@ struct request {
     /// rate limiter (a longer wait is refused at once) or for a connection at the host's cap
     /// (timed_out); default now + options.max_rate_wait.
     std::optional<time_point> deadline;
+    /// False: refused at once (the limiter's reason: paused, banned, throttled) rather than held
+    /// while the rate limiter would hold it back. For an order placement (stale by the end of a
+    /// pause) and for a request whose caller waited already (wait_for_limits), so that no wait
+    /// counts against a timeout around the request. Waits for a connection are not affected.
+    bool may_wait = true;
     /// Called on the I/O thread each time the request's bytes have been handed to the socket (the
     /// write completed; once for a request that is never resent). Tick-to-order ends there.
     std::function<void()> on_written;
@@ -167,6 +172,12 @@ public:
     /// a response, not an error.
     net::awaitable<result<response>> send(request req, std::size_t endpoint = 0);
 
+    /// Waits until the rate limiter would admit `weight` now (the venue's 429/418 pause over, room
+    /// in the budget), reserving nothing; refused at once with the limiter's reason when that wait
+    /// would pass `deadline` (default now + options.max_rate_wait) or the weight is never
+    /// admittable. net::error::operation_aborted when cancelled.
+    net::awaitable<result<void>> wait_for_limits(std::int64_t weight, std::optional<time_point> deadline = {});
+
     /// Starts keeping options.pool.warm_connections_per_host connections idle per endpoint (nothing when it
     /// is 0): opens them now in the background, replaces those requests take, and renews idle ones
     /// before the server drops them (endpoint_pool.hpp). Runs until the client is destroyed. Call
@@ -181,6 +192,7 @@ public:
     /// For endpoint_pool::stats(), which any thread may read.
     [[nodiscard]] const endpoint_pool& endpoints() const noexcept;
     [[nodiscard]] rate_limiter& limits() noexcept;
+    [[nodiscard]] const rate_limiter& limits() const noexcept;
     /// The account's order counts (X-MBX-ORDER-COUNT-*; shared with WebSocket API order entry).
     [[nodiscard]] order_count_limiter& orders() noexcept;
     [[nodiscard]] const order_count_limiter& orders() const noexcept;

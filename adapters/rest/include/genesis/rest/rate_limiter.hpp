@@ -66,6 +66,7 @@ class rate_limiter {
     rate_limiter_stats stats_;
 
     std::int64_t threshold_locked() const noexcept;
+    admission verdict_locked(std::int64_t weight) const noexcept;
     std::int64_t venue_ns_locked() const noexcept;
     void roll_locked() noexcept;
     nanos until_roll_locked() const noexcept;
@@ -79,6 +80,9 @@ public:
     /// Reserves `weight` when the venue is not paused and used + weight stays within the throttle;
     /// otherwise says how long to wait and why.
     [[nodiscard]] admission try_acquire(std::int64_t weight);
+    /// What try_acquire(weight) would answer now, reserving and counting nothing (admitted: it
+    /// would be; its windows mean nothing).
+    [[nodiscard]] admission check(std::int64_t weight);
     /// Gives back weight that `held` (admitted by try_acquire) reserved for a request that was then
     /// not sent: never below 0, and nothing once that window has rolled (the new one never held it;
     /// unless assign_used set the new one since, with what was still in flight counted).
@@ -105,6 +109,8 @@ public:
     /// The end of the current 429/418 pause (monotonic; in the past when not paused).
     [[nodiscard]] time_point paused_until() const;
     [[nodiscard]] bool paused() const;
+    /// Paused by a 418 (an IP ban), not a 429.
+    [[nodiscard]] bool banned() const;
     [[nodiscard]] rate_limiter_stats stats() const;
     [[nodiscard]] const rate_limit_options& options() const noexcept { return options_; }
 };

@@ -189,25 +189,44 @@ public:
         for (auto it = orders_.begin(); it != orders_.end(); ++it) {
             if (it->id != id && it->id != gs::view(e.orig_client_order_id))
                 continue;
-            if (e.exec_type == GENESIS_EXEC_TRADE) {
-                inventory_ += it->side == GENESIS_BUY ? e.last_quantity : -e.last_quantity;
-                it->filled += e.last_quantity;
+            // Filled by what the cumulative quantity grew since we last saw the order: a repeated
+            // report adds nothing, and a RESTATED one after a restart brings what was missed.
+            const std::int64_t more = e.cumulative_quantity - it->filled;
+            if (more > 0) {
+                inventory_ += it->side == GENESIS_BUY ? more : -more;
+                it->filled = e.cumulative_quantity;
                 ++fills_;
             }
             if (e.status == GENESIS_STATUS_REJECTED) {
                 ++rejections_;
                 last_reject_ = std::string(gs::view(e.reject_reason));
             }
-            const bool final = e.status == GENESIS_STATUS_FILLED || e.status == GENESIS_STATUS_CANCELED ||
-                               e.status == GENESIS_STATUS_REJECTED || e.status == GENESIS_STATUS_EXPIRED ||
-                               e.status == GENESIS_STATUS_EXPIRED_IN_MATCH;
+            const bool final = is_final(e.status);
             if (final)
                 orders_.erase(it);
-            // A fill changes the inventory: checkpoint it at once.
-            if (e.exec_type == GENESIS_EXEC_TRADE)
+            // A fill changes the inventory: checkpoint it at once (an ended order too).
+            if (more > 0 || final)
                 host_.save_state(save_state());
             return;
         }
+        // A restated order the saved state does not know was placed after that state was saved:
+        // each of its fills is new here, and while it works it is ours to follow and requote.
+        if (e.exec_type != GENESIS_EXEC_RESTATED || gs::view(e.symbol) != symbol_)
+            return;
+        if (e.cumulative_quantity > 0) {
+            inventory_ += e.side == GENESIS_BUY ? e.cumulative_quantity : -e.cumulative_quantity;
+            ++fills_;
+        }
+        if (!is_final(e.status))
+            orders_.push_back({std::string(id), e.side, e.price, e.quantity, e.cumulative_quantity,
+                               e.status == GENESIS_STATUS_PENDING_CANCEL});
+        host_.save_state(save_state());
+    }
+
+    static bool is_final(int status) {
+        return status == GENESIS_STATUS_FILLED || status == GENESIS_STATUS_CANCELED ||
+               status == GENESIS_STATUS_REJECTED || status == GENESIS_STATUS_EXPIRED ||
+               status == GENESIS_STATUS_EXPIRED_IN_MATCH;
     }
 
     void stop() { cancel_working(); }

@@ -157,16 +157,15 @@ public:
         for (auto it = children_.begin(); it != children_.end(); ++it) {
             if (it->id != id && it->id != gs::view(e.orig_client_order_id))
                 continue;
-            if (e.exec_type == GENESIS_EXEC_TRADE) {
-                it->filled += e.last_quantity;
-                filled_ += e.last_quantity;
+            // Filled by what the cumulative quantity grew since we last saw the child: a repeated
+            // report adds nothing, and a RESTATED one after a restart brings what was missed.
+            if (const std::int64_t more = e.cumulative_quantity - it->filled; more > 0) {
+                it->filled = e.cumulative_quantity;
+                filled_ += more;
             }
             if (e.status == GENESIS_STATUS_REJECTED)
                 ++rejections_;
-            const bool final = e.status == GENESIS_STATUS_FILLED || e.status == GENESIS_STATUS_CANCELED ||
-                               e.status == GENESIS_STATUS_REJECTED || e.status == GENESIS_STATUS_EXPIRED ||
-                               e.status == GENESIS_STATUS_EXPIRED_IN_MATCH;
-            if (final)
+            if (is_final(e.status))
                 children_.erase(it);
             if (filled_ >= total_ && !done_) {
                 done_ = true;
@@ -177,6 +176,26 @@ public:
             host_.save_state(save_state());
             return;
         }
+        // A restated child the saved state does not know was sent after that state was saved:
+        // its fills count, and while it works it is part of what is committed.
+        if (e.exec_type != GENESIS_EXEC_RESTATED || gs::view(e.symbol) != symbol_)
+            return;
+        filled_ += e.cumulative_quantity;
+        ++children_sent_;
+        if (!is_final(e.status))
+            children_.push_back(
+                {std::string(id), e.quantity, e.cumulative_quantity, e.status == GENESIS_STATUS_PENDING_CANCEL});
+        if (filled_ >= total_ && !done_) {
+            done_ = true;
+            cancel_open();
+        }
+        host_.save_state(save_state());
+    }
+
+    static bool is_final(int status) {
+        return status == GENESIS_STATUS_FILLED || status == GENESIS_STATUS_CANCELED ||
+               status == GENESIS_STATUS_REJECTED || status == GENESIS_STATUS_EXPIRED ||
+               status == GENESIS_STATUS_EXPIRED_IN_MATCH;
     }
 
     void stop() { cancel_open(); }

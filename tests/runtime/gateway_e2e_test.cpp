@@ -599,6 +599,89 @@ std::int64_t blob_field(const std::string& blob, const std::string& key) {
     return p == std::string::npos ? -1 : std::stoll(blob.substr(p + key.size() + 1));
 }
 
+// A gateway killed with the market maker's two quotes open, and its bid filled while it is down:
+// after the restart the market maker is told (a RESTATED report), so its inventory is the
+// gateway's position and its saved state names only orders the sim has open. No agents: another
+// account makes the market (bid 60,000, ask 60,100), so the quotes inside it are the best ones.
+TEST_F(GatewayE2eTest, aFillWhileTheGatewayWasDownReachesTheMarketMakerAfterTheRestart) {
+    srv->stop();
+    auto sc = sim::default_server_config(1);
+    sc.agents_enabled = false;
+    srv = std::make_unique<sim::sim_server>(sc);
+    ASSERT_FALSE(srv->start().has_error());
+    const symbol btc = symbol::truncating("BTCUSDT");
+    genesis::sim::account_id maker = 0;
+    const auto order = [&](side sd, std::string_view price, std::optional<time_in_force> tif) {
+        genesis::sim::new_order_request req;
+        req.sym = btc;
+        req.order_side = sd;
+        req.type = order_type::limit;
+        req.tif = tif;
+        req.price = dec(price);
+        req.quantity = dec("0.001");
+        bool ok = false;
+        srv->with_exchange([&](genesis::sim::exchange& ex) { ok = ex.new_order(maker, req).has_value(); });
+        return ok;
+    };
+    srv->with_exchange([&](genesis::sim::exchange& ex) {
+        genesis::sim::account_config ac;
+        ac.name = "maker";
+        ac.api_key = "e2e-maker-key";
+        ac.secret_key = "e2e-maker-secret";
+        ac.balances = {{asset::truncating("BTC"), dec("1"), {}}, {asset::truncating("USDT"), dec("100000"), {}}};
+        if (auto a = ex.create_account(ac))
+            maker = *a;
+    });
+    ASSERT_NE(maker, 0u);
+    ASSERT_TRUE(order(side::buy, "60000", time_in_force::gtc));
+    ASSERT_TRUE(order(side::sell, "60100", time_in_force::gtc));
+
+    const auto config = write_config(venue_section() + market_maker_toml("mm", GENESIS_MM_SO));
+    start_gateway(config);
+    ASSERT_TRUE(wait_sim_open_orders(2, 30s)) << tail_log();
+    gw.signal(SIGKILL);
+    ASSERT_TRUE(gw.wait_exit(10s));
+    // While it is down, the maker sells into the market maker's bid (IOC at its price).
+    std::string bid_price, bid_id;
+    srv->with_exchange([&](genesis::sim::exchange& ex) {
+        const auto acc = ex.find_account("sim-test-api-key");
+        if (auto o = acc ? ex.open_orders(*acc) : result<std::vector<genesis::sim::order_record>>{}; acc && o)
+            for (const auto& r : *o)
+                if (r.order_side == side::buy) {
+                    bid_price = r.price.to_string();
+                    bid_id = r.client_id.str();
+                }
+    });
+    ASSERT_FALSE(bid_price.empty());
+    ASSERT_TRUE(order(side::sell, bid_price, time_in_force::ioc));
+    ASSERT_EQ(sim_open_orders(), 1u); // the bid is filled, the ask still open
+
+    start_gateway(config);
+    std::int64_t inventory = -1;
+    std::string preview;
+    ASSERT_TRUE(wait_status(
+        [&](simdjson::dom::element s) {
+            const auto mm = strategy_of(s, "mm");
+            const auto pos = btc_position_and_pnl(s);
+            if (!mm || !pos)
+                return false;
+            preview = mm->preview;
+            inventory = blob_field(mm->preview, "inventory");
+            return pos->first == dec("0.001") && inventory == dec("0.001").raw() &&
+                   mm->preview.find(bid_id) == std::string::npos;
+        },
+        30s))
+        << "inventory " << inventory << "\n"
+        << preview << "\n"
+        << status_text << "\n"
+        << tail_log();
+    EXPECT_TRUE(wait_log("restored order(s) restated to their strategies", 10s)) << tail_log();
+    gw.signal(SIGINT);
+    EXPECT_EQ(gw.wait_exit(10s), 0) << tail_log();
+    EXPECT_EQ(log_line("not an open order of this strategy"), "") << tail_log();
+    EXPECT_EQ(sim_open_orders(), 0u);
+}
+
 TEST_F(GatewayE2eTest, throwingStrategyIsDisabledAloneAndReloadKeepsState) {
     start_gateway(write_config(venue_section() + "[checkpoint]\ninterval_ms = 200\n" +
                                market_maker_toml("mm", GENESIS_MM_SO) +

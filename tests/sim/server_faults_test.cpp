@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -212,6 +214,33 @@ TEST_F(SimServerTest, faultClockSkewShiftsServerTime) {
     EXPECT_EQ(int_of(json(acc.body)["code"]), -1021);
     set_faults(R"({"clock_skew_ms":0})");
     EXPECT_EQ(c.request("GET", "/api/v3/account?" + sign(""), {}, key_header()).status, 200);
+}
+
+// The agents go on trading through a skew and after it is taken back (they used to stand still
+// for as long as the skew had been, waiting for the skewed clock to come back).
+TEST_F(SimServerTest, faultClockSkewTakenBackDoesNotStopTheAgents) {
+    start();
+    const auto actions = [&] {
+        std::uint64_t n = 0;
+        srv->with_exchange([&](exchange& ex) {
+            const auto& by = ex.stats().by_account;
+            if (auto it = by.find(ex.agents_account()); it != by.end())
+                n = it->second.accepted;
+        });
+        return n;
+    };
+    const auto more_than = [&](std::uint64_t n, std::chrono::seconds within) {
+        for (const auto until = std::chrono::steady_clock::now() + within; std::chrono::steady_clock::now() < until;)
+            if (actions() > n + 3)
+                return true;
+            else
+                std::this_thread::sleep_for(5ms); // polling the event, bounded by `within`
+        return false;
+    };
+    set_faults(R"({"clock_skew_ms":60000})");
+    EXPECT_TRUE(more_than(actions(), 20s));
+    set_faults(R"({"clock_skew_ms":0})");
+    EXPECT_TRUE(more_than(actions(), 20s)) << "the agents stopped after the skew was taken back";
 }
 
 TEST_F(SimServerTest, faultDepthGapDuplicateAndMalformedFrames) {

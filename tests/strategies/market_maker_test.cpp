@@ -76,6 +76,53 @@ TEST_F(MarketMakerTest, skewsBothQuotesAgainstInventoryAfterFill) {
     EXPECT_NE(blob_of("mm").find("inventory=100000000\n"), std::string::npos);
 }
 
+// Fills count by what the order's cumulative quantity grew: a RESTATED report after a restart
+// brings a fill the saved state missed, a repeated report adds nothing, and an order restated as
+// ended is forgotten (its saved state names it no more).
+TEST_F(MarketMakerTest, fillsCountByCumulativeQuantitySoARestatementBringsWhatWasMissed) {
+    start(spec());
+    book("100.00", "100.02");
+    ASSERT_EQ(svc.placed_orders.size(), 2u);
+    const auto bid = svc.placed_orders[0].id;
+    const auto ask = svc.placed_orders[1].id;
+    host.restate(report(bid, side::buy, order_status::partially_filled, execution_type::new_, {}, {}, d("0.4")));
+    EXPECT_NE(blob_of("mm").find("inventory=40000000\n"), std::string::npos) << blob_of("mm");
+    // The same fill told again by the venue, then the rest of the order.
+    host.on_execution(
+        report(bid, side::buy, order_status::partially_filled, execution_type::trade, d("0.4"), d("99.75"), d("0.4")));
+    EXPECT_NE(blob_of("mm").find("inventory=40000000\n"), std::string::npos) << blob_of("mm");
+    host.on_execution(
+        report(bid, side::buy, order_status::filled, execution_type::trade, d("0.6"), d("99.75"), d("1")));
+    EXPECT_NE(blob_of("mm").find("inventory=100000000\n"), std::string::npos) << blob_of("mm");
+    host.restate(report(ask, side::sell, order_status::canceled, execution_type::canceled, {}, {}, d("0")));
+    const auto blob = blob_of("mm");
+    EXPECT_NE(blob.find("inventory=100000000\n"), std::string::npos) << blob;
+    EXPECT_EQ(blob.find("order="), std::string::npos) << blob;
+}
+
+// A restated order the saved state does not name was placed after that state: all of its fills
+// are new, and while it works the market maker follows it (named in its state, canceled on stop).
+TEST_F(MarketMakerTest, aRestatedOrderItsStateDoesNotNameIsAdoptedWithItsFills) {
+    start(spec());
+    const auto later = client_order_id::truncating("gn-test-2001");
+    const auto ended = client_order_id::truncating("gn-test-2002");
+    ASSERT_TRUE(host.adopt(later, *host.id_of("mm")));
+    ASSERT_TRUE(host.adopt(ended, *host.id_of("mm")));
+    auto working = report(later, side::buy, order_status::partially_filled, execution_type::trade, {}, {}, d("0.3"));
+    working.price = d("99.75");
+    working.quantity = d("1");
+    host.restate(working);
+    host.restate(report(ended, side::sell, order_status::filled, execution_type::trade, {}, {}, d("0.5")));
+    const auto blob = blob_of("mm");
+    // +0.3 bought, -0.5 sold.
+    EXPECT_NE(blob.find("inventory=-20000000\n"), std::string::npos) << blob;
+    EXPECT_NE(blob.find("order=gn-test-2001,"), std::string::npos) << blob;
+    EXPECT_EQ(blob.find("gn-test-2002"), std::string::npos) << blob;
+    host.stop_all();
+    ASSERT_EQ(svc.cancels.size(), 1u);
+    EXPECT_EQ(svc.cancels[0], later);
+}
+
 TEST_F(MarketMakerTest, stopsQuotingTheSideThatWouldExceedMaxInventory) {
     start(spec("10", "1"));
     book("100.00", "100.02");

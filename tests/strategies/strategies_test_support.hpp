@@ -92,9 +92,10 @@ inline decimal d(std::string_view s) {
     return r ? *r : decimal{};
 }
 
-/// An execution report for an order: a fill when last_qty is set, else a status change.
+/// An execution report for an order: a fill when last_qty is set, else a status change. cum: the
+/// order's cumulative quantity after it (default last_qty: the order's first fill).
 inline execution_report report(const client_order_id& id, side sd, order_status st, execution_type et,
-                               decimal last_qty = {}, decimal last_price = {}) {
+                               decimal last_qty = {}, decimal last_price = {}, std::optional<decimal> cum = {}) {
     execution_report r;
     r.sym = symbol::truncating("BTCUSDT");
     r.client_id = id;
@@ -103,6 +104,7 @@ inline execution_report report(const client_order_id& id, side sd, order_status 
     r.exec_type = et;
     r.last_quantity = last_qty;
     r.last_price = last_price;
+    r.cumulative_quantity = cum.value_or(last_qty);
     r.reject_reason = "NONE";
     return r;
 }

@@ -3,6 +3,8 @@
 
 #include "strategies_test_support.hpp"
 
+#include <map>
+
 namespace genesis::test {
 namespace {
 
@@ -26,9 +28,12 @@ protected:
         host.on_timer(svc.clk.now());
     }
     void fill(const client_order_id& id, decimal qty, bool complete) {
+        auto& cum = filled_[id];
+        cum = *cum.add(qty);
         host.on_execution(report(id, side::buy, complete ? order_status::filled : order_status::partially_filled,
-                                 execution_type::trade, qty, d("100")));
+                                 execution_type::trade, qty, d("100"), cum));
     }
+    std::map<client_order_id, decimal> filled_; // per child, as the venue's cumulative quantity
     void canceled(const client_order_id& id) {
         host.on_execution(report(id, side::buy, order_status::canceled, execution_type::canceled));
     }

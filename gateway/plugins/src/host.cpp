@@ -535,22 +535,33 @@ void host::on_trade(const trade& t) {
 void host::on_execution(const execution_report& r) {
     // A report raised while a strategy runs (services answering synchronously) waits for it to return.
     if (depth_ > 0) {
-        deferred_.push_back(r);
+        deferred_.emplace_back(r, std::nullopt);
         return;
     }
     deliver(r);
     drain();
 }
 
+void host::restate(const execution_report& r) {
+    execution_report now = r;
+    now.last_quantity = {};
+    now.last_price = {};
+    if (depth_ > 0)
+        deferred_.emplace_back(std::move(now), GENESIS_EXEC_RESTATED);
+    else
+        deliver(now, GENESIS_EXEC_RESTATED);
+    drain();
+}
+
 void host::drain() {
     while (depth_ == 0 && !deferred_.empty()) {
-        execution_report r = std::move(deferred_.front());
+        auto [r, exec_type] = std::move(deferred_.front());
         deferred_.pop_front();
-        deliver(r);
+        deliver(r, exec_type);
     }
 }
 
-void host::deliver(const execution_report& r) {
+void host::deliver(const execution_report& r, std::optional<int> exec_type) {
     auto it = owners_.find(r.client_id);
     if (it == owners_.end() && !r.orig_client_id.empty())
         it = owners_.find(r.orig_client_id);
@@ -578,7 +589,7 @@ void host::deliver(const execution_report& r) {
                               r.order_side == side::buy ? GENESIS_BUY : GENESIS_SELL,
                               static_cast<int>(r.type),
                               static_cast<int>(r.status),
-                              static_cast<int>(r.exec_type),
+                              exec_type.value_or(static_cast<int>(r.exec_type)),
                               r.price.raw(),
                               r.quantity.raw(),
                               r.last_quantity.raw(),

@@ -5,6 +5,7 @@
 #include "genesis/log/logger.hpp"
 #include "genesis/log/system.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <sstream>
@@ -159,12 +160,20 @@ void gateway_app::impl::strategies_start() {
     // still in flight), like the orders of a strategy that is disabled while running.
     std::size_t adopted = 0, orphans = 0;
     std::map<std::uint32_t, std::size_t> per_strategy;
-    if (orders)
+    // Every order restored (open at the checkpoint or placed since, working or ended before the
+    // stop or while the gateway was down) is restated to its strategy once it started: its saved
+    // state may predate what happened to them, and those reports were never delivered.
+    std::vector<execution_report> restated;
+    if (orders) {
+        for (const auto& [id, o] : orders->orders())
+            if (is_final(o.status) && host->adopt(id, o.intent.strategy_id))
+                restated.push_back(state_report(o));
         for (const auto& id : std::vector<client_order_id>(orders->working().begin(), orders->working().end())) {
             const auto* o = orders->find(id);
             if (!o)
                 continue;
             if (host->adopt(id, o->intent.strategy_id)) {
+                restated.push_back(state_report(*o));
                 ++adopted;
                 ++per_strategy[o->intent.strategy_id];
                 continue;
@@ -176,6 +185,7 @@ void gateway_app::impl::strategies_start() {
             if (!cancel_if_working(id))
                 unfollowed_orders.insert(id);
         }
+    }
     if (adopted) {
         std::string who;
         for (const auto& st : host->status())
@@ -186,6 +196,12 @@ void gateway_app::impl::strategies_start() {
     if (orphans)
         log->warn("{} restored open order(s) of strategies no longer loaded: cancel(s) sent", orphans);
     host->start_all();
+    std::sort(restated.begin(), restated.end(),
+              [](const execution_report& a, const execution_report& b) { return a.client_id < b.client_id; });
+    for (const auto& r : restated)
+        host->restate(r);
+    if (!restated.empty())
+        log->info("{} restored order(s) restated to their strategies", restated.size());
 }
 
 void gateway_app::impl::strategies_stop() {

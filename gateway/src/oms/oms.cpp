@@ -260,25 +260,13 @@ void oms::set_status(tracked_order& o, order_status s, std::string reason) {
 void oms::notify(const tracked_order& o, const execution_report* r) {
     if (!on_update_)
         return;
-    execution_report e;
-    if (r)
-        e = *r;
+    if (!r)
+        return on_update_(state_report(o));
+    execution_report e = *r;
     e.venue = o.intent.venue;
     e.sym = o.intent.sym;
     e.client_id = o.intent.client_id;
     e.orig_client_id = {};
-    if (!r) {
-        e.order_id = o.order_id;
-        e.order_side = o.intent.order_side;
-        e.type = o.intent.type;
-        e.tif = o.intent.tif;
-        e.price = o.intent.price.value_or(decimal{});
-        e.quantity = o.intent.quantity.value_or(decimal{});
-        e.exec_type = o.status == order_status::rejected ? execution_type::rejected : execution_type::expired;
-        e.reject_reason = o.reason;
-        e.event_time = o.updated;
-        e.transaction_time = o.updated;
-    }
     e.status = o.status;
     e.cumulative_quantity = o.cumulative_quantity;
     e.cumulative_quote = o.cumulative_quote;

@@ -78,4 +78,25 @@ update_check check_update(const tracked_order& o, order_status to, decimal cumul
     return {verdict, std::nullopt};
 }
 
+execution_report state_report(const tracked_order& o) {
+    execution_report e;
+    e.venue = o.intent.venue;
+    e.sym = o.intent.sym;
+    e.client_id = o.intent.client_id;
+    e.order_id = o.order_id;
+    e.order_side = o.intent.order_side;
+    e.type = o.intent.type;
+    e.tif = o.intent.tif;
+    e.price = o.intent.price.value_or(decimal{});
+    e.quantity = o.intent.quantity.value_or(decimal{});
+    e.exec_type = o.status == order_status::rejected ? execution_type::rejected : execution_type::expired;
+    e.status = o.status;
+    e.cumulative_quantity = o.cumulative_quantity;
+    e.cumulative_quote = o.cumulative_quote;
+    e.reject_reason = o.reason;
+    e.event_time = o.updated;
+    e.transaction_time = o.updated;
+    return e;
+}
+
 } // namespace genesis::gateway

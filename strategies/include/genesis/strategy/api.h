@@ -131,7 +131,11 @@ enum {
     GENESIS_EXEC_TRADE = 4,
     GENESIS_EXEC_EXPIRED = 5,
     GENESIS_EXEC_TRADE_PREVENTION = 6,
-    GENESIS_EXEC_AMENDMENT = 7
+    GENESIS_EXEC_AMENDMENT = 7,
+    /** Not a venue event: after a restart, an order's state as the gateway knows it now (status,
+     *  cumulative_quantity and cumulative_quote; last_quantity and last_price are 0). See
+     *  on_execution. */
+    GENESIS_EXEC_RESTATED = 8
 };
 
 /** Log levels for genesis_host.log. */
@@ -309,7 +313,17 @@ typedef struct genesis_strategy {
     int (*on_book)(void* instance, const genesis_book* book, genesis_error* err);
     /** Optional. A public trade of a subscribed symbol. */
     int (*on_trade)(void* instance, const genesis_trade* trade, genesis_error* err);
-    /** Optional. A change of one of this strategy's orders. */
+    /** Optional. A change of one of this strategy's orders. Other exec types than these may be
+     *  added: look at status and cumulative_quantity for one you do not know.
+     *  After a restart of the gateway (not a reload) start is followed by one GENESIS_EXEC_RESTATED
+     *  report for each order of this strategy the gateway restored: those open at its last
+     *  checkpoint and those placed since, working or ended (filled, canceled, ...) before the stop
+     *  or while the gateway was down. The blob restore_state got may be older than these, and the
+     *  reports that moved the order since were never delivered: count fills by what
+     *  cumulative_quantity grew since you last saw the order, not by adding last_quantity. A
+     *  restated order your state does not name was placed after that state was saved (the gateway
+     *  saves it at each checkpoint): all of its cumulative_quantity is new to you, and while it
+     *  works it is yours to follow and cancel (the sample strategies adopt it). */
     int (*on_execution)(void* instance, const genesis_execution* report, genesis_error* err);
     /** Optional. Called every timer interval of the strategy's config (timer_ms). */
     int (*on_timer)(void* instance, int64_t now_ns, genesis_error* err);

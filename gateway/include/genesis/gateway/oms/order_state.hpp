@@ -87,4 +87,9 @@ struct update_check {
 /// never down, never above the order's quantity when it has one).
 [[nodiscard]] update_check check_update(const tracked_order& o, order_status to, decimal cumulative) noexcept;
 
+/// The order's state as a report (what an update the OMS made itself, or a restatement after a
+/// restart, tells): its intent's fields, status, cumulative quantities, reason and last update.
+/// exec_type is EXPIRED (REJECTED for a rejected order); last_quantity and last_price are 0.
+[[nodiscard]] execution_report state_report(const tracked_order& o);
+
 } // namespace genesis::gateway

@@ -156,8 +156,9 @@ class host {
     std::vector<std::unique_ptr<slot>> slots_; ///< in load order
     std::unordered_map<client_order_id, std::uint32_t> owners_;
     std::string last_error_;
-    int depth_ = 0;                         ///< > 0 while a strategy callback runs
-    std::deque<execution_report> deferred_; ///< reports that arrived during a callback
+    int depth_ = 0; ///< > 0 while a strategy callback runs
+    /// Reports that arrived during a callback, with the exec type they are delivered as (restate's).
+    std::deque<std::pair<execution_report, std::optional<int>>> deferred_;
 
     slot* find(std::string_view name) noexcept;
     slot* find(std::uint32_t id) noexcept;
@@ -166,7 +167,8 @@ class host {
     result<void> fail_load(slot& s, plugins_errc code, std::string message);
     void disable(slot& s, std::string reason);
     void retire(slot& s, std::string reason, bool cancel_orders);
-    void deliver(const execution_report& r);
+    /// exec_type: the genesis_execution's (by default r.exec_type's value).
+    void deliver(const execution_report& r, std::optional<int> exec_type = std::nullopt);
     void drain();
     template <class F>
     bool invoke(slot& s, const char* what, F&& f);
@@ -201,6 +203,10 @@ public:
     /// cancels); reports of orders no strategy placed are ignored. During a strategy callback
     /// (services answering synchronously) reports are queued and delivered right after it.
     void on_execution(const execution_report& r);
+    /// After a restart, once start_all ran: r (an order's state as the OMS knows it) to the
+    /// strategy that owns the order (adopt it first), as GENESIS_EXEC_RESTATED with last_quantity
+    /// and last_price 0. A final one is forgotten afterwards, as by on_execution.
+    void restate(const execution_report& r);
     /// Fires on_timer of each running strategy whose interval is due at now.
     void on_timer(time_point now);
 

@@ -163,6 +163,10 @@ public:
                 it->filled = e.cumulative_quantity;
                 filled_ += more;
             }
+            // Restated: the gateway's own state after reconciliation. A cancel the saved state had
+            // asked for that did not happen is asked again when due; one in flight is not repeated.
+            if (e.exec_type == GENESIS_EXEC_RESTATED)
+                it->canceling = e.status == GENESIS_STATUS_PENDING_CANCEL;
             if (e.status == GENESIS_STATUS_REJECTED)
                 ++rejections_;
             if (is_final(e.status))

@@ -109,12 +109,12 @@ protected:
 
 // After a 429 (Retry-After 5 s) on a placement: the next placement is refused at once, never held
 // and sent late at a stale price; a query waits the pause out before its attempt, so its timeout
-// (500 ms here) does not run out and no breaker counts a failure; once the pause is over a
+// (1.5 s here) does not run out and no breaker counts a failure; once the pause is over a
 // placement goes out.
 TEST_F(BinanceVenueLimitsTest, aPauseRefusesPlacementsAndQueriesWaitItOutWithoutBreakerFailures) {
     runtime::binance_venue_options vo;
-    vo.query_timeout = std::chrono::milliseconds{500};
-    ASSERT_NO_FATAL_FAILURE(start(vo, std::chrono::milliseconds{500}));
+    vo.query_timeout = std::chrono::milliseconds{1500};
+    ASSERT_NO_FATAL_FAILURE(start(vo, std::chrono::seconds{2}));
     sim::fault_rule limited;
     limited.kind = sim::fault_kind::http_error;
     limited.method = "POST";
@@ -155,15 +155,15 @@ TEST_F(BinanceVenueLimitsTest, aPauseRefusesPlacementsAndQueriesWaitItOutWithout
 }
 
 // A placement's timeout is order_timeout_ms (place_timeout), not the client's request timeout: an
-// answer 1 s late is awaited with a 500 ms request timeout and a 10 s placement timeout.
+// answer 2 s late is awaited with a 1 s request timeout and a 10 s placement timeout.
 TEST_F(BinanceVenueLimitsTest, aPlacementWaitsForItsAnswerAsLongAsThePlacementTimeout) {
     runtime::binance_venue_options vo;
     vo.place_timeout = std::chrono::seconds{10};
-    ASSERT_NO_FATAL_FAILURE(start(vo, std::chrono::milliseconds{500}));
+    ASSERT_NO_FATAL_FAILURE(start(vo, std::chrono::seconds{1}));
     sim::fault_rule slow;
     slow.kind = sim::fault_kind::latency;
     slow.method = "POST";
-    slow.latency_min = slow.latency_max = std::chrono::milliseconds{1000};
+    slow.latency_min = slow.latency_max = std::chrono::milliseconds{2000};
     slow.max_count = 1;
     set_rule(slow);
     auto placed = answer<execution_report>([&](auto done) { rest_venue->place(intent("slow-1"), std::move(done)); });

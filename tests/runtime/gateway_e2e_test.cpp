@@ -599,10 +599,12 @@ std::int64_t blob_field(const std::string& blob, const std::string& key) {
     return p == std::string::npos ? -1 : std::stoll(blob.substr(p + key.size() + 1));
 }
 
-// A gateway killed with the market maker's two quotes open, and its bid filled while it is down:
-// after the restart the market maker is told (a RESTATED report), so its inventory is the
-// gateway's position and its saved state names only orders the sim has open. No agents: another
-// account makes the market (bid 60,000, ask 60,100), so the quotes inside it are the best ones.
+// A gateway killed with the market maker's two quotes open (checkpointed with its state), and its
+// bid filled while it is down: after the restart the market maker is told (a RESTATED report), so
+// its inventory is the gateway's position and its saved state names only orders the sim has open.
+// Then a graceful stop, whose cancels are answered after the strategy stopped: after the next
+// start its state no longer names them either. No agents: another account makes the market (bid
+// 60,000, ask 60,100), so the quotes inside it are the best ones.
 TEST_F(GatewayE2eTest, aFillWhileTheGatewayWasDownReachesTheMarketMakerAfterTheRestart) {
     srv->stop();
     auto sc = sim::default_server_config(1);
@@ -636,9 +638,17 @@ TEST_F(GatewayE2eTest, aFillWhileTheGatewayWasDownReachesTheMarketMakerAfterTheR
     ASSERT_TRUE(order(side::buy, "60000", time_in_force::gtc));
     ASSERT_TRUE(order(side::sell, "60100", time_in_force::gtc));
 
-    const auto config = write_config(venue_section() + market_maker_toml("mm", GENESIS_MM_SO));
+    const auto config =
+        write_config(venue_section() + "[checkpoint]\ninterval_ms = 200\n" + market_maker_toml("mm", GENESIS_MM_SO));
     start_gateway(config);
     ASSERT_TRUE(wait_sim_open_orders(2, 30s)) << tail_log();
+    // A checkpoint after both were placed: the state it holds names them.
+    const auto checkpoints = [](simdjson::dom::element s) {
+        std::uint64_t n = 0;
+        return s["checkpoints"].get_uint64().get(n) ? std::uint64_t{0} : n;
+    };
+    const auto after = checkpoints(*status());
+    ASSERT_TRUE(wait_status([&](simdjson::dom::element s) { return checkpoints(s) >= after + 2; }, 10s)) << status_text;
     gw.signal(SIGKILL);
     ASSERT_TRUE(gw.wait_exit(10s));
     // While it is down, the maker sells into the market maker's bid (IOC at its price).
@@ -676,6 +686,35 @@ TEST_F(GatewayE2eTest, aFillWhileTheGatewayWasDownReachesTheMarketMakerAfterTheR
         << status_text << "\n"
         << tail_log();
     EXPECT_TRUE(wait_log("restored order(s) restated to their strategies", 10s)) << tail_log();
+
+    // A graceful stop with quotes open: the strategy stops (its state names them, being
+    // cancelled), then their CANCELED comes. After the next start its state names none of them.
+    ASSERT_TRUE(wait_sim_open_orders(2, 30s)) << tail_log();
+    std::vector<std::string> quotes;
+    srv->with_exchange([&](genesis::sim::exchange& ex) {
+        const auto acc = ex.find_account("sim-test-api-key");
+        if (auto o = acc ? ex.open_orders(*acc) : result<std::vector<genesis::sim::order_record>>{}; acc && o)
+            for (const auto& r : *o)
+                quotes.push_back(r.client_id.str());
+    });
+    gw.signal(SIGINT);
+    ASSERT_EQ(gw.wait_exit(10s), 0) << tail_log();
+    EXPECT_EQ(sim_open_orders(), 0u);
+    start_gateway(config);
+    ASSERT_TRUE(wait_status(
+        [&](simdjson::dom::element s) {
+            const auto mm = strategy_of(s, "mm");
+            if (!mm || blob_field(mm->preview, "quotes_placed") < 0)
+                return false;
+            preview = mm->preview;
+            for (const auto& q : quotes)
+                if (mm->preview.find(q) != std::string::npos)
+                    return false;
+            return blob_field(mm->preview, "inventory") == dec("0.001").raw();
+        },
+        30s))
+        << preview << "\n"
+        << tail_log();
     gw.signal(SIGINT);
     EXPECT_EQ(gw.wait_exit(10s), 0) << tail_log();
     EXPECT_EQ(log_line("not an open order of this strategy"), "") << tail_log();

@@ -123,6 +123,26 @@ TEST_F(MarketMakerTest, aRestatedOrderItsStateDoesNotNameIsAdoptedWithItsFills) 
     EXPECT_EQ(svc.cancels[0], later);
 }
 
+// Each saved blob is recorded with what it knew of the strategy's orders: the ones not told final
+// yet, and the last one placed.
+TEST_F(MarketMakerTest, theSavedStateIsRecordedWithTheOrdersItKnew) {
+    start(spec());
+    book("100.00", "100.02");
+    ASSERT_EQ(svc.placed_orders.size(), 2u);
+    const auto bid = svc.placed_orders[0].id;
+    const auto ask = svc.placed_orders[1].id;
+    ASSERT_FALSE(blob_of("mm").empty());
+    auto v = host.view_of("mm");
+    ASSERT_TRUE(v);
+    EXPECT_EQ(v->open, (std::vector<client_order_id>{std::min(bid, ask), std::max(bid, ask)}));
+    EXPECT_EQ(v->last_placed, ask);
+    host.on_execution(report(bid, side::buy, order_status::canceled, execution_type::canceled));
+    v = host.view_of("mm");
+    ASSERT_TRUE(v);
+    EXPECT_EQ(v->open, (std::vector<client_order_id>{ask})) << "saved again when the order ended";
+    EXPECT_EQ(v->last_placed, ask);
+}
+
 TEST_F(MarketMakerTest, stopsQuotingTheSideThatWouldExceedMaxInventory) {
     start(spec("10", "1"));
     book("100.00", "100.02");

@@ -518,6 +518,13 @@ net::awaitable<result<response>> http_client::impl::send(request req, std::size_
     if ((req.is_signed || req.send_api_key) && !creds)
         co_return http_errc::no_credentials;
     const time_point deadline = req.deadline.value_or(clk.now() + opt.max_rate_wait);
+    // A request that may not wait is refused before anything else (a server-time sync first
+    // would wait for the limits itself).
+    if (!req.may_wait)
+        if (const admission a = limiter.check(req.weight, true); !a.admitted) {
+            c.refused.fetch_add(1, relaxed);
+            co_return a.reason;
+        }
     if (req.is_signed && !time.synced()) {
         if (auto s = co_await shared_sync(ep); !s)
             co_return s.error();
@@ -658,8 +665,9 @@ net::awaitable<result<void>> http_client::wait_for_limits(std::int64_t weight, s
     auto self = impl_; // alive until this returns, whatever happens to the client
     const auto cs = co_await net::this_coro::cancellation_state;
     const time_point until = deadline.value_or(self->clk.now() + self->opt.max_rate_wait);
-    for (;;) {
-        const admission a = self->limiter.check(weight);
+    // Counted once as held back (or refused), however long it waits.
+    for (bool first = true;; first = false) {
+        const admission a = self->limiter.check(weight, first);
         if (a.admitted)
             co_return result<void>{};
         if (a.reason == http_errc::weight_over_limit || self->clk.now() + a.wait > until) {

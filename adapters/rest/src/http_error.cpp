@@ -17,9 +17,9 @@ public:
         case http_errc::bad_endpoint: return "endpoint index out of range";
         case http_errc::timed_out: return "request timed out";
         case http_errc::outcome_unknown: return "request sent but its outcome is unknown (look it up)";
-        case http_errc::throttled: return "request weight budget spent until after the deadline";
-        case http_errc::paused: return "venue paused after 429 until after the deadline";
-        case http_errc::banned: return "venue IP-banned (418) until after the deadline";
+        case http_errc::throttled: return "request weight held back: the budget is spent for now";
+        case http_errc::paused: return "the venue paused requests after a 429";
+        case http_errc::banned: return "the venue IP-banned us (418)";
         case http_errc::rate_limited: return "rate limited by the venue (429)";
         case http_errc::ip_banned: return "IP banned by the venue (418)";
         case http_errc::server_error: return "venue server error (5xx)";

@@ -64,10 +64,13 @@ admission rate_limiter::try_acquire(std::int64_t weight) {
     return a;
 }
 
-admission rate_limiter::check(std::int64_t weight) {
+admission rate_limiter::check(std::int64_t weight, bool count) {
     std::lock_guard lock(mutex_);
     roll_locked();
-    return verdict_locked(weight);
+    const admission a = verdict_locked(weight);
+    if (!a.admitted && count)
+        ++(a.reason == http_errc::paused || a.reason == http_errc::banned ? stats_.paused : stats_.throttled);
+    return a;
 }
 
 void rate_limiter::on_response(unsigned status, std::optional<std::int64_t> used_weight,

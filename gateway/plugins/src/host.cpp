@@ -106,6 +106,8 @@ struct host::slot {
     strategy_counters counters;
     std::string blob;
     bool has_blob = false;
+    client_order_id last_placed; ///< the newest order it placed
+    saved_view view;             ///< recorded with blob
     time_point next_timer;
     // Scratch for on_book, reused so that book updates do not allocate once warm.
     std::vector<genesis_level> bids;
@@ -163,6 +165,7 @@ struct host::abi {
         }
         ++s.counters.orders_placed;
         h.owners_[r.client_id] = s.id;
+        s.last_placed = r.client_id;
         out->client_order_id_size = copy_text(out->client_order_id, sizeof out->client_order_id, r.client_id.view());
         return GENESIS_OK;
     }
@@ -246,6 +249,12 @@ struct host::abi {
             return GENESIS_INVALID;
         s.blob.assign(static_cast<const char*>(data), size);
         s.has_blob = true;
+        s.view.open.clear();
+        for (const auto& [id, owner] : s.owner->owners_)
+            if (owner == s.id)
+                s.view.open.push_back(id);
+        std::sort(s.view.open.begin(), s.view.open.end());
+        s.view.last_placed = s.last_placed;
         return GENESIS_OK;
     }
 
@@ -457,7 +466,7 @@ void host::close(slot& s) noexcept {
     s.lib = nullptr;
 }
 
-result<void> host::load(const strategy_spec& spec, std::string_view saved_state) {
+result<void> host::load(const strategy_spec& spec, std::string_view saved_state, saved_view view) {
     if (find(spec.name)) {
         last_error_ = "a strategy named " + spec.name + " is loaded already";
         return make_error_code(plugins_errc::duplicate_name);
@@ -472,6 +481,8 @@ result<void> host::load(const strategy_spec& spec, std::string_view saved_state)
     s->owner = this;
     s->id = id;
     s->spec = spec;
+    s->last_placed = view.last_placed;
+    s->view = std::move(view);
     if (!saved_state.empty()) {
         s->blob.assign(saved_state);
         s->has_blob = true;
@@ -674,6 +685,13 @@ void host::stop_all() {
         close(*s);
     }
     deferred_.clear();
+}
+
+std::optional<saved_view> host::view_of(std::string_view name) const {
+    for (const auto& s : slots_)
+        if (s->spec.name == name)
+            return s->view;
+    return std::nullopt;
 }
 
 std::vector<std::pair<std::string, std::string>> host::states() {

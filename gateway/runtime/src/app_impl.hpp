@@ -163,6 +163,8 @@ struct gateway_app::impl {
     /// (app_set_aside.cpp), saved into the new database as soon as it opens.
     std::string carried_kill;
     std::map<std::string, std::string> last_states;
+    /// What each strategy's restored state knew of its orders (absent: saved by an older gateway).
+    std::map<std::string, plugins::saved_view> restored_views;
     std::uint64_t risk_rejections = 0;
     std::optional<risk::risk_engine> risk;
     std::optional<risk::balance_monitor> balances;

@@ -9,6 +9,7 @@
 #include "genesis/log/logger.hpp"
 
 #include <algorithm>
+#include <set>
 
 namespace genesis::gateway::runtime {
 
@@ -106,7 +107,14 @@ std::vector<resilience::endpoint> gateway_app::impl::breakers() const {
 }
 
 std::vector<db::section> gateway_app::impl::checkpoint_sections() const {
-    auto secs = orders->checkpoint_sections();
+    // The final orders a strategy's saved state still names stay in the checkpoint, so that they
+    // are restated to it after a restart (the quotes a stop cancelled, say).
+    std::set<client_order_id> named;
+    if (host)
+        for (const auto& st : host->status())
+            if (auto v = host->view_of(st.name))
+                named.insert(v->open.begin(), v->open.end());
+    auto secs = orders->checkpoint_sections([&named](const client_order_id& id) { return named.contains(id); });
     if (exec) {
         db::resilience_state rs;
         for (const auto& ep : breakers())

@@ -5,7 +5,10 @@
 #include "genesis/log/logger.hpp"
 #include "genesis/log/system.hpp"
 
+#include "genesis/gateway/oms/client_id.hpp"
+
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <map>
 #include <sstream>
@@ -13,6 +16,50 @@
 namespace genesis::gateway::runtime {
 
 namespace {
+
+// A strategy's stored state: "genesis-state-view 1 <n>\n<last placed>\n<n open ids, a line
+// each>" then the blob, so that the view and the blob are one row.
+constexpr std::string_view view_magic = "genesis-state-view 1 ";
+
+std::string with_saved_view(const plugins::saved_view& v, const std::string& blob) {
+    std::string out(view_magic);
+    out += std::to_string(v.open.size()) + "\n" + v.last_placed.str() + "\n";
+    for (const auto& id : v.open)
+        out += id.str() + "\n";
+    return out + blob;
+}
+
+// Splits a stored state into its view and the blob; nullopt (state untouched) for one written
+// by an older gateway, or not readable as a view.
+std::optional<plugins::saved_view> take_saved_view(std::string& state) {
+    if (!std::string_view(state).starts_with(view_magic))
+        return std::nullopt;
+    std::size_t at = view_magic.size();
+    const auto line = [&]() -> std::optional<std::string_view> {
+        const auto end = state.find('\n', at);
+        if (end == std::string::npos)
+            return std::nullopt;
+        const std::string_view l(state.data() + at, end - at);
+        at = end + 1;
+        return l;
+    };
+    const auto count = line();
+    const auto last = line();
+    std::size_t n = 0;
+    if (!count || !last || std::from_chars(count->data(), count->data() + count->size(), n).ec != std::errc{})
+        return std::nullopt;
+    plugins::saved_view v;
+    v.last_placed = client_order_id::truncating(*last);
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto id = line();
+        if (!id)
+            return std::nullopt;
+        v.open.push_back(client_order_id::truncating(*id));
+    }
+    std::sort(v.open.begin(), v.open.end());
+    state.erase(0, at);
+    return v;
+}
 
 // Orders that may still trade: working, or not yet known to be final (a placement in flight or
 // with an unknown outcome counts, the conservative side for limits).
@@ -137,11 +184,14 @@ bool gateway_app::impl::load_strategies(std::string& why) {
         book_depth = std::max(book_depth, s.book_depth);
         // The state it saved before the last stop, from the replicas (start-up only).
         std::string state;
+        plugins::saved_view view;
         if (auto snap = db->load_snapshot("strategy." + s.name); snap && *snap) {
             state.assign(reinterpret_cast<const char*>((*snap)->bytes.data()), (*snap)->bytes.size());
             state_versions[s.name] = (*snap)->version;
+            if (auto v = take_saved_view(state))
+                restored_views[s.name] = view = std::move(*v);
         }
-        if (auto r = host->load(spec, state); !r) {
+        if (auto r = host->load(spec, state, view); !r) {
             why = cfg.where(config_file, "strategies." + s.name) + ": " + host->last_error();
             return false;
         }
@@ -164,9 +214,27 @@ void gateway_app::impl::strategies_start() {
     // stop or while the gateway was down) is restated to its strategy once it started: its saved
     // state may predate what happened to them, and those reports were never delivered.
     std::vector<execution_report> restated;
+    std::map<std::uint32_t, const plugins::saved_view*> views;
+    for (const auto& st : host->status())
+        if (auto it = restored_views.find(st.name); it != restored_views.end())
+            views[st.id] = &it->second;
     if (orders) {
+        // A final order the saved state may name, or placed after it was saved (without a view,
+        // from an older gateway: every one).
+        const auto unseen_end = [&](const client_order_id& id, std::uint32_t strategy) {
+            const auto v = views.find(strategy);
+            if (v == views.end())
+                return true;
+            if (std::binary_search(v->second->open.begin(), v->second->open.end(), id))
+                return true;
+            if (v->second->last_placed.empty())
+                return true;
+            const auto a = parse_client_id(id.view());
+            const auto b = parse_client_id(v->second->last_placed.view());
+            return a && b && a->instance == b->instance && a->counter > b->counter;
+        };
         for (const auto& [id, o] : orders->orders())
-            if (is_final(o.status) && host->adopt(id, o.intent.strategy_id))
+            if (is_final(o.status) && unseen_end(id, o.intent.strategy_id) && host->adopt(id, o.intent.strategy_id))
                 restated.push_back(state_report(o));
         for (const auto& id : std::vector<client_order_id>(orders->working().begin(), orders->working().end())) {
             const auto* o = orders->find(id);
@@ -258,9 +326,10 @@ void gateway_app::impl::strategies_save_states() {
         return;
     for (auto& [name, blob] : host->states()) {
         last_states[name] = blob;
-        std::vector<std::byte> bytes(blob.size());
-        if (!blob.empty()) // an empty state's data() may be null: memcpy from it is undefined
-            std::memcpy(bytes.data(), blob.data(), blob.size());
+        // What the blob knew of the strategy's orders goes with it (one row: never torn apart).
+        const std::string stored = with_saved_view(host->view_of(name).value_or(plugins::saved_view{}), blob);
+        std::vector<std::byte> bytes(stored.size());
+        std::memcpy(bytes.data(), stored.data(), stored.size());
         const auto version = ++state_versions[name];
         db->save_snapshot("strategy." + name, version, std::move(bytes), [](result<void>) {});
     }

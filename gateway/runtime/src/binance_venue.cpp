@@ -86,9 +86,6 @@ struct binance_venue::impl : std::enable_shared_from_this<impl> {
         // Rate limits are waited for here, outside the attempts and their timeout: a 429 pause
         // longer than the timeout would time every attempt out, counted against the breakers. A
         // placement does not wait (stale at the end of a pause): refused, certainly not sent.
-        if (idempotent)
-            if (auto w = co_await client.wait_for_limits(req.weight); !w)
-                co_return w.error();
         req.may_wait = false;
         // Not a coroutine lambda: its captures would be read through a closure the executor may move.
         rest::http_client* c = &client;
@@ -96,8 +93,20 @@ struct binance_venue::impl : std::enable_shared_from_this<impl> {
         resilience::attempt_fn<rest::response> fn = [c, req](std::size_t endpoint) {
             return send_one(*c, req, endpoint);
         };
-        auto ex = co_await exec.run<rest::response>(std::move(co), std::move(fn));
-        co_return std::move(ex.value);
+        // The wait reserves nothing: calls that waited together may find the room taken by the
+        // first ones, or a 429 may come meanwhile. Such a refusal (nothing was sent) waits again,
+        // up to 3 times.
+        for (int tries = 1;; ++tries) {
+            if (idempotent)
+                if (auto w = co_await client.wait_for_limits(req.weight); !w)
+                    co_return w.error();
+            auto options = co;
+            auto attempt = fn;
+            auto ex = co_await exec.run<rest::response>(std::move(options), std::move(attempt));
+            if (!idempotent || ex.value || tries == 3 || ex.value.error() != rest::http_condition::rate_limit ||
+                ex.value.error() == rest::http_errc::weight_over_limit)
+                co_return std::move(ex.value);
+        }
     }
 
     // The venue's refusal in a 4xx body, if it is one.

@@ -755,10 +755,10 @@ void oms::on_tick() {
 
 // ---- checkpoints ----
 
-std::vector<db::section> oms::checkpoint_sections() const {
+std::vector<db::section> oms::checkpoint_sections(const std::function<bool(const client_order_id&)>& keep_final) const {
     detail::oms_snapshot s;
     for (const auto& [id, o] : orders_)
-        if (!is_final(o.status))
+        if (!is_final(o.status) || (keep_final && keep_final(id)))
             s.orders.push_back(o);
     for (const auto& [sym, p] : ledger_.positions())
         s.positions.push_back(p);

@@ -140,6 +140,16 @@ void market_maker_agents::act(exchange& ex, market_state& m, time_point t) {
 }
 
 void market_maker_agents::advance_to(exchange& ex, time_point t) {
+    // The clock went back (genesis-sim's clock_skew fault taken back): the schedule moves back
+    // with it, so the market goes on instead of waiting for the clock to catch up.
+    if (advanced_to_.ns != 0 && t < advanced_to_) {
+        const nanos back = advanced_to_ - t;
+        for (auto& m : markets_) {
+            m.next_action = m.next_action - back;
+            m.last_action = m.last_action - back;
+        }
+    }
+    advanced_to_ = t;
     for (auto& m : markets_) {
         if (m.seeded)
             continue;

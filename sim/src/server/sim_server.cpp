@@ -39,11 +39,6 @@ constexpr unsigned char ed25519_test_seed[32] = {'g', 'e', 'n', 'e', 's', 'i', '
                                                  '-', 'e', 'd', '2', '5', '5', '1', '9', '-', 't', 'e',
                                                  's', 't', '-', 'k', 'e', 'y', '-', '0', '0', '1'};
 
-// The agents' timeline: the true wall clock, never the skewed one (the clock_skew fault shifts
-// the server's timestamps; a skew taken back must not stop the market until the clock catches up,
-// nor a skew forward bring a burst of actions).
-time_point agents_time() { return real_clock::instance().wall(); }
-
 struct listener {
     std::string name;
     tcp::acceptor acceptor;
@@ -203,7 +198,7 @@ struct sim_server::impl {
                 next = std::chrono::steady_clock::now();
             if (which == 0) {
                 if (st.agents_enabled)
-                    st.ex.advance_to(agents_time());
+                    st.ex.advance_to(st.clk.wall());
             } else {
                 st.hub.flush(which == 1);
             }
@@ -272,7 +267,7 @@ struct sim_server::impl {
 
         // Seed the agents' books now so that the first request already sees a market.
         if (st.agents_enabled)
-            st.ex.advance_to(agents_time());
+            st.ex.advance_to(st.clk.wall());
         for (auto& l : listeners)
             net::co_spawn(*ioc, accept_loop(*l), net::detached);
         agent_timer = std::make_unique<net::steady_timer>(*ioc);

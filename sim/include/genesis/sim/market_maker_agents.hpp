@@ -63,6 +63,7 @@ class market_maker_agents {
     std::mt19937_64 rng_;
     account_id account_ = 0;
     std::vector<market_state> markets_;
+    time_point advanced_to_{}; ///< the last advance_to's time
     std::uint64_t client_seq_ = 0;
 
     double uniform() noexcept; // [0, 1)

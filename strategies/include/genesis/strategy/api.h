@@ -315,15 +315,16 @@ typedef struct genesis_strategy {
     int (*on_trade)(void* instance, const genesis_trade* trade, genesis_error* err);
     /** Optional. A change of one of this strategy's orders. Other exec types than these may be
      *  added: look at status and cumulative_quantity for one you do not know.
-     *  After a restart of the gateway (not a reload) start is followed by one GENESIS_EXEC_RESTATED
-     *  report for each order of this strategy the gateway restored: those open at its last
-     *  checkpoint and those placed since, working or ended (filled, canceled, ...) before the stop
-     *  or while the gateway was down. The blob restore_state got may be older than these, and the
-     *  reports that moved the order since were never delivered: count fills by what
+     *  After a restart of the gateway (not a reload), right after start returns and before any
+     *  market data, one GENESIS_EXEC_RESTATED report comes for each order of this strategy that
+     *  its saved blob may not have the last word on: the orders the blob names (its orders not
+     *  yet told final when it was saved), the ones placed after it was saved, and any still
+     *  working; each with its state now (ended or not, while the gateway was down too). The
+     *  reports that moved them since the blob was saved were never delivered: count fills by what
      *  cumulative_quantity grew since you last saw the order, not by adding last_quantity. A
-     *  restated order your state does not name was placed after that state was saved (the gateway
-     *  saves it at each checkpoint): all of its cumulative_quantity is new to you, and while it
-     *  works it is yours to follow and cancel (the sample strategies adopt it). */
+     *  restated order your blob does not name was placed after it was saved: all of its
+     *  cumulative_quantity is new to you, and while it works it is yours to follow and cancel
+     *  (the sample strategies adopt it). */
     int (*on_execution)(void* instance, const genesis_execution* report, genesis_error* err);
     /** Optional. Called every timer interval of the strategy's config (timer_ms). */
     int (*on_timer)(void* instance, int64_t now_ns, genesis_error* err);

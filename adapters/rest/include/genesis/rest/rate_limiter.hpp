@@ -80,9 +80,9 @@ public:
     /// Reserves `weight` when the venue is not paused and used + weight stays within the throttle;
     /// otherwise says how long to wait and why.
     [[nodiscard]] admission try_acquire(std::int64_t weight);
-    /// What try_acquire(weight) would answer now, reserving and counting nothing (admitted: it
-    /// would be; its windows mean nothing).
-    [[nodiscard]] admission check(std::int64_t weight);
+    /// What try_acquire(weight) would answer now, reserving nothing (admitted: it would be; its
+    /// windows mean nothing). count: a refusal is counted in stats() as try_acquire's are.
+    [[nodiscard]] admission check(std::int64_t weight, bool count = false);
     /// Gives back weight that `held` (admitted by try_acquire) reserved for a request that was then
     /// not sent: never below 0, and nothing once that window has rolled (the new one never held it;
     /// unless assign_used set the new one since, with what was still in flight counted).

@@ -278,7 +278,10 @@ public:
     void on_tick();
 
     /// The state to checkpoint: open orders, positions, balances, recent trade ids.
-    [[nodiscard]] std::vector<db::section> checkpoint_sections() const;
+    /// Open orders, positions, balances and trade ids; also the final orders keep_final names (a
+    /// strategy's saved state may still name them: they are restated to it after a restart).
+    [[nodiscard]] std::vector<db::section>
+    checkpoint_sections(const std::function<bool(const client_order_id&)>& keep_final = {}) const;
     /// Writes a checkpoint of checkpoint_sections(); done runs on the db thread.
     void write_checkpoint(db::completion<db::checkpoint_report> done = {});
 

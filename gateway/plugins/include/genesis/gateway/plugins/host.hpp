@@ -98,6 +98,16 @@ public:
     virtual time_point now() = 0;
 };
 
+/// What a strategy's saved blob can know of its orders, recorded with the blob each time it is
+/// saved: the orders it owned then (not yet told final) and the last order it had placed. After a
+/// restart an order of its own that is neither, and was placed before last_placed, ended before
+/// the blob was saved (the strategy was told); one placed after last_placed is new to the blob.
+struct saved_view {
+    std::vector<client_order_id> open;
+    client_order_id last_placed; ///< empty: none placed before the save
+    friend bool operator==(const saved_view&, const saved_view&) = default;
+};
+
 /// Where a strategy is in its life.
 enum class strategy_state : std::uint8_t {
     loaded,   ///< created, not started yet
@@ -184,7 +194,8 @@ public:
     /// instance with spec.params and hands it saved_state when not empty. The new strategy is not
     /// started: call start_all(). Refusals name the file and, for a version mismatch, the found
     /// and expected versions (last_error()).
-    [[nodiscard]] result<void> load(const strategy_spec& spec, std::string_view saved_state = {});
+    /// view: what the saved state knew of the strategy's orders (recorded with it, see saved_view).
+    [[nodiscard]] result<void> load(const strategy_spec& spec, std::string_view saved_state = {}, saved_view view = {});
     /// Gives an order the gateway restored after a restart back to the strategy that placed it
     /// (a strategy's id comes from its name: the same name has the same id whatever else the
     /// config holds): its execution reports reach that strategy again and the strategy may cancel
@@ -220,6 +231,8 @@ public:
 
     /// Asks each running strategy to save its state, then returns every (name, blob) for a checkpoint.
     std::vector<std::pair<std::string, std::string>> states();
+    /// The view recorded with the strategy's last saved blob (or handed to load with it).
+    [[nodiscard]] std::optional<saved_view> view_of(std::string_view name) const;
     /// One line per strategy, in load order.
     std::vector<strategy_status> status() const;
     /// The id of a loaded strategy (id_for(its name)), if any.

@@ -689,9 +689,21 @@ void host::stop_all() {
 
 std::optional<saved_view> host::view_of(std::string_view name) const {
     for (const auto& s : slots_)
-        if (s->spec.name == name)
+        if (s->spec.name == name && s->has_blob)
             return s->view;
     return std::nullopt;
+}
+
+client_order_id host::last_placed_of(std::uint32_t strategy_id) const {
+    for (const auto& s : slots_)
+        if (s->id == strategy_id)
+            return s->last_placed;
+    return {};
+}
+
+void host::mark_placed(std::uint32_t strategy_id, const client_order_id& id) {
+    if (slot* s = find(strategy_id))
+        s->last_placed = id;
 }
 
 std::vector<std::pair<std::string, std::string>> host::states() {

@@ -101,6 +101,11 @@ struct symbol_state {
     std::unique_ptr<paper::book_view> paper_book; // mode paper: the fill simulator's view of `book`
 };
 
+/// Whether a final order of a strategy is owed a restatement after a restart: its saved blob (v,
+/// nullopt without one) names it, or it was placed after the blob was saved (app_strategies.cpp).
+/// Checkpoints keep such orders, so that the restart knows them.
+[[nodiscard]] bool owed_restatement(const client_order_id& id, const std::optional<plugins::saved_view>& v);
+
 struct gateway_app::impl {
     runtime_config cfg;
     std::filesystem::path config_file;
@@ -163,8 +168,6 @@ struct gateway_app::impl {
     /// (app_set_aside.cpp), saved into the new database as soon as it opens.
     std::string carried_kill;
     std::map<std::string, std::string> last_states;
-    /// What each strategy's restored state knew of its orders (absent: saved by an older gateway).
-    std::map<std::string, plugins::saved_view> restored_views;
     std::uint64_t risk_rejections = 0;
     std::optional<risk::risk_engine> risk;
     std::optional<risk::balance_monitor> balances;

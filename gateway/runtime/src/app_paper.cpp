@@ -9,7 +9,7 @@
 #include "genesis/log/logger.hpp"
 
 #include <algorithm>
-#include <set>
+#include <map>
 
 namespace genesis::gateway::runtime {
 
@@ -107,14 +107,18 @@ std::vector<resilience::endpoint> gateway_app::impl::breakers() const {
 }
 
 std::vector<db::section> gateway_app::impl::checkpoint_sections() const {
-    // The final orders a strategy's saved state still names stay in the checkpoint, so that they
-    // are restated to it after a restart (the quotes a stop cancelled, say).
-    std::set<client_order_id> named;
+    // The final orders a strategy's saved blob may not have the last word on stay in the
+    // checkpoint, so that they are restated to it after a restart (the quotes a stop cancelled,
+    // the orders placed after its last save).
+    std::map<std::uint32_t, std::optional<plugins::saved_view>> views;
     if (host)
         for (const auto& st : host->status())
-            if (auto v = host->view_of(st.name))
-                named.insert(v->open.begin(), v->open.end());
-    auto secs = orders->checkpoint_sections([&named](const client_order_id& id) { return named.contains(id); });
+            views[st.id] = host->view_of(st.name);
+    auto secs = orders->checkpoint_sections([&](const client_order_id& id) {
+        const auto* o = orders->find(id);
+        const auto v = o ? views.find(o->intent.strategy_id) : views.end();
+        return v != views.end() && owed_restatement(id, v->second);
+    });
     if (exec) {
         db::resilience_state rs;
         for (const auto& ep : breakers())

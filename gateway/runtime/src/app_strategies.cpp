@@ -46,7 +46,10 @@ std::optional<plugins::saved_view> take_saved_view(std::string& state) {
     const auto count = line();
     const auto last = line();
     std::size_t n = 0;
-    if (!count || !last || std::from_chars(count->data(), count->data() + count->size(), n).ec != std::errc{})
+    if (!count || !last)
+        return std::nullopt;
+    if (const auto r = std::from_chars(count->data(), count->data() + count->size(), n);
+        r.ec != std::errc{} || r.ptr != count->data() + count->size())
         return std::nullopt;
     plugins::saved_view v;
     v.last_placed = client_order_id::truncating(*last);
@@ -60,6 +63,28 @@ std::optional<plugins::saved_view> take_saved_view(std::string& state) {
     state.erase(0, at);
     return v;
 }
+
+// Whether client id a was placed after b (same instance; ids count up across restarts).
+bool placed_after(const client_order_id& a, const client_order_id& b) {
+    if (b.empty())
+        return true;
+    const auto x = parse_client_id(a.view());
+    const auto y = parse_client_id(b.view());
+    return x && y && x->instance == y->instance && x->counter > y->counter;
+}
+
+} // namespace
+
+// A final order of a strategy whose saved blob may not have the last word on it: the blob names
+// it, or it was placed after the blob was saved. Without a blob: none. The restatement after a
+// restart and the checkpoints (which keep such orders for it) use this one rule.
+bool owed_restatement(const client_order_id& id, const std::optional<plugins::saved_view>& v) {
+    if (!v)
+        return false;
+    return std::binary_search(v->open.begin(), v->open.end(), id) || placed_after(id, v->last_placed);
+}
+
+namespace {
 
 // Orders that may still trade: working, or not yet known to be final (a placement in flight or
 // with an unknown outcome counts, the conservative side for limits).
@@ -189,7 +214,11 @@ bool gateway_app::impl::load_strategies(std::string& why) {
             state.assign(reinterpret_cast<const char*>((*snap)->bytes.data()), (*snap)->bytes.size());
             state_versions[s.name] = (*snap)->version;
             if (auto v = take_saved_view(state))
-                restored_views[s.name] = view = std::move(*v);
+                view = std::move(*v);
+            else if (std::string_view(state).starts_with(view_magic))
+                log->warn("strategy {}: the view stored with its saved state is unreadable: every final "
+                          "order of it will be restated after the start",
+                          s.name);
         }
         if (auto r = host->load(spec, state, view); !r) {
             why = cfg.where(config_file, "strategies." + s.name) + ": " + host->last_error();
@@ -214,27 +243,14 @@ void gateway_app::impl::strategies_start() {
     // stop or while the gateway was down) is restated to its strategy once it started: its saved
     // state may predate what happened to them, and those reports were never delivered.
     std::vector<execution_report> restated;
-    std::map<std::uint32_t, const plugins::saved_view*> views;
+    std::map<std::uint32_t, std::optional<plugins::saved_view>> views;
     for (const auto& st : host->status())
-        if (auto it = restored_views.find(st.name); it != restored_views.end())
-            views[st.id] = &it->second;
+        views[st.id] = host->view_of(st.name);
     if (orders) {
-        // A final order the saved state may name, or placed after it was saved (without a view,
-        // from an older gateway: every one).
-        const auto unseen_end = [&](const client_order_id& id, std::uint32_t strategy) {
-            const auto v = views.find(strategy);
-            if (v == views.end())
-                return true;
-            if (std::binary_search(v->second->open.begin(), v->second->open.end(), id))
-                return true;
-            if (v->second->last_placed.empty())
-                return true;
-            const auto a = parse_client_id(id.view());
-            const auto b = parse_client_id(v->second->last_placed.view());
-            return a && b && a->instance == b->instance && a->counter > b->counter;
-        };
         for (const auto& [id, o] : orders->orders())
-            if (is_final(o.status) && unseen_end(id, o.intent.strategy_id) && host->adopt(id, o.intent.strategy_id))
+            if (const auto v = views.find(o.intent.strategy_id); v != views.end() && is_final(o.status) &&
+                                                                 owed_restatement(id, v->second) &&
+                                                                 host->adopt(id, o.intent.strategy_id))
                 restated.push_back(state_report(o));
         for (const auto& id : std::vector<client_order_id>(orders->working().begin(), orders->working().end())) {
             const auto* o = orders->find(id);
@@ -264,10 +280,21 @@ void gateway_app::impl::strategies_start() {
     if (orphans)
         log->warn("{} restored open order(s) of strategies no longer loaded: cancel(s) sent", orphans);
     host->start_all();
-    std::sort(restated.begin(), restated.end(),
-              [](const execution_report& a, const execution_report& b) { return a.client_id < b.client_id; });
-    for (const auto& r : restated)
+    // In the order they were placed; each counts as placed for the blob saved from then on, so
+    // that a later restart does not restate (and count) it again.
+    const auto placed = [](const client_order_id& id) {
+        const auto p = parse_client_id(id.view());
+        return p ? std::pair{p->instance, p->counter} : std::pair{id.str(), std::uint64_t{0}};
+    };
+    std::sort(restated.begin(), restated.end(), [&](const execution_report& a, const execution_report& b) {
+        return placed(a.client_id) < placed(b.client_id);
+    });
+    for (const auto& r : restated) {
+        if (const auto* o = orders->find(r.client_id);
+            o && placed_after(r.client_id, host->last_placed_of(o->intent.strategy_id)))
+            host->mark_placed(o->intent.strategy_id, r.client_id);
         host->restate(r);
+    }
     if (!restated.empty())
         log->info("{} restored order(s) restated to their strategies", restated.size());
 }

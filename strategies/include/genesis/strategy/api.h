@@ -324,7 +324,8 @@ typedef struct genesis_strategy {
      *  cumulative_quantity grew since you last saw the order, not by adding last_quantity. A
      *  restated order your blob does not name was placed after it was saved: all of its
      *  cumulative_quantity is new to you, and while it works it is yours to follow and cancel
-     *  (the sample strategies adopt it). */
+     *  (the sample strategies adopt it). A blob saved inside on_execution must already hold
+     *  what that report told (the gateway records, with the blob, which orders it still knows). */
     int (*on_execution)(void* instance, const genesis_execution* report, genesis_error* err);
     /** Optional. Called every timer interval of the strategy's config (timer_ms). */
     int (*on_timer)(void* instance, int64_t now_ns, genesis_error* err);

@@ -231,8 +231,14 @@ public:
 
     /// Asks each running strategy to save its state, then returns every (name, blob) for a checkpoint.
     std::vector<std::pair<std::string, std::string>> states();
-    /// The view recorded with the strategy's last saved blob (or handed to load with it).
+    /// The view recorded with the strategy's last saved blob (or handed to load with it); nullopt
+    /// when it has no saved blob (nothing of its orders to catch up on after a restart).
     [[nodiscard]] std::optional<saved_view> view_of(std::string_view name) const;
+    /// The newest order the strategy placed, as far as its views go (empty: none).
+    [[nodiscard]] client_order_id last_placed_of(std::uint32_t strategy_id) const;
+    /// After a restart: `id`, restated to the strategy, counts as placed (the caller checked it is
+    /// newer than last_placed_of): a blob saved from now on knows it, so it is not restated again.
+    void mark_placed(std::uint32_t strategy_id, const client_order_id& id);
     /// One line per strategy, in load order.
     std::vector<strategy_status> status() const;
     /// The id of a loaded strategy (id_for(its name)), if any.

@@ -8,7 +8,8 @@
 
 #include <gtest/gtest.h>
 
-#include <thread>
+#include <condition_variable>
+#include <mutex>
 
 #include <csignal>
 #include <cstdio>
@@ -216,31 +217,44 @@ TEST_F(SimServerTest, faultClockSkewShiftsServerTime) {
     EXPECT_EQ(c.request("GET", "/api/v3/account?" + sign(""), {}, key_header()).status, 200);
 }
 
+// Counts the execution reports of one account (told by the exchange as they happen).
+struct account_reports final : exchange_listener {
+    account_id account = 0;
+    std::mutex m;
+    std::condition_variable cv;
+    std::uint64_t n = 0;
+
+    void on_execution_report(account_id a, const execution_report&) override {
+        if (a != account)
+            return;
+        {
+            std::lock_guard lock(m);
+            ++n;
+        }
+        cv.notify_all();
+    }
+    // Waits (bounded) for more than `than` reports after the count now.
+    bool more(std::uint64_t than, std::chrono::seconds within) {
+        std::unique_lock lock(m);
+        const auto from = n;
+        return cv.wait_for(lock, within, [&] { return n > from + than; });
+    }
+};
+
 // The agents go on trading through a skew and after it is taken back (they used to stand still
 // for as long as the skew had been, waiting for the skewed clock to come back).
 TEST_F(SimServerTest, faultClockSkewTakenBackDoesNotStopTheAgents) {
     start();
-    const auto actions = [&] {
-        std::uint64_t n = 0;
-        srv->with_exchange([&](exchange& ex) {
-            const auto& by = ex.stats().by_account;
-            if (auto it = by.find(ex.agents_account()); it != by.end())
-                n = it->second.accepted;
-        });
-        return n;
-    };
-    const auto more_than = [&](std::uint64_t n, std::chrono::seconds within) {
-        for (const auto until = std::chrono::steady_clock::now() + within; std::chrono::steady_clock::now() < until;)
-            if (actions() > n + 3)
-                return true;
-            else
-                std::this_thread::sleep_for(5ms); // polling the event, bounded by `within`
-        return false;
-    };
+    account_reports agents;
+    srv->with_exchange([&](exchange& ex) {
+        agents.account = ex.agents_account();
+        ex.subscribe(&agents);
+    });
     set_faults(R"({"clock_skew_ms":60000})");
-    EXPECT_TRUE(more_than(actions(), 20s));
+    EXPECT_TRUE(agents.more(3, 20s));
     set_faults(R"({"clock_skew_ms":0})");
-    EXPECT_TRUE(more_than(actions(), 20s)) << "the agents stopped after the skew was taken back";
+    EXPECT_TRUE(agents.more(3, 20s)) << "the agents stopped after the skew was taken back";
+    srv->with_exchange([&](exchange& ex) { ex.unsubscribe(&agents); });
 }
 
 TEST_F(SimServerTest, faultDepthGapDuplicateAndMalformedFrames) {

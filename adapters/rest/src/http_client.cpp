@@ -175,6 +175,10 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
                                             std::chrono::steady_clock::time_point deadline, bool fresh,
                                             const std::function<void()>& on_written);
     net::awaitable<result<response>> send_once(const request& req, std::size_t ep, time_point deadline);
+    /// Waits for the rate limiter to admit `weight` (reserve: reserving it; else only until it
+    /// would), or refuses at once: never admittable, !may_wait, or a wait past the deadline.
+    net::awaitable<result<admission>> admit(std::int64_t weight, time_point deadline, bool reserve, bool may_wait,
+                                            std::string_view method, std::string_view path);
     net::awaitable<result<response>> send(request req, std::size_t ep);
     net::awaitable<result<void>> sync(std::size_t ep);
     net::awaitable<result<void>> shared_sync(std::size_t ep);
@@ -338,23 +342,22 @@ net::awaitable<wire_outcome> http_client::impl::round_trip(std::size_t ep, const
     co_return out;
 }
 
-net::awaitable<result<response>> http_client::impl::send_once(const request& req, std::size_t ep, time_point deadline) {
+net::awaitable<result<admission>> http_client::impl::admit(std::int64_t weight, time_point deadline, bool reserve,
+                                                           bool may_wait, std::string_view method,
+                                                           std::string_view path) {
     const auto cs = co_await net::this_coro::cancellation_state;
-    // Wait for the venue's budget, or refuse at once when the wait would outlast the deadline.
-    admission held; // the weight reserved, given back if the venue's order counts refuse the order
-    for (;;) {
-        const admission a = limiter.try_acquire(req.weight);
-        if (a.admitted) {
-            held = a;
-            break;
-        }
-        if (a.reason == http_errc::weight_over_limit || !req.may_wait || clk.now() + a.wait > deadline) {
+    // Counted once as held back (or refused), however long it waits.
+    for (bool first = true;; first = false) {
+        const admission a = reserve ? limiter.try_acquire(weight) : limiter.check(weight, first);
+        if (a.admitted)
+            co_return a;
+        if (a.reason == http_errc::weight_over_limit || !may_wait || clk.now() + a.wait > deadline) {
             c.refused.fetch_add(1, relaxed);
-            warn("{} {} {} refused: {} (wait {} ms)", opt.venue, to_string(req.method), req.path, a.reason.message(),
+            warn("{} {} {} refused: {} (wait {} ms)", opt.venue, method, path, a.reason.message(),
                  std::chrono::duration_cast<std::chrono::milliseconds>(a.wait).count());
             co_return a.reason;
         }
-        debug("{} {} {} waits {} ms: {}", opt.venue, to_string(req.method), req.path,
+        debug("{} {} {} waits {} ms: {}", opt.venue, method, path,
               std::chrono::duration_cast<std::chrono::milliseconds>(a.wait).count(), a.reason.message());
         if (is_cancelled(cs)) {
             c.cancelled.fetch_add(1, relaxed);
@@ -365,6 +368,17 @@ net::awaitable<result<response>> http_client::impl::send_once(const request& req
             co_return ec;
         }
     }
+}
+
+net::awaitable<result<response>> http_client::impl::send_once(const request& req, std::size_t ep, time_point deadline) {
+    const auto cs = co_await net::this_coro::cancellation_state;
+    // Wait for the venue's budget, or refuse at once when the wait would outlast the deadline.
+    // Named: GCC 12 mishandles temporaries inside a co_await expression.
+    const std::string_view method = to_string(req.method), path = req.path;
+    auto admitted = co_await admit(req.weight, deadline, true, req.may_wait, method, path);
+    if (!admitted)
+        co_return admitted.error();
+    const admission held = *admitted; // given back if the venue's order counts refuse the order
     // An order the venue's order counts leave no room for is refused at once (its weight given
     // back): by the time the window rolls (up to a day) the order is stale. Admitted, it is in
     // flight until this returns, however it returns.
@@ -663,26 +677,12 @@ net::awaitable<result<response>> http_client::send(request req, std::size_t endp
 
 net::awaitable<result<void>> http_client::wait_for_limits(std::int64_t weight, std::optional<time_point> deadline) {
     auto self = impl_; // alive until this returns, whatever happens to the client
-    const auto cs = co_await net::this_coro::cancellation_state;
     const time_point until = deadline.value_or(self->clk.now() + self->opt.max_rate_wait);
-    // Counted once as held back (or refused), however long it waits.
-    for (bool first = true;; first = false) {
-        const admission a = self->limiter.check(weight, first);
-        if (a.admitted)
-            co_return result<void>{};
-        if (a.reason == http_errc::weight_over_limit || self->clk.now() + a.wait > until) {
-            self->c.refused.fetch_add(1, relaxed);
-            self->warn("{} request of weight {} refused: {} (wait {} ms)", self->opt.venue, weight, a.reason.message(),
-                       std::chrono::duration_cast<std::chrono::milliseconds>(a.wait).count());
-            co_return a.reason;
-        }
-        self->debug("{} request of weight {} waits {} ms: {}", self->opt.venue, weight,
-                    std::chrono::duration_cast<std::chrono::milliseconds>(a.wait).count(), a.reason.message());
-        if (impl::is_cancelled(cs))
-            co_return error_code(net::error::operation_aborted);
-        if (const error_code ec = co_await self->timers.wait(a.wait); ec)
-            co_return ec;
-    }
+    const std::string_view what = "limits for", whom = "a call"; // named: see send_once
+    auto a = co_await self->admit(weight, until, false, true, what, whom);
+    if (!a)
+        co_return a.error();
+    co_return result<void>{};
 }
 
 net::awaitable<result<void>> http_client::sync_time(std::size_t endpoint) { return impl_->sync(endpoint); }

@@ -694,6 +694,13 @@ std::optional<saved_view> host::view_of(std::string_view name) const {
     return std::nullopt;
 }
 
+std::optional<saved_view> host::view_of(std::uint32_t strategy_id) const {
+    for (const auto& s : slots_)
+        if (s->id == strategy_id && s->has_blob)
+            return s->view;
+    return std::nullopt;
+}
+
 client_order_id host::last_placed_of(std::uint32_t strategy_id) const {
     for (const auto& s : slots_)
         if (s->id == strategy_id)

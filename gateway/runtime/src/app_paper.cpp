@@ -9,7 +9,6 @@
 #include "genesis/log/logger.hpp"
 
 #include <algorithm>
-#include <map>
 
 namespace genesis::gateway::runtime {
 
@@ -110,14 +109,9 @@ std::vector<db::section> gateway_app::impl::checkpoint_sections() const {
     // The final orders a strategy's saved blob may not have the last word on stay in the
     // checkpoint, so that they are restated to it after a restart (the quotes a stop cancelled,
     // the orders placed after its last save).
-    std::map<std::uint32_t, std::optional<plugins::saved_view>> views;
-    if (host)
-        for (const auto& st : host->status())
-            views[st.id] = host->view_of(st.name);
-    auto secs = orders->checkpoint_sections([&](const client_order_id& id) {
-        const auto* o = orders->find(id);
-        const auto v = o ? views.find(o->intent.strategy_id) : views.end();
-        return v != views.end() && owed_restatement(id, v->second);
+    auto secs = orders->checkpoint_sections([this](const client_order_id& id) {
+        const auto* o = host ? orders->find(id) : nullptr;
+        return o && owed_restatement(id, host->view_of(o->intent.strategy_id));
     });
     if (exec) {
         db::resilience_state rs;

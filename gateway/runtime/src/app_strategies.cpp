@@ -243,14 +243,10 @@ void gateway_app::impl::strategies_start() {
     // stop or while the gateway was down) is restated to its strategy once it started: its saved
     // state may predate what happened to them, and those reports were never delivered.
     std::vector<execution_report> restated;
-    std::map<std::uint32_t, std::optional<plugins::saved_view>> views;
-    for (const auto& st : host->status())
-        views[st.id] = host->view_of(st.name);
     if (orders) {
         for (const auto& [id, o] : orders->orders())
-            if (const auto v = views.find(o.intent.strategy_id); v != views.end() && is_final(o.status) &&
-                                                                 owed_restatement(id, v->second) &&
-                                                                 host->adopt(id, o.intent.strategy_id))
+            if (is_final(o.status) && owed_restatement(id, host->view_of(o.intent.strategy_id)) &&
+                host->adopt(id, o.intent.strategy_id))
                 restated.push_back(state_report(o));
         for (const auto& id : std::vector<client_order_id>(orders->working().begin(), orders->working().end())) {
             const auto* o = orders->find(id);

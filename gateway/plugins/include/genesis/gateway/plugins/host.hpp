@@ -234,6 +234,7 @@ public:
     /// The view recorded with the strategy's last saved blob (or handed to load with it); nullopt
     /// when it has no saved blob (nothing of its orders to catch up on after a restart).
     [[nodiscard]] std::optional<saved_view> view_of(std::string_view name) const;
+    [[nodiscard]] std::optional<saved_view> view_of(std::uint32_t strategy_id) const;
     /// The newest order the strategy placed, as far as its views go (empty: none).
     [[nodiscard]] client_order_id last_placed_of(std::uint32_t strategy_id) const;
     /// After a restart: `id`, restated to the strategy, counts as placed (the caller checked it is
